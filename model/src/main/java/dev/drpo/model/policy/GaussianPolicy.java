@@ -5,10 +5,11 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMin;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Exp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The policy pi(a|s) = N(mu(s), diag(sigma^2)) over the item-embedding space (DRPO.md section 4):
@@ -102,15 +103,14 @@ public final class GaussianPolicy {
     mu.sub(actions, b.z);
     b.z.muliRowVector(negInvSigma);
     b.z.mul(b.z, b.zSquared);
-    b.zSquared.sum(b.rowSums, true, 1);
+    Blas.gemm(b.zSquared, b.onesD, b.rowSums, false, false, 1.0, 0.0);
     double constant = logSigma.sumNumber().doubleValue() + config.actionDim() * HALF_LOG_TWO_PI;
     double[] squares = b.rowSums.toDoubleVector();
     double[] logPi = new double[squares.length];
     for (int i = 0; i < logPi.length; i++) {
       logPi[i] = -0.5 * squares[i] - constant;
     }
-    b.muNormSquared = mu.norm2Number().doubleValue();
-    b.muNormSquared *= b.muNormSquared;
+    b.muNormSquared = Nd4j.getBlasWrapper().dot(mu, mu);
     last = b;
     return logPi;
   }
@@ -127,7 +127,7 @@ public final class GaussianPolicy {
     }
     b.coefficients.data().setData(coefficients);
     // dlogsigma = sum(c) - c^T z^2
-    Nd4j.gemm(b.coefficients, b.zSquared, logSigmaGrad, true, false, -1.0, 0.0);
+    Blas.gemm(b.coefficients, b.zSquared, logSigmaGrad, true, false, -1.0, 0.0);
     logSigmaGrad.addi(sum);
     // dmu = -c * z / sigma = c * z * (-1/sigma)
     Nd4j.exec(new BroadcastMulOp(b.z, b.coefficients, b.muGrad, 0));
@@ -138,8 +138,8 @@ public final class GaussianPolicy {
   /** One Adam step on the gradient of the last {@link #backward}, then the log sigma clamp. */
   public void applyGradient() {
     optimizer.step(params, grads);
-    Transforms.max(logSigma, config.logSigmaMin(), false);
-    Transforms.min(logSigma, config.logSigmaMax(), false);
+    Nd4j.exec(new ScalarMax(logSigma, config.logSigmaMin()));
+    Nd4j.exec(new ScalarMin(logSigma, config.logSigmaMax()));
   }
 
   /** Root-mean-square norm of mu over the last evaluated batch: the policy's output intensity. */
@@ -169,6 +169,7 @@ public final class GaussianPolicy {
     b.muGrad = Nd4j.create(dataType, n, d);
     b.rowSums = Nd4j.create(dataType, n, 1);
     b.coefficients = Nd4j.create(dataType, n, 1);
+    b.onesD = Nd4j.ones(dataType, d, 1);
     return b;
   }
 
@@ -178,6 +179,7 @@ public final class GaussianPolicy {
     INDArray muGrad;
     INDArray rowSums;
     INDArray coefficients;
+    INDArray onesD;
     double muNormSquared;
   }
 }

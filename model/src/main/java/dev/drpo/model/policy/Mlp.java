@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -119,8 +119,8 @@ public final class Mlp {
     INDArray x = input;
     for (int l = 0; l < weights.length; l++) {
       INDArray h = a.hidden[l];
-      Nd4j.gemm(x, weights[l], h, false, false, 1.0, 0.0);
-      h.addiRowVector(biases[l]);
+      Blas.gemm(a.ones, biases[l], h, false, false, 1.0, 0.0);
+      Blas.gemm(x, weights[l], h, false, false, 1.0, 1.0);
       if (l < weights.length - 1) {
         Nd4j.exec(new RectifiedLinear(h, h, 0.0));
       }
@@ -139,12 +139,13 @@ public final class Mlp {
     INDArray delta = outputGrad;
     for (int l = weights.length - 1; l >= 0; l--) {
       INDArray x = l == 0 ? a.input : a.hidden[l - 1];
-      Nd4j.gemm(x, delta, weightGrads[l], true, false, 1.0, 0.0);
-      delta.sum(biasGrads[l], true, 0);
+      Blas.gemm(x, delta, weightGrads[l], true, false, 1.0, 0.0);
+      Blas.gemm(a.ones, delta, biasGrads[l], true, false, 1.0, 0.0);
       if (l > 0) {
         INDArray previous = a.delta[l - 1];
-        Nd4j.gemm(delta, weights[l], previous, false, true, 1.0, 0.0);
-        Nd4j.exec(new RectifiedLinearDerivative(a.hidden[l - 1], previous, previous));
+        Blas.gemm(delta, weights[l], previous, false, true, 1.0, 0.0);
+        Nd4j.exec(new Step(a.hidden[l - 1], a.mask[l - 1], 0.0));
+        previous.muli(a.mask[l - 1]);
         delta = previous;
       }
     }
@@ -164,10 +165,13 @@ public final class Mlp {
     int layers = weights.length;
     a.hidden = new INDArray[layers];
     a.delta = new INDArray[layers - 1];
+    a.ones = Nd4j.ones(dataType, batch, 1);
+    a.mask = new INDArray[layers - 1];
     for (int l = 0; l < layers; l++) {
       a.hidden[l] = Nd4j.create(dataType, batch, sizes[l + 1]);
       if (l < layers - 1) {
         a.delta[l] = Nd4j.create(dataType, batch, sizes[l + 1]);
+        a.mask[l] = Nd4j.create(dataType, batch, sizes[l + 1]);
       }
     }
     return a;
@@ -177,5 +181,7 @@ public final class Mlp {
     INDArray input;
     INDArray[] hidden;
     INDArray[] delta;
+    INDArray ones;
+    INDArray[] mask;
   }
 }

@@ -1,0 +1,37 @@
+package dev.drpo.model.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+
+class FlatAdamTest {
+
+  @Test
+  void hostLoopTakesTheSameStepsAsNd4jsAdamUpdater() {
+    int n = 1000;
+    Nd4j.getRandom().setSeed(3);
+    INDArray params = Nd4j.rand(DataType.FLOAT, n);
+    INDArray reference = params.dup();
+    FlatAdam adam = new FlatAdam(3e-4, n, DataType.FLOAT);
+    INDArray state = Nd4j.zeros(DataType.FLOAT, 1, 2 * n);
+    AdamUpdater nd4j = new AdamUpdater(new Adam(3e-4));
+    nd4j.setStateViewArray(state, new long[] {1, n}, 'c', false);
+
+    for (int step = 0; step < 25; step++) {
+      INDArray grads = Nd4j.randn(DataType.FLOAT, n).muli(step % 3 == 0 ? 10 : 0.1);
+      adam.step(params, grads.dup());
+      INDArray update = grads.reshape(1, n).dup();
+      nd4j.applyUpdater(update, step, 0);
+      reference.subi(update.reshape(n));
+    }
+
+    assertThat(adam.iteration()).isEqualTo(25);
+    assertThat(params.equalsWithEps(reference, 1e-6)).isTrue();
+    assertThat(adam.state().equalsWithEps(state.reshape(2 * n), 1e-5)).isTrue();
+  }
+}
