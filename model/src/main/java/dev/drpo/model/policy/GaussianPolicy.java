@@ -2,6 +2,8 @@ package dev.drpo.model.policy;
 
 import java.util.HashMap;
 import java.util.Map;
+import dev.drpo.model.snapshot.PolicySnapshot;
+import dev.drpo.model.snapshot.PolicySnapshot.Precision;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -97,6 +99,7 @@ public final class GaussianPolicy {
   public double[] evaluate(INDArray states, INDArray actions) {
     Buffers b = buffers.computeIfAbsent(states.size(0), this::allocate);
     INDArray mu = mean.forward(states);
+    b.mu = mu;
     Nd4j.exec(new Exp(logSigma, negInvSigma));
     negInvSigma.rdivi(-1.0);
     // z = (a - mu) / sigma = (mu - a) * (-1/sigma)
@@ -142,6 +145,11 @@ public final class GaussianPolicy {
     Nd4j.exec(new ScalarMin(logSigma, config.logSigmaMax()));
   }
 
+  /** mu of the last {@link #evaluate}; a buffer the next forward of that batch size overwrites. */
+  public INDArray lastMean() {
+    return last.mu;
+  }
+
   /** Root-mean-square norm of mu over the last evaluated batch: the policy's output intensity. */
   public double lastMeanNorm() {
     return Math.sqrt(last.muNormSquared / last.z.size(0));
@@ -149,6 +157,34 @@ public final class GaussianPolicy {
 
   public double meanLogSigma() {
     return logSigma.meanNumber().doubleValue();
+  }
+
+  /**
+   * This policy's numbers as a snapshot; with {@code withOptimizer} false only what serving needs.
+   */
+  public PolicySnapshot toSnapshot(long version, long parentVersion, long createdAtMs, boolean withOptimizer) {
+    return new PolicySnapshot(version, parentVersion, createdAtMs, config,
+        dataType == DataType.DOUBLE ? Precision.FLOAT64 : Precision.FLOAT32, params.toDoubleVector(),
+        withOptimizer ? optimizer.state().toDoubleVector() : new double[0], withOptimizer ? optimizer.iteration() : 0);
+  }
+
+  /** Rebuilds the exact policy of a snapshot (a fresh optimiser if the snapshot has none). */
+  public static GaussianPolicy fromSnapshot(PolicySnapshot snapshot) {
+    DataType type = snapshot.precision() == Precision.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
+    GaussianPolicy policy = new GaussianPolicy(snapshot.config(), type, 0);
+    policy.params.assign(Nd4j.createFromArray(snapshot.parameters()).castTo(type));
+    if (snapshot.hasOptimizerState()) {
+      policy.optimizer.state().assign(Nd4j.createFromArray(snapshot.optimizerState()).castTo(type));
+      policy.optimizer.setIteration(snapshot.optimizerIteration());
+    }
+    return policy;
+  }
+
+  /** A new policy with the same config, parameters and optimiser state. */
+  public static GaussianPolicy copyOf(GaussianPolicy other) {
+    GaussianPolicy copy = new GaussianPolicy(other.config, other.dataType, 0);
+    copy.copyFrom(other);
+    return copy;
   }
 
   /** Copies parameters and optimiser state from a policy of the same config. */
@@ -180,6 +216,7 @@ public final class GaussianPolicy {
     INDArray rowSums;
     INDArray coefficients;
     INDArray onesD;
+    INDArray mu;
     double muNormSquared;
   }
 }

@@ -3,19 +3,25 @@ package dev.drpo.model.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.File;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class GaussianPolicyTest {
   static final PolicyConfig SMALL = new PolicyConfig(5, new int[] {7, 6}, 3, -5, 1, -0.3, 1e-3);
+  static final double[] COEFFICIENTS = {0.5, -0.2, 0.0, 1.3, 0.7, -1.1};
 
   @Test
   void logLikelihoodIsTheClosedFormGaussianDensity() {
     GaussianPolicy policy = new GaussianPolicy(SMALL, DataType.DOUBLE, 1);
-    Batch b = Batch.random(4, SMALL, 2);
+    Samples b = Samples.random(4, SMALL, 2, DataType.DOUBLE);
     double[] logPi = policy.evaluate(b.states, b.actions);
     INDArray mu = policy.mean(b.states);
     double[] logSigma = policy.logSigma().toDoubleVector();
@@ -33,16 +39,63 @@ class GaussianPolicyTest {
   @Test
   void weightedLogLikelihoodGradientMatchesFiniteDifferences() {
     GaussianPolicy policy = new GaussianPolicy(SMALL, DataType.DOUBLE, 3);
-    Batch b = Batch.random(6, SMALL, 4);
-    double[] c = {0.5, -0.2, 0.0, 1.3, 0.7, -1.1};
+    Samples b = Samples.random(6, SMALL, 4, DataType.DOUBLE);
     policy.evaluate(b.states, b.actions);
-    policy.backward(c);
+    policy.backward(COEFFICIENTS);
     double[] analytic = policy.grads().toDoubleVector();
-    double[] numeric = FiniteDifferences.gradient(policy.params(), () -> weightedNll(policy, b, c));
+    double[] numeric = FiniteDifferences.gradient(policy.params(), () -> weightedNll(policy, b, COEFFICIENTS));
     FiniteDifferences.assertClose(analytic, numeric);
   }
 
-  static double weightedNll(GaussianPolicy policy, Batch b, double[] c) {
+  @Test
+  void handWrittenGradientMatchesTheSameDiffOracle() {
+    GaussianPolicy policy = new GaussianPolicy(SMALL, DataType.DOUBLE, 5);
+    Samples b = Samples.random(6, SMALL, 6, DataType.DOUBLE);
+    policy.evaluate(b.states, b.actions);
+    policy.backward(COEFFICIENTS);
+
+    INDArray oracle = new SameDiffGaussianPolicy(policy).gradient(b.states, b.actions, COEFFICIENTS);
+
+    FiniteDifferences.assertClose(policy.grads().toDoubleVector(), oracle.toDoubleVector());
+  }
+
+  @Test
+  void logSigmaStaysInsideItsClampWhateverTheGradient() {
+    Samples far = Samples.random(6, SMALL, 2, DataType.FLOAT);
+    far.actions.muli(100);
+    assertThat(logSigmaAfterPushing(far, +1.0)).as("attracted to far actions: widen").isEqualTo(SMALL.logSigmaMax(), within(1e-6));
+    assertThat(logSigmaAfterPushing(far, -1.0)).as("repelled from far actions: narrow").isEqualTo(SMALL.logSigmaMin(), within(1e-6));
+  }
+
+  private static double logSigmaAfterPushing(Samples b, double c) {
+    GaussianPolicy policy = new GaussianPolicy(SMALL.withLearningRate(1.0), DataType.FLOAT, 1);
+    for (int step = 0; step < 30; step++) {
+      policy.evaluate(b.states, b.actions);
+      policy.backward(new double[] {c, c, c, c, c, c});
+      policy.applyGradient();
+      assertThat(policy.logSigma().maxNumber().doubleValue()).isLessThanOrEqualTo(SMALL.logSigmaMax());
+      assertThat(policy.logSigma().minNumber().doubleValue()).isGreaterThanOrEqualTo(SMALL.logSigmaMin());
+    }
+    return policy.meanLogSigma();
+  }
+
+  @Test
+  void meanNetworkExportsToAStandardDl4jModelFileAndLoadsBack(@TempDir Path dir) throws Exception {
+    GaussianPolicy policy = new GaussianPolicy(SMALL, DataType.FLOAT, 9);
+    Samples b = Samples.random(4, SMALL, 10, DataType.FLOAT);
+    INDArray mu = policy.mean(b.states).dup();
+    File file = dir.resolve("mean.zip").toFile();
+
+    MeanNetworkExport.write(policy, file);
+    MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file);
+    GaussianPolicy other = new GaussianPolicy(SMALL, DataType.FLOAT, 123);
+    MeanNetworkExport.load(file, other);
+
+    assertThat(restored.output(b.states).equalsWithEps(mu, 1e-5)).isTrue();
+    assertThat(other.mean(b.states).equalsWithEps(mu, 1e-6)).isTrue();
+  }
+
+  static double weightedNll(GaussianPolicy policy, Samples b, double[] c) {
     double[] logPi = policy.evaluate(b.states, b.actions);
     double loss = 0;
     for (int i = 0; i < c.length; i++) {
@@ -51,15 +104,20 @@ class GaussianPolicyTest {
     return loss;
   }
 
-  record Batch(INDArray states, INDArray actions) {
-    static Batch random(int n, PolicyConfig config, long seed) {
+  /** Random states and actions in [-1, 1]. */
+  record Samples(INDArray states, INDArray actions) {
+    static Samples random(int n, PolicyConfig config, long seed, DataType type) {
       SplittableRandom r = new SplittableRandom(seed);
       double[] s = new double[n * config.stateDim()];
       double[] a = new double[n * config.actionDim()];
-      for (int i = 0; i < s.length; i++) s[i] = r.nextDouble(-1, 1);
-      for (int i = 0; i < a.length; i++) a[i] = r.nextDouble(-1, 1);
-      return new Batch(Nd4j.create(s, new long[] {n, config.stateDim()}, DataType.DOUBLE),
-          Nd4j.create(a, new long[] {n, config.actionDim()}, DataType.DOUBLE));
+      for (int i = 0; i < s.length; i++) {
+        s[i] = r.nextDouble(-1, 1);
+      }
+      for (int i = 0; i < a.length; i++) {
+        a[i] = r.nextDouble(-1, 1);
+      }
+      return new Samples(Nd4j.create(s, new long[] {n, config.stateDim()}, type),
+          Nd4j.create(a, new long[] {n, config.actionDim()}, type));
     }
   }
 }

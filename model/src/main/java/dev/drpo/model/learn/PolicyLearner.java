@@ -1,0 +1,89 @@
+package dev.drpo.model.learn;
+
+import dev.drpo.model.objective.Objective;
+import dev.drpo.model.objective.Weights;
+import dev.drpo.model.policy.GaussianPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Takes gradient steps on a {@link GaussianPolicy} with an {@link Objective}, behind a
+ * {@link DivergenceGuard}. Keeps a copy of the last good parameters and optimiser state: the
+ * parameters whose forward pass on a real batch last passed the guard. A step that fails the guard
+ * is not applied, and if the current parameters themselves fail (a poisoned earlier update), they
+ * are rolled back to the last good copy. {@link #lastGood()} is what may be published.
+ */
+public final class PolicyLearner {
+  private final GaussianPolicy policy;
+  private final Objective objective;
+  private final DivergenceGuard guard;
+  private final GaussianPolicy lastGood;
+  private long steps;
+
+  public PolicyLearner(GaussianPolicy policy, Objective objective, DivergenceGuard guard) {
+    this.policy = policy;
+    this.objective = objective;
+    this.guard = guard;
+    this.lastGood = GaussianPolicy.copyOf(policy);
+  }
+
+  public GaussianPolicy policy() {
+    return policy;
+  }
+
+  public Objective objective() {
+    return objective;
+  }
+
+  public DivergenceGuard guard() {
+    return guard;
+  }
+
+  /** The parameters (and optimiser state) that last passed the guard. */
+  public GaussianPolicy lastGood() {
+    return lastGood;
+  }
+
+  /** Steps taken (accepted or not). */
+  public long steps() {
+    return steps;
+  }
+
+  public StepResult step(Batch batch) {
+    steps++;
+    double[] logPi = policy.evaluate(batch.states(), batch.actions());
+    double meanNorm = policy.lastMeanNorm();
+    double meanLogSigma = policy.meanLogSigma();
+    String unfit = guard.checkForward(meanNorm, meanLogSigma);
+    if (unfit != null) {
+      policy.copyFrom(lastGood);
+      return reject(unfit, Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
+    }
+    lastGood.copyFrom(policy);
+    Weights w = objective.weigh(batch, logPi, policy);
+    double[] c = w.coefficients();
+    double loss = 0;
+    for (int i = 0; i < c.length; i++) {
+      if (c[i] != 0) {
+        loss -= c[i] * logPi[i];
+      }
+    }
+    policy.backward(c);
+    INDArray grads = policy.grads();
+    double gradientNormSquared = Nd4j.getBlasWrapper().dot(grads, grads);
+    unfit = guard.checkStep(loss, gradientNormSquared);
+    if (unfit != null) {
+      return reject(unfit, loss, Math.sqrt(gradientNormSquared), meanNorm, meanLogSigma, w);
+    }
+    policy.applyGradient();
+    return new StepResult(true, null, loss, Math.sqrt(gradientNormSquared), meanNorm, meanLogSigma,
+        w.admitted(), w.keepFraction(), w.threshold());
+  }
+
+  private StepResult reject(String reason, double loss, double gradientNorm, double meanNorm,
+      double meanLogSigma, Weights w) {
+    guard.reject();
+    return new StepResult(false, reason, loss, gradientNorm, meanNorm, meanLogSigma,
+        w == null ? 0 : w.admitted(), w == null ? Double.NaN : w.keepFraction(), w == null ? Double.NaN : w.threshold());
+  }
+}

@@ -1,0 +1,31 @@
+package dev.drpo.model.learn;
+
+/** Mean and population standard deviation (divides by n: the batch is the whole population here). */
+public final class Stats {
+  private Stats() {}
+
+  public static double mean(double[] x) {
+    double sum = 0;
+    for (double v : x) {
+      sum += v;
+    }
+    return x.length == 0 ? Double.NaN : sum / x.length;
+  }
+
+  public static double std(double[] x) {
+    double mean = mean(x);
+    double sum = 0;
+    for (double v : x) {
+      sum += (v - mean) * (v - mean);
+    }
+    return x.length == 0 ? Double.NaN : Math.sqrt(sum / x.length);
+  }
+
+  public static double[] select(double[] x, int[] indices) {
+    double[] out = new double[indices.length];
+    for (int i = 0; i < indices.length; i++) {
+      out[i] = x[indices[i]];
+    }
+    return out;
+  }
+}
