@@ -20,8 +20,9 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * <p>Decisions: a sample is admitted when quality >= nu (with discrete qualities, ties at nu can
  * push the admitted share above kappa); before the first tick, which waits for {@code warmupSamples},
  * nothing is admitted (samples only fill the sketch); a sample whose time bucket has already left
- * the horizon is judged but not added. State is a versioned byte[] ({@link #toBytes}), so Flink
- * never sees the sketch classes.
+ * the horizon is judged but not added. Sketch compaction is seeded from the sketch's own state
+ * ({@link SeededKll}), so the same stream gives the same thresholds, also after a restore. State is
+ * a versioned byte[] ({@link #toBytes}), so Flink never sees the sketch classes.
  */
 public final class RunningQuantile implements HardFilter {
   private static final int FORMAT = 1;
@@ -172,7 +173,7 @@ public final class RunningQuantile implements HardFilter {
     if (!buckets.isEmpty() && bucket <= buckets.lastKey() - config.buckets()) {
       return;
     }
-    buckets.computeIfAbsent(bucket, b -> KllDoublesSketch.newHeapInstance(config.k())).update(quality);
+    SeededKll.update(buckets.computeIfAbsent(bucket, b -> KllDoublesSketch.newHeapInstance(config.k())), quality, bucket);
     while (buckets.firstKey() <= buckets.lastKey() - config.buckets()) {
       buckets.pollFirstEntry();
     }
@@ -182,7 +183,7 @@ public final class RunningQuantile implements HardFilter {
   private void tick() {
     samplesSinceTick = 0;
     KllDoublesSketch merged = KllDoublesSketch.newHeapInstance(config.k());
-    buckets.values().forEach(merged::merge);
+    buckets.forEach((id, sketch) -> SeededKll.merge(merged, sketch, id));
     DoublesSortedView view = merged.getSortedView();
     double[] all = moments(view, Double.NEGATIVE_INFINITY);
     double[] kept = moments(view, quantile(merged, controller.keepFraction()));
@@ -226,7 +227,7 @@ public final class RunningQuantile implements HardFilter {
       throw new IllegalArgumentException("cannot merge running quantiles with different configs");
     }
     for (Map.Entry<Long, KllDoublesSketch> e : other.buckets.entrySet()) {
-      buckets.computeIfAbsent(e.getKey(), b -> KllDoublesSketch.newHeapInstance(config.k())).merge(e.getValue());
+      SeededKll.merge(buckets.computeIfAbsent(e.getKey(), b -> KllDoublesSketch.newHeapInstance(config.k())), e.getValue(), e.getKey());
     }
     while (!buckets.isEmpty() && buckets.firstKey() <= buckets.lastKey() - config.buckets()) {
       buckets.pollFirstEntry();
