@@ -2,9 +2,10 @@ package dev.drpo.model.learn;
 
 /**
  * Bounds a training step must stay inside, and the count of steps that did not. A step is
- * rejected when its loss or gradient is NaN/Inf, |loss| exceeds {@code maxLoss}, or the policy's
- * output intensity on the batch is non-finite or its root-mean-square norm of mu exceeds
- * {@code maxMeanNorm}. Defaults: actions are unit item embeddings, so a mean of norm 100 is two
+ * rejected when the parameters are NaN/Inf or the root-mean-square norm of mu on the batch exceeds
+ * {@code maxMeanNorm} (the parameters are at fault: they are rolled back), or when the policy's
+ * output on the batch, its loss or its gradient is NaN/Inf, or |loss| exceeds {@code maxLoss}
+ * (the step is skipped). Defaults: actions are unit item embeddings, so a mean of norm 100 is two
  * orders of magnitude past any item; a loss of 1e6 is far beyond a Gaussian log-likelihood with
  * sigma >= e^-5 on unit-scale actions.
  */
@@ -30,12 +31,17 @@ public final class DivergenceGuard {
     return new DivergenceGuard(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
   }
 
-  /** Why the forward pass (current parameters) is unfit, or null if it is fine. */
-  String checkForward(double meanNorm, double meanLogSigma) {
-    if (!Double.isFinite(meanNorm) || !Double.isFinite(meanLogSigma)) {
-      return "non-finite policy output";
+  /** Why the current parameters are unfit, or null: the caller rolls them back. */
+  String checkParameters(double parameterNormSquared, double meanNorm) {
+    if (!Double.isFinite(parameterNormSquared)) {
+      return "non-finite parameters";
     }
     return meanNorm > maxMeanNorm ? "output intensity " + meanNorm + " > " + maxMeanNorm : null;
+  }
+
+  /** Why the batch is unfit although the parameters are finite (bad input), or null. */
+  String checkForward(double meanNorm, double meanLogSigma) {
+    return Double.isFinite(meanNorm) && Double.isFinite(meanLogSigma) ? null : "non-finite policy output (bad input)";
   }
 
   /** Why the step's loss or gradient is unfit, or null if it is fine. */

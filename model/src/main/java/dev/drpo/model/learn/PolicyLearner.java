@@ -10,8 +10,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Takes gradient steps on a {@link GaussianPolicy} with an {@link Objective}, behind a
  * {@link DivergenceGuard}. Keeps a copy of the last good parameters and optimiser state: the
  * parameters whose forward pass on a real batch last passed the guard. A step that fails the guard
- * is not applied, and if the current parameters themselves fail (a poisoned earlier update), they
- * are rolled back to the last good copy. {@link #lastGood()} is what may be published.
+ * is not applied, and if the current parameters themselves fail (a poisoned earlier update: NaN, or
+ * an exploding output intensity), they are rolled back to the last good copy. {@link #lastGood()} is what may be published.
  */
 public final class PolicyLearner {
   private final GaussianPolicy policy;
@@ -54,9 +54,14 @@ public final class PolicyLearner {
     double[] logPi = policy.evaluate(batch.states(), batch.actions());
     double meanNorm = policy.lastMeanNorm();
     double meanLogSigma = policy.meanLogSigma();
-    String unfit = guard.checkForward(meanNorm, meanLogSigma);
+    INDArray params = policy.params();
+    String unfit = guard.checkParameters(Nd4j.getBlasWrapper().dot(params, params), meanNorm);
     if (unfit != null) {
       policy.copyFrom(lastGood);
+      return reject(unfit, Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
+    }
+    unfit = guard.checkForward(meanNorm, meanLogSigma);
+    if (unfit != null) {
       return reject(unfit, Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
     }
     lastGood.copyFrom(policy);

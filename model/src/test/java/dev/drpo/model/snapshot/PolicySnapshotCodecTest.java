@@ -1,0 +1,72 @@
+package dev.drpo.model.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drpo.model.learn.Batch;
+import dev.drpo.model.learn.DivergenceGuard;
+import dev.drpo.model.learn.PolicyLearner;
+import dev.drpo.model.objective.Bc;
+import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.policy.PolicyConfig;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+class PolicySnapshotCodecTest {
+  static final PolicyConfig DEFAULT = PolicyConfig.paper(128, 128);
+
+  @Test
+  void roundTripRestoresABitIdenticalPolicyThatKeepsTrainingIdentically() {
+    PolicyLearner original = new PolicyLearner(new GaussianPolicy(DEFAULT, DataType.FLOAT, 1), new Bc(), DivergenceGuard.defaults());
+    original.step(batch(1));
+    original.step(batch(2));
+
+    byte[] bytes = PolicySnapshotCodec.encode(original.policy().toSnapshot(7, 6, 1_700_000_000_000L, true));
+    PolicySnapshot decoded = PolicySnapshotCodec.decode(bytes);
+    GaussianPolicy restored = GaussianPolicy.fromSnapshot(decoded);
+
+    assertThat(decoded.version()).isEqualTo(7);
+    assertThat(decoded.parentVersion()).isEqualTo(6);
+    assertThat(decoded.createdAtMs()).isEqualTo(1_700_000_000_000L);
+    assertThat(decoded.config()).isEqualTo(DEFAULT);
+    assertThat(restored.params()).isEqualTo(original.policy().params());
+    assertThat(restored.optimizer().state()).isEqualTo(original.policy().optimizer().state());
+
+    PolicyLearner resumed = new PolicyLearner(restored, new Bc(), DivergenceGuard.defaults());
+    original.step(batch(3));
+    resumed.step(batch(3));
+    assertThat(resumed.policy().params()).isEqualTo(original.policy().params());
+  }
+
+  @Test
+  void defaultPolicySizeIsAsDocumented() {
+    GaussianPolicy policy = new GaussianPolicy(DEFAULT, DataType.FLOAT, 1);
+    assertThat(DEFAULT.parameterCount()).isEqualTo(49_664);
+    assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, true))).hasSize(596_066);
+    assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, false))).hasSize(198_754);
+  }
+
+  @Test
+  void corruptedBytesAreRefusedWithAClearMessage() {
+    byte[] bytes = PolicySnapshotCodec.encode(new GaussianPolicy(DEFAULT, DataType.FLOAT, 1).toSnapshot(1, 0, 0, false));
+    bytes[1000] ^= 1;
+    assertThatThrownBy(() -> PolicySnapshotCodec.decode(bytes)).hasMessageContaining("checksum mismatch");
+    assertThatThrownBy(() -> PolicySnapshotCodec.decode(new byte[] {'{', '}', 0, 0, 0, 0, 0, 0, 0, 0}))
+        .hasMessageContaining("bad magic");
+  }
+
+  static Batch batch(long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[][] s = new float[32][128];
+    float[][] a = new float[32][128];
+    double[] rewards = r.doubles(32).toArray();
+    for (int i = 0; i < 32; i++) {
+      for (int j = 0; j < 128; j++) {
+        s[i][j] = (float) r.nextGaussian();
+        a[i][j] = (float) r.nextGaussian() / 11;
+      }
+    }
+    return Batch.of(s, a, rewards, DataType.FLOAT);
+  }
+}
