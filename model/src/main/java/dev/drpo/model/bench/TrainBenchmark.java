@@ -1,0 +1,168 @@
+package dev.drpo.model.bench;
+
+import dev.drpo.model.filter.BatchTopP;
+import dev.drpo.model.filter.KeepFractionController;
+import dev.drpo.model.learn.Batch;
+import dev.drpo.model.learn.DivergenceGuard;
+import dev.drpo.model.learn.PolicyLearner;
+import dev.drpo.model.objective.Drpo;
+import dev.drpo.model.policy.Blas;
+import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.policy.PolicyConfig;
+import dev.drpo.model.policy.SameDiffGaussianPolicy;
+import java.util.ArrayList;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Speed of one DRPO training step (filter, forward, weighted log-likelihood, backward, guard, Adam)
+ * on the default policy, next to the same step through the SameDiff graph and next to a large ND4J
+ * matrix product on the same threads (the roofline). FLOPs count the step's matrix products only:
+ * forward 2 N sum(in x out), backward twice that less the unused input gradient of the first layer.
+ */
+public final class TrainBenchmark {
+  static final int GEMM_SIZE = 1024;
+
+  /** Measured numbers for one batch size. */
+  public record Measurement(int batch, double stepMs, double samplesPerS, double sameDiffStepMs,
+      double sameDiffSamplesPerS, double stepGflops) {
+
+    public double speedupVsSameDiff() {
+      return samplesPerS / sameDiffSamplesPerS;
+    }
+  }
+
+  /** The whole run. */
+  public record Report(String backend, String threads, double gemmGflops, List<Measurement> measurements) {
+
+    public double rooflineRatio(Measurement m) {
+      return m.stepGflops() / gemmGflops;
+    }
+
+    /** The one-line JSON for the first batch size. */
+    public String json() {
+      Measurement m = measurements.get(0);
+      return String.format(Locale.ROOT,
+          "{\"samples_per_s\":%.1f,\"samediff_samples_per_s\":%.1f,\"speedup_vs_samediff\":%.3f,"
+              + "\"step_gflops\":%.2f,\"gemm_gflops\":%.2f,\"roofline_ratio\":%.3f,\"backend\":\"%s\",\"threads\":%s}",
+          m.samplesPerS(), m.sameDiffSamplesPerS(), m.speedupVsSameDiff(), m.stepGflops(), gemmGflops,
+          rooflineRatio(m), backend, threads);
+    }
+
+    public String table() {
+      StringBuilder out = new StringBuilder();
+      out.append(String.format(Locale.ROOT, "backend %s, threads %s, %dx%dx%d sgemm %.1f GFLOP/s%n",
+          backend, threads, GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, gemmGflops));
+      out.append(String.format(Locale.ROOT, "%6s %10s %12s %12s %14s %9s %9s %9s%n",
+          "batch", "step ms", "samples/s", "SameDiff ms", "SD samples/s", "speedup", "GFLOP/s", "roofline"));
+      for (Measurement m : measurements) {
+        out.append(String.format(Locale.ROOT, "%6d %10.3f %12.0f %12.3f %14.0f %8.2fx %9.1f %9.3f%n",
+            m.batch(), m.stepMs(), m.samplesPerS(), m.sameDiffStepMs(), m.sameDiffSamplesPerS(),
+            m.speedupVsSameDiff(), m.stepGflops(), rooflineRatio(m)));
+      }
+      return out.toString();
+    }
+  }
+
+  private TrainBenchmark() {}
+
+  /**
+   * @param config the policy to step (the default is {@code PolicyConfig.paper(128, 128)})
+   * @param batches batch sizes to measure
+   * @param seconds wall time spent timing each variant (after warm-up)
+   */
+  public static Report run(PolicyConfig config, int[] batches, double seconds) {
+    double gemm = gemmGflops(seconds);
+    List<Measurement> measurements = new ArrayList<>();
+    for (int n : batches) {
+      Batch batch = randomBatch(config, n, n);
+      PolicyLearner learner = new PolicyLearner(new GaussianPolicy(config, DataType.FLOAT, 1),
+          new Drpo("DRPO", new BatchTopP(KeepFractionController.paper())), DivergenceGuard.defaults());
+      double stepMs = timeMs(() -> learner.step(batch), seconds);
+
+      Drpo weights = new Drpo("DRPO", new BatchTopP(KeepFractionController.paper()));
+      SameDiffGaussianPolicy sameDiff = new SameDiffGaussianPolicy(new GaussianPolicy(config, DataType.FLOAT, 1));
+      double sameDiffMs = timeMs(() -> {
+        double[] c = weights.weigh(batch, null, null).coefficients();
+        sameDiff.fitStep(batch.states(), batch.actions(), Nd4j.create(c, new long[] {n, 1}, DataType.FLOAT));
+      }, seconds);
+
+      double flops = 2.0 * (3 * multiplyAdds(config, n) - (double) n * config.stateDim() * config.hidden()[0]);
+      measurements.add(new Measurement(n, stepMs, n / stepMs * 1e3, sameDiffMs, n / sameDiffMs * 1e3, flops / stepMs / 1e6));
+    }
+    return new Report(Blas.backend(), threads(), gemm, measurements);
+  }
+
+  private static double multiplyAdds(PolicyConfig config, long n) {
+    int[] sizes = config.meanNetworkSizes();
+    double macs = 0;
+    for (int l = 0; l + 1 < sizes.length; l++) {
+      macs += (double) n * sizes[l] * sizes[l + 1];
+    }
+    return macs;
+  }
+
+  /** OMP_NUM_THREADS as the natives saw it at start-up (unset means all cores). */
+  static String threads() {
+    String omp = System.getenv("OMP_NUM_THREADS");
+    return omp == null ? "\"unset (all " + Runtime.getRuntime().availableProcessors() + " cores)\"" : omp;
+  }
+
+  static double gemmGflops(double seconds) {
+    INDArray a = Nd4j.rand(DataType.FLOAT, GEMM_SIZE, GEMM_SIZE);
+    INDArray b = Nd4j.rand(DataType.FLOAT, GEMM_SIZE, GEMM_SIZE);
+    INDArray c = Nd4j.create(DataType.FLOAT, GEMM_SIZE, GEMM_SIZE);
+    double ms = timeMs(() -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0), seconds);
+    return 2.0 * GEMM_SIZE * GEMM_SIZE * GEMM_SIZE / ms / 1e6;
+  }
+
+  /**
+   * Median over rounds of the mean time per call: a warm-up of a fifth of the budget, then rounds
+   * of ~50 ms until the budget is spent. The median keeps one noisy round of a shared VM out.
+   */
+  static double timeMs(Runnable step, double seconds) {
+    long budget = (long) (seconds * 1e9);
+    long warmEnd = System.nanoTime() + budget / 5;
+    int calls = 0;
+    while (System.nanoTime() < warmEnd || calls < 3) {
+      step.run();
+      calls++;
+    }
+    List<Double> rounds = new ArrayList<>();
+    long end = System.nanoTime() + budget;
+    while (System.nanoTime() < end || rounds.size() < 3) {
+      long start = System.nanoTime();
+      int n = 0;
+      do {
+        step.run();
+        n++;
+      } while (System.nanoTime() - start < 50_000_000L);
+      rounds.add((System.nanoTime() - start) / 1e6 / n);
+    }
+    double[] sorted = rounds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return sorted[sorted.length / 2];
+  }
+
+  /** Gaussian states, unit-scale actions, uniform rewards. */
+  static Batch randomBatch(PolicyConfig config, int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[][] s = new float[n][config.stateDim()];
+    float[][] a = new float[n][config.actionDim()];
+    for (float[] row : s) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) r.nextGaussian();
+      }
+    }
+    for (float[] row : a) {
+      for (int j = 0; j < row.length; j++) {
+        row[j] = (float) (r.nextGaussian() / Math.sqrt(row.length));
+      }
+    }
+    return Batch.of(s, a, r.doubles(n).toArray(), DataType.FLOAT);
+  }
+}
