@@ -2,8 +2,6 @@ package dev.drpo.model.filter;
 
 import dev.drpo.model.learn.Stats;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
 
 /**
  * The paper's per-batch filter (Algorithm 1, steps 1-3): keep the K = int(N * P) highest-reward
@@ -30,6 +28,28 @@ public final class BatchTopP implements HardFilter {
     return Math.min(n, Math.max((int) (n * p), 2));
   }
 
+  /** Indices of the k largest values in index order; among values tied at the k-th, the earliest. */
+  static int[] topK(double[] values, int k) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    double kth = sorted[values.length - k];
+    int above = 0;
+    for (double v : values) {
+      if (v > kth) {
+        above++;
+      }
+    }
+    int tiesToKeep = k - above;
+    int[] kept = new int[k];
+    int next = 0;
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] > kth || (values[i] == kth && tiesToKeep-- > 0)) {
+        kept[next++] = i;
+      }
+    }
+    return kept;
+  }
+
   @Override
   public Admission admit(double[] quality) {
     int n = quality.length;
@@ -38,9 +58,7 @@ public final class BatchTopP implements HardFilter {
       return Admission.none(p);
     }
     int k = keepCount(n, p);
-    int[] kept = IntStream.range(0, n).boxed()
-        .sorted(Comparator.comparingDouble((Integer i) -> -quality[i]).thenComparingInt(i -> i))
-        .limit(k).mapToInt(Integer::intValue).sorted().toArray();
+    int[] kept = topK(quality, k);
     double[] keptQuality = Stats.select(quality, kept);
     double keptStd = Stats.std(keptQuality);
     controller.update(keptStd, Stats.std(quality));

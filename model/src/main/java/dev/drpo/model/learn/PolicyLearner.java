@@ -53,7 +53,7 @@ public final class PolicyLearner {
     steps++;
     double[] logPi = policy.evaluate(batch.states(), batch.actions());
     double meanNorm = policy.lastMeanNorm();
-    double meanLogSigma = policy.meanLogSigma();
+    double meanLogSigma = policy.lastMeanLogSigma();
     INDArray params = policy.params();
     String unfit = guard.checkParameters(Nd4j.getBlasWrapper().dot(params, params), meanNorm);
     if (unfit != null) {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Matrix products for the training hot path. On the CPU backend, dense row-major float/double
  * arrays go straight to the OpenBLAS that nd4j-native bundles ({@link CpuGemm}): ND4J's own
  * {@code Nd4j.gemm} adds about 40 us of dispatch per call, which is a quarter of a 320 x 128 x 128
- * product here. Anything else (another backend, a strided view) takes {@code Nd4j.gemm}.
+ * product here. Anything else (another backend, other layouts) takes {@code Nd4j.gemm}.
  */
 public final class Blas {
   private static final boolean CPU =
@@ -36,8 +36,9 @@ public final class Blas {
     }
   }
 
+  /** Row-major with unit column stride; rows may be further apart than their length (a column range). */
   private static boolean dense(INDArray x) {
-    return x.rank() == 2 && x.ordering() == 'c' && x.stride(1) == 1 && x.stride(0) == x.size(1)
+    return x.rank() == 2 && x.ordering() == 'c' && x.stride(1) == 1 && x.stride(0) >= x.size(1)
         && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE);
   }
 }

@@ -11,7 +11,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Row-major cblas gemm on host memory of dense ND4J arrays; loaded only on the CPU backend. */
+/** Row-major cblas gemm on host memory of ND4J arrays (leading dimension = row stride); loaded only on the CPU backend. */
 final class CpuGemm {
   private CpuGemm() {}
 
@@ -28,12 +28,13 @@ final class CpuGemm {
     }
     int ta = transposeA ? CblasTrans : CblasNoTrans;
     int tb = transposeB ? CblasTrans : CblasNoTrans;
-    int lda = (int) a.size(1);
-    int ldb = (int) b.size(1);
+    int lda = (int) a.stride(0);
+    int ldb = (int) b.stride(0);
+    int ldc = (int) c.stride(0);
     if (c.dataType() == DataType.FLOAT) {
-      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, floats(a), lda, floats(b), ldb, (float) beta, floats(c), n);
+      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, floats(a), lda, floats(b), ldb, (float) beta, floats(c), ldc);
     } else {
-      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, doubles(a), lda, doubles(b), ldb, beta, doubles(c), n);
+      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, doubles(a), lda, doubles(b), ldb, beta, doubles(c), ldc);
     }
   }
 

@@ -1,20 +1,15 @@
 package dev.drpo.model.policy;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Adam (beta1 0.9, beta2 0.999, eps 1e-8, ND4J's bias correction) over a whole flat parameter
- * vector. Keeps the first and second moments as one flat state vector [m | v] and the step count.
- *
- * <p>On the CPU backend the update is one fused loop over host memory: ND4J's Adam op measured
- * about 650 us for the default policy's 50k parameters here, the loop about 80 us. Other backends
- * use ND4J's {@link AdamUpdater} on the same state layout; a test holds the two to the same result.
+ * vector, as one fused Java loop in the policy's precision: the moments m and v live in Java arrays,
+ * parameters and gradients are bulk-copied in and the parameters out ({@link HostCopy}). ND4J's
+ * own Adam op measured about 650 us for the default policy's 50k parameters here; this step,
+ * copies included, a small fraction of that. A test holds it to ND4J's AdamUpdater.
  */
 public final class FlatAdam {
   private static final double BETA1 = Adam.DEFAULT_ADAM_BETA1_MEAN_DECAY;
@@ -23,77 +18,155 @@ public final class FlatAdam {
 
   private final double learningRate;
   private final int length;
-  private final INDArray state;
-  private final AdamUpdater nd4jUpdater;
+  private final Moments moments;
+  private final HostCopy host = new HostCopy();
   private int iteration;
 
   public FlatAdam(double learningRate, int length, DataType dataType) {
     this.learningRate = learningRate;
     this.length = length;
-    this.state = Nd4j.zeros(dataType, 2L * length);
-    if (Blas.isCpu()) {
-      nd4jUpdater = null;
-    } else {
-      nd4jUpdater = new AdamUpdater(new Adam(learningRate));
-      nd4jUpdater.setStateViewArray(state.reshape(1, 2L * length), new long[] {1, length}, 'c', false);
-    }
+    this.moments = dataType == DataType.FLOAT ? new SingleMoments(length) : new DoubleMoments(length);
   }
 
-  /** params -= Adam(grads); grads may be overwritten. Both must be dense vectors of this length. */
+  /** params -= Adam(grads), for dense vectors of this length. */
   public void step(INDArray params, INDArray grads) {
-    if (nd4jUpdater == null) {
-      stepOnHost(params, grads);
-    } else {
-      nd4jUpdater.applyUpdater(grads.reshape(1, length), iteration, 0);
-      params.subi(grads);
-    }
+    double alpha = learningRate * Math.sqrt(1 - Math.pow(BETA2, iteration + 1)) / (1 - Math.pow(BETA1, iteration + 1));
+    moments.step(params, grads, alpha);
     iteration++;
   }
 
-  /** The step ND4J's AdamUpdater takes (same formula, same order), as one loop in host memory. */
-  void stepOnHost(INDArray params, INDArray grads) {
-    double alpha = learningRate * Math.sqrt(1 - Math.pow(BETA2, iteration + 1)) / (1 - Math.pow(BETA1, iteration + 1));
-    if (state.dataType() == DataType.FLOAT) {
-      FloatBuffer p = params.data().asNioFloat();
-      FloatBuffer g = grads.data().asNioFloat();
-      FloatBuffer s = state.data().asNioFloat();
-      float b1 = (float) BETA1;
-      float b2 = (float) BETA2;
-      float a = (float) alpha;
-      float eps = (float) EPSILON;
-      for (int i = 0; i < length; i++) {
-        float gi = g.get(i);
-        float m = b1 * s.get(i) + (1 - b1) * gi;
-        float v = b2 * s.get(length + i) + (1 - b2) * gi * gi;
-        s.put(i, m);
-        s.put(length + i, v);
-        p.put(i, p.get(i) - a * m / ((float) Math.sqrt(v) + eps));
-      }
-    } else {
-      DoubleBuffer p = params.data().asNioDouble();
-      DoubleBuffer g = grads.data().asNioDouble();
-      DoubleBuffer s = state.data().asNioDouble();
-      for (int i = 0; i < length; i++) {
-        double gi = g.get(i);
-        double m = BETA1 * s.get(i) + (1 - BETA1) * gi;
-        double v = BETA2 * s.get(length + i) + (1 - BETA2) * gi * gi;
-        s.put(i, m);
-        s.put(length + i, v);
-        p.put(i, p.get(i) - alpha * m / (Math.sqrt(v) + EPSILON));
-      }
-    }
+  /** The moments [m | v] as one new array. */
+  public double[] state() {
+    return moments.state();
   }
 
-  /** Moments [m | v] as one flat vector; a live view. */
-  public INDArray state() {
-    return state;
+  /** Restores moments [m | v] and the step count. */
+  public void restore(double[] state, int iteration) {
+    if (state.length != 2 * length) {
+      throw new IllegalArgumentException("Adam state must hold " + 2 * length + " values, got " + state.length);
+    }
+    moments.restore(state);
+    this.iteration = iteration;
+  }
+
+  public void copyFrom(FlatAdam other) {
+    moments.copyFrom(other.moments);
+    iteration = other.iteration;
   }
 
   public int iteration() {
     return iteration;
   }
 
-  public void setIteration(int iteration) {
-    this.iteration = iteration;
+  private interface Moments {
+    void step(INDArray params, INDArray grads, double alpha);
+
+    double[] state();
+
+    void restore(double[] state);
+
+    void copyFrom(Moments other);
+  }
+
+  /** float32 moments and arithmetic, as ND4J's float Adam does it. */
+  private final class SingleMoments implements Moments {
+    final float[] m;
+    final float[] v;
+    final float[] p;
+    final float[] g;
+
+    SingleMoments(int n) {
+      m = new float[n];
+      v = new float[n];
+      p = new float[n];
+      g = new float[n];
+    }
+
+    @Override
+    public void step(INDArray params, INDArray grads, double alpha) {
+      host.get(params, 0, p, length);
+      host.get(grads, 0, g, length);
+      float b1 = (float) BETA1;
+      float b2 = (float) BETA2;
+      float a = (float) alpha;
+      float eps = (float) EPSILON;
+      for (int i = 0; i < length; i++) {
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        p[i] -= a * m[i] / ((float) Math.sqrt(v[i]) + eps);
+      }
+      host.put(p, params, 0, length);
+    }
+
+    @Override
+    public double[] state() {
+      double[] s = new double[2 * length];
+      for (int i = 0; i < length; i++) {
+        s[i] = m[i];
+        s[length + i] = v[i];
+      }
+      return s;
+    }
+
+    @Override
+    public void restore(double[] s) {
+      for (int i = 0; i < length; i++) {
+        m[i] = (float) s[i];
+        v[i] = (float) s[length + i];
+      }
+    }
+
+    @Override
+    public void copyFrom(Moments other) {
+      SingleMoments o = (SingleMoments) other;
+      System.arraycopy(o.m, 0, m, 0, length);
+      System.arraycopy(o.v, 0, v, 0, length);
+    }
+  }
+
+  /** float64 moments, for gradient-check policies. */
+  private final class DoubleMoments implements Moments {
+    final double[] m;
+    final double[] v;
+    final double[] p;
+    final double[] g;
+
+    DoubleMoments(int n) {
+      m = new double[n];
+      v = new double[n];
+      p = new double[n];
+      g = new double[n];
+    }
+
+    @Override
+    public void step(INDArray params, INDArray grads, double alpha) {
+      host.get(params, 0, p, length);
+      host.get(grads, 0, g, length);
+      for (int i = 0; i < length; i++) {
+        m[i] = BETA1 * m[i] + (1 - BETA1) * g[i];
+        v[i] = BETA2 * v[i] + (1 - BETA2) * g[i] * g[i];
+        p[i] -= alpha * m[i] / (Math.sqrt(v[i]) + EPSILON);
+      }
+      host.put(p, params, 0, length);
+    }
+
+    @Override
+    public double[] state() {
+      double[] s = new double[2 * length];
+      System.arraycopy(m, 0, s, 0, length);
+      System.arraycopy(v, 0, s, length, length);
+      return s;
+    }
+
+    @Override
+    public void restore(double[] s) {
+      System.arraycopy(s, 0, m, 0, length);
+      System.arraycopy(s, length, v, 0, length);
+    }
+
+    @Override
+    public void copyFrom(Moments other) {
+      restore(other.state());
+    }
   }
 }

@@ -14,14 +14,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * A fully connected ReLU network with a linear output layer, forward and backward written by hand
  * on plain ND4J ops. Weights and biases are views into a flat parameter vector (and gradients into
  * a flat gradient vector) owned by the caller, so one Adam updater can step them all at once.
- * Activations live in buffers preallocated per batch size: a step allocates nothing.
+ *
+ * <p>Each layer's parameters are stored W (in x out, row-major) then b (out): together the
+ * augmented matrix [W; b] of shape (in + 1) x out. Activations carry a trailing column of ones, so
+ * one matrix product computes x W + b in the forward pass and [dW; db] = [x 1]^T delta in the
+ * backward pass: no separate bias ops (each of which cost as much as a third of a layer's product
+ * here). Activations live in buffers preallocated per batch size: a step allocates nothing.
  */
 public final class Mlp {
   private final int[] sizes;
   private final INDArray[] weights;
   private final INDArray[] biases;
-  private final INDArray[] weightGrads;
-  private final INDArray[] biasGrads;
+  private final INDArray[] augmented;
+  private final INDArray[] augmentedGrads;
   private final DataType dataType;
   private final Map<Long, Activations> activations = new HashMap<>();
   private Activations last;
@@ -49,18 +54,17 @@ public final class Mlp {
     int layers = sizes.length - 1;
     weights = new INDArray[layers];
     biases = new INDArray[layers];
-    weightGrads = new INDArray[layers];
-    biasGrads = new INDArray[layers];
+    augmented = new INDArray[layers];
+    augmentedGrads = new INDArray[layers];
     long offset = 0;
     for (int l = 0; l < layers; l++) {
       long in = sizes[l];
       long out = sizes[l + 1];
+      augmented[l] = matrixView(params, offset, in + 1, out);
+      augmentedGrads[l] = matrixView(grads, offset, in + 1, out);
       weights[l] = matrixView(params, offset, in, out);
-      weightGrads[l] = matrixView(grads, offset, in, out);
-      offset += in * out;
-      biases[l] = matrixView(params, offset, 1, out);
-      biasGrads[l] = matrixView(grads, offset, 1, out);
-      offset += out;
+      biases[l] = matrixView(params, offset + in * out, 1, out);
+      offset += (in + 1) * out;
     }
   }
 
@@ -101,10 +105,12 @@ public final class Mlp {
     return sizes.clone();
   }
 
+  /** W of a layer [in, out]; a live view. */
   public INDArray weight(int layer) {
     return weights[layer];
   }
 
+  /** b of a layer [1, out]; a live view. */
   public INDArray bias(int layer) {
     return biases[layer];
   }
@@ -115,73 +121,86 @@ public final class Mlp {
    */
   public INDArray forward(INDArray input) {
     Activations a = activations.computeIfAbsent(input.size(0), this::allocate);
-    a.input = input;
-    INDArray x = input;
+    a.inputColumns.assign(input);
+    INDArray x = a.input;
     for (int l = 0; l < weights.length; l++) {
-      INDArray h = a.hidden[l];
-      Blas.gemm(a.ones, biases[l], h, false, false, 1.0, 0.0);
-      Blas.gemm(x, weights[l], h, false, false, 1.0, 1.0);
+      Blas.gemm(x, augmented[l], a.outputColumns[l], false, false, 1.0, 0.0);
       if (l < weights.length - 1) {
-        Nd4j.exec(new RectifiedLinear(h, h, 0.0));
+        Nd4j.exec(new RectifiedLinear(a.hidden[l], a.hidden[l], 0.0));
       }
-      x = h;
+      x = a.hidden[l];
     }
     last = a;
     return x;
   }
 
   /**
-   * Backward pass for the last {@link #forward}: given dLoss/dOutput [n, output] (it may be
-   * overwritten), writes dLoss/dParams into the gradient vector.
+   * Backward pass for the last {@link #forward}: given dLoss/dOutput [n, output], writes
+   * dLoss/dParams into the gradient vector.
    */
   public void backward(INDArray outputGrad) {
     Activations a = last;
     INDArray delta = outputGrad;
     for (int l = weights.length - 1; l >= 0; l--) {
       INDArray x = l == 0 ? a.input : a.hidden[l - 1];
-      Blas.gemm(x, delta, weightGrads[l], true, false, 1.0, 0.0);
-      Blas.gemm(a.ones, delta, biasGrads[l], true, false, 1.0, 0.0);
+      Blas.gemm(x, delta, augmentedGrads[l], true, false, 1.0, 0.0);
       if (l > 0) {
         INDArray previous = a.delta[l - 1];
-        Blas.gemm(delta, weights[l], previous, false, true, 1.0, 0.0);
+        Blas.gemm(delta, weights[l], a.deltaColumns[l - 1], false, true, 1.0, 0.0);
         Nd4j.exec(new Step(a.hidden[l - 1], a.mask[l - 1], 0.0));
         previous.muli(a.mask[l - 1]);
-        delta = previous;
+        delta = a.deltaColumns[l - 1];
       }
     }
-  }
-
-  /** Multiply-adds of one forward (x2 for FLOPs); a backward without the input gradient costs 2x - first layer's. */
-  public long forwardMultiplyAdds(long batch) {
-    long macs = 0;
-    for (int l = 0; l + 1 < sizes.length; l++) {
-      macs += batch * sizes[l] * sizes[l + 1];
-    }
-    return macs;
   }
 
   private Activations allocate(long batch) {
     Activations a = new Activations();
     int layers = weights.length;
+    a.input = withOnesColumn(batch, sizes[0]);
+    a.inputColumns = columns(a.input, sizes[0]);
     a.hidden = new INDArray[layers];
+    a.outputColumns = new INDArray[layers];
     a.delta = new INDArray[layers - 1];
-    a.ones = Nd4j.ones(dataType, batch, 1);
+    a.deltaColumns = new INDArray[layers - 1];
     a.mask = new INDArray[layers - 1];
     for (int l = 0; l < layers; l++) {
-      a.hidden[l] = Nd4j.create(dataType, batch, sizes[l + 1]);
+      int out = sizes[l + 1];
       if (l < layers - 1) {
-        a.delta[l] = Nd4j.create(dataType, batch, sizes[l + 1]);
-        a.mask[l] = Nd4j.create(dataType, batch, sizes[l + 1]);
+        a.hidden[l] = withOnesColumn(batch, out);
+        a.outputColumns[l] = columns(a.hidden[l], out);
+        a.delta[l] = Nd4j.zeros(dataType, batch, out + 1);
+        a.deltaColumns[l] = columns(a.delta[l], out);
+        a.mask[l] = Nd4j.zeros(dataType, batch, out + 1);
+      } else {
+        a.hidden[l] = Nd4j.create(dataType, batch, out);
+        a.outputColumns[l] = a.hidden[l];
       }
     }
     return a;
   }
 
+  private INDArray withOnesColumn(long batch, int width) {
+    INDArray x = Nd4j.zeros(dataType, batch, width + 1);
+    x.getColumn(width).assign(1.0);
+    return x;
+  }
+
+  private static INDArray columns(INDArray x, int width) {
+    return x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, width));
+  }
+
+  /**
+   * Per batch size. Hidden activations and deltas are [n, width + 1]: the last column of an
+   * activation is all ones (ReLU keeps 1 as 1), a delta's last column is unused.
+   */
   private static final class Activations {
     INDArray input;
+    INDArray inputColumns;
     INDArray[] hidden;
+    INDArray[] outputColumns;
     INDArray[] delta;
-    INDArray ones;
+    INDArray[] deltaColumns;
     INDArray[] mask;
   }
 }

@@ -35,4 +35,22 @@ class BlasTest {
       }
     }
   }
+
+  @Test
+  void gemmOnColumnRangesOfWiderMatricesMatchesNd4j() {
+    Nd4j.getRandom().setSeed(8);
+    INDArray wideA = Nd4j.rand(DataType.FLOAT, 6, 9);
+    INDArray wideB = Nd4j.rand(DataType.FLOAT, 6, 5);
+    INDArray wideC = Nd4j.zeros(DataType.FLOAT, 9, 7);
+    INDArray a = wideA.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 8));
+    INDArray b = wideB.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4));
+    INDArray c = wideC.get(NDArrayIndex.interval(0, 8), NDArrayIndex.interval(0, 4));
+    INDArray expected = Nd4j.gemm(a.dup(), b.dup(), true, false);
+
+    Blas.gemm(a, b, c, true, false, 1.0, 0.0);
+
+    assertThat(c.equalsWithEps(expected, 1e-5)).isTrue();
+    assertThat(wideC.get(NDArrayIndex.all(), NDArrayIndex.interval(4, 7)).sumNumber().doubleValue()).isZero();
+    assertThat(wideC.getRow(8).sumNumber().doubleValue()).isZero();
+  }
 }

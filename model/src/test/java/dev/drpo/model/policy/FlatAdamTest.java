@@ -12,7 +12,7 @@ import org.nd4j.linalg.learning.config.Adam;
 class FlatAdamTest {
 
   @Test
-  void hostLoopTakesTheSameStepsAsNd4jsAdamUpdater() {
+  void takesTheSameStepsAsNd4jsAdamUpdater() {
     int n = 1000;
     Nd4j.getRandom().setSeed(3);
     INDArray params = Nd4j.rand(DataType.FLOAT, n);
@@ -31,7 +31,10 @@ class FlatAdamTest {
     }
 
     assertThat(adam.iteration()).isEqualTo(25);
-    assertThat(params.equalsWithEps(reference, 1e-6)).isTrue();
-    assertThat(adam.state().equalsWithEps(state.reshape(2 * n), 1e-5)).isTrue();
+    assertThat(params.sub(reference).amaxNumber().doubleValue()).isLessThan(1e-6);
+    INDArray moments = Nd4j.createFromArray(adam.state()).castTo(DataType.FLOAT);
+    double scale = moments.amaxNumber().doubleValue();
+    // ND4J runs the update in float32, where 1 - beta2 = 0.001 itself is off by 5e-5 relative
+    assertThat(moments.sub(state.reshape(2 * n)).amaxNumber().doubleValue()).isLessThan(1e-4 * scale);
   }
 }

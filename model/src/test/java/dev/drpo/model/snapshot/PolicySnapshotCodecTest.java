@@ -32,6 +32,7 @@ class PolicySnapshotCodecTest {
     assertThat(decoded.config()).isEqualTo(DEFAULT);
     assertThat(restored.params()).isEqualTo(original.policy().params());
     assertThat(restored.optimizer().state()).isEqualTo(original.policy().optimizer().state());
+    assertThat(restored.optimizer().iteration()).isEqualTo(2);
 
     PolicyLearner resumed = new PolicyLearner(restored, new Bc(), DivergenceGuard.defaults());
     original.step(batch(3));
