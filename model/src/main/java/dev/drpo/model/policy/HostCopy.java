@@ -1,5 +1,6 @@
 package dev.drpo.model.policy;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -63,6 +64,27 @@ final class HostCopy {
       put(f, x, offset, len);
     } else {
       range(x, offset, len).assign(Nd4j.create(Arrays.copyOf(src, len), new long[] {len}, x.dataType()));
+    }
+  }
+
+  /**
+   * Copies a matrix [n, w] into the first w columns of a wider matrix [n, w + k] of the same type,
+   * row by row (one bulk copy per row) on the CPU backend; ND4J's assign on the column range
+   * otherwise (which on CPU dispatches an element-wise strided copy about four times slower).
+   */
+  void copyIntoColumns(INDArray src, INDArray wide, INDArray columns) {
+    int rows = (int) src.size(0);
+    int width = (int) src.size(1);
+    int stride = (int) wide.size(1);
+    if (fast(src, DataType.FLOAT) && fast(wide, DataType.FLOAT)) {
+      float[] f = scratch(rows * width);
+      src.data().asNioFloat().get(0, f, 0, rows * width);
+      FloatBuffer target = wide.data().asNioFloat();
+      for (int r = 0; r < rows; r++) {
+        target.put(r * stride, f, r * width, width);
+      }
+    } else {
+      columns.assign(src);
     }
   }
 

@@ -29,6 +29,7 @@ public final class Mlp {
   private final INDArray[] augmentedGrads;
   private final DataType dataType;
   private final Map<Long, Activations> activations = new HashMap<>();
+  private final HostCopy host = new HostCopy();
   private Activations last;
 
   /** Number of parameters of a network with these layer sizes (input, hidden..., output). */
@@ -121,7 +122,7 @@ public final class Mlp {
    */
   public INDArray forward(INDArray input) {
     Activations a = activations.computeIfAbsent(input.size(0), this::allocate);
-    a.inputColumns.assign(input);
+    host.copyIntoColumns(input, a.input, a.inputColumns);
     INDArray x = a.input;
     for (int l = 0; l < weights.length; l++) {
       Blas.gemm(x, augmented[l], a.outputColumns[l], false, false, 1.0, 0.0);

@@ -1,5 +1,7 @@
 package dev.drpo.model.policy;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -59,6 +61,18 @@ public final class SameDiffGaussianPolicy {
         .markLabelsUnused()
         .minimize(true)
         .build());
+    quietly(sd::createGradFunction);
+  }
+
+  /** SameDiff 1.0.0-M2.1 prints a line per differentiated op to System.out while it builds the gradient graph. */
+  private static void quietly(Runnable build) {
+    PrintStream out = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      build.run();
+    } finally {
+      System.setOut(out);
+    }
   }
 
   /** Gradient of -sum_i c_i log pi(a_i|s_i), flattened in {@link GaussianPolicy#params()}'s layout. */

@@ -1,0 +1,11 @@
+package dev.drpo.job.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code drpo bench ...}: benchmarks that print measured numbers. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Benchmarks that print measured numbers.",
+    subcommands = {TrainBenchCommand.class})
+final class BenchCommand {}

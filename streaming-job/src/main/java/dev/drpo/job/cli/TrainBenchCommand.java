@@ -1,0 +1,47 @@
+package dev.drpo.job.cli;
+
+import dev.drpo.model.bench.TrainBenchmark;
+import dev.drpo.model.policy.PolicyConfig;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code drpo bench train}: speed of one DRPO training step on the default policy. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Times one DRPO training step (filter, forward, loss, backward, guard, Adam) on the default",
+      "policy (128 -> 128 -> 128 -> 128), the same step through the SameDiff graph, and a 1024^3",
+      "ND4J matrix product on the same threads. Set OMP_NUM_THREADS before the JVM starts."})
+final class TrainBenchCommand implements Callable<Integer> {
+
+  @Option(names = "--batches", split = ",", defaultValue = "320,1024,4096",
+      description = "Batch sizes to measure; the first one goes into --json (default: ${DEFAULT-VALUE}).")
+  int[] batches;
+
+  @Option(names = "--seconds", defaultValue = "2",
+      description = "Timing budget per measurement, after a warm-up (default: ${DEFAULT-VALUE}).")
+  double seconds;
+
+  @Option(names = "--json", description = "End with one JSON line for the first batch size.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    for (int b : batches) {
+      if (b < 2) {
+        throw new IllegalArgumentException("--batches: every batch size must be at least 2, got " + b);
+      }
+    }
+    if (!(seconds > 0)) {
+      throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
+    }
+    TrainBenchmark.Report report = TrainBenchmark.run(PolicyConfig.paper(128, 128), batches, seconds);
+    System.out.print(report.table());
+    if (json) {
+      System.out.println(report.json());
+    }
+    return 0;
+  }
+}
