@@ -21,6 +21,16 @@ public final class Stats {
     return x.length == 0 ? Double.NaN : Math.sqrt(sum / x.length);
   }
 
+  /** x_i - mean(x): the bandit advantage against the batch's mean reward as value baseline. */
+  public static double[] centered(double[] x) {
+    double mean = mean(x);
+    double[] out = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      out[i] = x[i] - mean;
+    }
+    return out;
+  }
+
   public static double[] select(double[] x, int[] indices) {
     double[] out = new double[indices.length];
     for (int i = 0; i < indices.length; i++) {

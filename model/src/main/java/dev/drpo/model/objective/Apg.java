@@ -18,11 +18,10 @@ public final class Apg implements Objective {
 
   @Override
   public Weights weigh(Batch batch, double[] logPi, GaussianPolicy policy) {
-    double[] r = batch.rewards();
-    double baseline = Stats.mean(r);
-    double[] c = new double[r.length];
-    for (int i = 0; i < r.length; i++) {
-      c[i] = (r[i] - baseline) / r.length;
+    double[] a = Stats.centered(batch.rewards());
+    double[] c = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      c[i] = a[i] / a.length;
     }
     return Weights.unfiltered(c);
   }

@@ -26,12 +26,10 @@ public final class AsymRe implements Objective {
 
   @Override
   public Weights weigh(Batch batch, double[] logPi, GaussianPolicy policy) {
-    double[] r = batch.rewards();
-    double baseline = Stats.mean(r);
-    double[] c = new double[r.length];
-    for (int i = 0; i < r.length; i++) {
-      double a = r[i] - baseline;
-      c[i] = (a >= 0 ? a : negativeWeight * a) / r.length;
+    double[] a = Stats.centered(batch.rewards());
+    double[] c = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      c[i] = (a[i] >= 0 ? a[i] : negativeWeight * a[i]) / a.length;
     }
     return Weights.unfiltered(c);
   }

@@ -26,11 +26,10 @@ public final class Awr implements Objective {
 
   @Override
   public Weights weigh(Batch batch, double[] logPi, GaussianPolicy policy) {
-    double[] r = batch.rewards();
-    double baseline = Stats.mean(r);
-    double[] c = new double[r.length];
-    for (int i = 0; i < r.length; i++) {
-      c[i] = Math.min(Math.exp((r[i] - baseline) / beta), WEIGHT_CAP) / r.length;
+    double[] a = Stats.centered(batch.rewards());
+    double[] c = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      c[i] = Math.min(Math.exp(a[i] / beta), WEIGHT_CAP) / a.length;
     }
     return Weights.unfiltered(c);
   }

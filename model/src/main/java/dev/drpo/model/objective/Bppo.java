@@ -46,12 +46,7 @@ public final class Bppo implements Objective {
       reference = GaussianPolicy.copyOf(policy);
     }
     double[] logRef = reference.evaluate(batch.states(), batch.actions());
-    return Weights.unfiltered(coefficients(logPi, logRef, advantages(batch.rewards()), clip));
-  }
-
-  static double[] advantages(double[] rewards) {
-    double baseline = Stats.mean(rewards);
-    return Arrays.stream(rewards).map(r -> r - baseline).toArray();
+    return Weights.unfiltered(coefficients(logPi, logRef, Stats.centered(batch.rewards()), clip));
   }
 
   /** c_i = rho_i A_i / N where the unclipped term is the minimum, else 0. */

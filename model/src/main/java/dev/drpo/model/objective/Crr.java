@@ -52,8 +52,11 @@ public final class Crr implements Objective {
     INDArray sigma = Transforms.exp(policy.logSigma(), true);
     double[] baseline = new double[n];
     for (int j = 0; j < ACTION_SAMPLES; j++) {
-      INDArray noise = Nd4j.create(gaussians(mu.length()), mu.shape(), mu.dataType());
-      INDArray sampled = noise.muliRowVector(sigma).addi(mu);
+      double[] noise = new double[(int) mu.length()];
+      for (int k = 0; k < noise.length; k++) {
+        noise[k] = random.nextGaussian();
+      }
+      INDArray sampled = Nd4j.create(noise, mu.shape(), mu.dataType()).muliRowVector(sigma).addi(mu);
       double[] qSampled = q.predict(Nd4j.hstack(batch.states(), sampled));
       for (int i = 0; i < n; i++) {
         baseline[i] += qSampled[i] / ACTION_SAMPLES;
@@ -66,14 +69,5 @@ public final class Crr implements Objective {
       c[i] = f / n;
     }
     return Weights.unfiltered(c);
-  }
-
-  private double[] gaussians(long count) {
-    double[] g = new double[(int) count];
-    for (int i = 0; i < g.length; i++) {
-      double u1 = 1.0 - random.nextDouble();
-      g[i] = Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * random.nextDouble());
-    }
-    return g;
   }
 }

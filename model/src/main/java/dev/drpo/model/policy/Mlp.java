@@ -81,17 +81,11 @@ public final class Mlp {
       double std = output ? Math.sqrt(1.0 / sizes[l]) : Math.sqrt(2.0 / sizes[l]);
       double[] values = new double[sizes[l] * sizes[l + 1]];
       for (int i = 0; i < values.length; i++) {
-        values[i] = gaussian(random) * std;
+        values[i] = random.nextGaussian() * std;
       }
       weights[l].assign(Nd4j.create(values, new long[] {sizes[l], sizes[l + 1]}, dataType));
       biases[l].assign(0);
     }
-  }
-
-  static double gaussian(SplittableRandom random) {
-    double u1 = 1.0 - random.nextDouble();
-    double u2 = random.nextDouble();
-    return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2.0 * Math.PI * u2);
   }
 
   public int inputSize() {

@@ -6,6 +6,7 @@ import dev.drpo.model.filter.BatchTopP;
 import dev.drpo.model.filter.KeepFractionController;
 import dev.drpo.model.filter.RunningQuantile;
 import dev.drpo.model.learn.Batch;
+import dev.drpo.model.learn.Stats;
 import dev.drpo.model.policy.Critic;
 import dev.drpo.model.policy.FiniteDifferences;
 import dev.drpo.model.policy.GaussianPolicy;
@@ -70,7 +71,7 @@ class ObjectiveGradientTest {
     GaussianPolicy reference = GaussianPolicy.copyOf(policy);
     policy.params().addi(Nd4j.randn(DataType.DOUBLE, policy.params().length()).muli(0.05));
     double[] logRef = reference.evaluate(batch.states(), batch.actions());
-    double[] advantage = Bppo.advantages(batch.rewards());
+    double[] advantage = Stats.centered(batch.rewards());
     double clip = 0.2;
     double[] c = Bppo.coefficients(policy.evaluate(batch.states(), batch.actions()), logRef, advantage, clip);
     assertThat(java.util.Arrays.stream(c).anyMatch(x -> x != 0)).as("some ratios inside the clip").isTrue();
