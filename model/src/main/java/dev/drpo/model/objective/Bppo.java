@@ -42,8 +42,10 @@ public final class Bppo implements Objective {
       Arrays.fill(c, 1.0 / n);
       return Weights.unfiltered(c);
     }
-    if (reference == null || (current - warmupSteps) % refreshSteps == 0) {
+    if (reference == null) {
       reference = GaussianPolicy.copyOf(policy);
+    } else if ((current - warmupSteps) % refreshSteps == 0) {
+      reference.copyFrom(policy);
     }
     double[] logRef = reference.evaluate(batch.states(), batch.actions());
     return Weights.unfiltered(coefficients(logPi, logRef, Stats.centered(batch.rewards()), clip));
