@@ -84,13 +84,29 @@ public final class RunningQuantile implements HardFilter {
     return controller;
   }
 
-  /** Adds one sample and tells whether it is admitted against the current threshold. */
+  /** Adds one sample, ticks if due, and tells whether it is admitted against the current threshold. */
   public boolean offer(double quality, long timestampMs) {
     add(quality, timestampMs);
-    if (samplesSinceTick >= config.tickSamples() && horizonCount() >= config.warmupSamples()) {
-      tick();
-    }
+    tickIfDue();
     return admits(quality);
+  }
+
+  /**
+   * Every tickSamples samples: the counter restarts, and once the horizon holds warmupSamples the
+   * controller steps and nu refreshes. So {@link #samplesSinceTick()} is 0 right after each tick.
+   */
+  private void tickIfDue() {
+    if (samplesSinceTick >= config.tickSamples()) {
+      samplesSinceTick = 0;
+      if (horizonCount() >= config.warmupSamples()) {
+        tick();
+      }
+    }
+  }
+
+  /** Samples added since the last tick (fewer than tickSamples). */
+  public long samplesSinceTick() {
+    return samplesSinceTick;
   }
 
   /**
@@ -105,9 +121,7 @@ public final class RunningQuantile implements HardFilter {
     for (double q : quality) {
       add(q, 0);
     }
-    if (samplesSinceTick >= config.tickSamples() && horizonCount() >= config.warmupSamples()) {
-      tick();
-    }
+    tickIfDue();
     if (!ready) {
       return Admission.none(controller.keepFraction());
     }
@@ -153,7 +167,11 @@ public final class RunningQuantile implements HardFilter {
     return n;
   }
 
-  private void add(double quality, long timestampMs) {
+  /**
+   * Adds one sample to the horizon without ticking or judging it: for replaying the samples a
+   * restored filter had taken since its last saved tick (see {@link #samplesSinceTick()}).
+   */
+  public void add(double quality, long timestampMs) {
     if (!Double.isFinite(quality)) {
       throw new IllegalArgumentException("quality must be finite, got " + quality);
     }
@@ -181,7 +199,6 @@ public final class RunningQuantile implements HardFilter {
 
   /** Merges the horizon, steps the controller, refreshes nu and the kept population's moments. */
   private void tick() {
-    samplesSinceTick = 0;
     KllDoublesSketch merged = KllDoublesSketch.newHeapInstance(config.k());
     buckets.forEach((id, sketch) -> SeededKll.merge(merged, sketch, id));
     DoublesSortedView view = merged.getSortedView();
