@@ -1,0 +1,45 @@
+package dev.drpo.operators;
+
+import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.function.SerializableFunction;
+
+/** Operator test harnesses on the RocksDB state backend, as the job runs them. */
+public final class Harnesses {
+  private Harnesses() {}
+
+  /** Keys that still hold any of the named states: what a finished key leaves behind (works on RocksDB). */
+  public static long keysWithState(KeyedOneInputStreamOperatorTestHarness<String, ?, ?> harness, String... states) {
+    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    return Arrays.stream(states)
+        .flatMap(name -> backend.getKeys(name, VoidNamespace.INSTANCE))
+        .distinct()
+        .count();
+  }
+
+  /** Field-by-field equality in which NaN equals NaN. */
+  public static RecursiveComparisonConfiguration fieldByField() {
+    return RecursiveComparisonConfiguration.builder().withComparatorForType(Double::compare, Double.class).build();
+  }
+
+  /** An opened harness for a keyed process function, restored from {@code state} when not null. */
+  public static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> keyed(
+      KeyedProcessFunction<String, IN, OUT> function, SerializableFunction<IN, String> key, OperatorSubtaskState state)
+      throws Exception {
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key::apply, Types.STRING);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (state != null) {
+      harness.initializeState(state);
+    }
+    harness.open();
+    return harness;
+  }
+}

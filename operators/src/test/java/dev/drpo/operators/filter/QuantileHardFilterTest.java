@@ -1,0 +1,127 @@
+package dev.drpo.operators.filter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.drpo.model.filter.RunningQuantile;
+import dev.drpo.operators.Harnesses;
+import dev.drpo.operators.quality.QualitySample;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class QuantileHardFilterTest {
+  static final FilterConfig CONFIG = new FilterConfig(RunningQuantile.Config.count(500, 8, 100), 0.5, 0.5, 0.05, 1.0,
+      FilterConfig.Weighting.DRPO, 0.05);
+
+  @Test
+  void shouldAdmitTheTopShareOfEachCohortAgainstItsOwnThreshold() throws Exception {
+    var harness = harness(null);
+    SplittableRandom r = new SplittableRandom(1);
+    for (int i = 0; i < 6_000; i++) {
+      harness.processElement(record(sample("small", r.nextDouble(), i)));
+      harness.processElement(record(sample("large", 10 + 10 * r.nextDouble(), i)));
+    }
+    List<TrainingSample> out = harness.extractOutputValues();
+    double smallNu = last(out, "small").threshold;
+    double largeNu = last(out, "large").threshold;
+    assertThat(smallNu).isBetween(0.0, 1.0);
+    assertThat(largeNu).isBetween(10.0, 20.0);
+    assertThat(out).allSatisfy(t -> {
+      assertThat(t.weight).isGreaterThanOrEqualTo(0);
+      assertThat(t.quality).isGreaterThanOrEqualTo(t.threshold);
+    });
+  }
+
+  @Test
+  void shouldSettleTheAdmittedShareAtTheControllersEquilibriumOnAStationaryStream() throws Exception {
+    var harness = harness(null);
+    SplittableRandom r = new SplittableRandom(2);
+    for (int i = 0; i < 20_000; i++) {
+      harness.processElement(record(sample("c", r.nextDouble(), i)));
+    }
+    harness.getOutput().clear();
+    for (int i = 0; i < 10_000; i++) {
+      harness.processElement(record(sample("c", r.nextDouble(), i)));
+    }
+    // uniform quality: lambda = 0.5 balances at kappa = 0.5 (see RunningQuantileTest)
+    double admittedShare = harness.extractOutputValues().size() / 10_000.0;
+    assertThat(admittedShare).isCloseTo(0.5, within(0.06));
+    assertThat(last(harness.extractOutputValues(), "c").keepFraction).isCloseTo(0.5, within(0.06));
+  }
+
+  @Test
+  void shouldFollowAShiftInQualityWithinTheHorizon() throws Exception {
+    var harness = harness(null);
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < 5_000; i++) {
+      harness.processElement(record(sample("c", r.nextDouble(), i)));
+    }
+    double before = last(harness.extractOutputValues(), "c").threshold;
+    // the horizon is 8 x 500 samples: after 4,100 shifted ones it holds nothing from before
+    for (int i = 0; i < 4_100; i++) {
+      harness.processElement(record(sample("c", 5 + r.nextDouble(), i)));
+    }
+    double after = last(harness.extractOutputValues(), "c").threshold;
+    assertThat(before).isBetween(0.3, 0.7);
+    assertThat(after).isBetween(5.3, 5.7);
+  }
+
+  @Test
+  void shouldDecideIdenticallyAfterASnapshotAndRestoreMidStream() throws Exception {
+    List<QualitySample> stream = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(4);
+    for (int i = 0; i < 3_000; i++) {
+      stream.add(sample(i % 3 == 0 ? "a" : "b", r.nextDouble() * (i % 3 == 0 ? 1 : 3), i));
+    }
+    int cut = 1_234;
+
+    var uninterrupted = harness(null);
+    for (QualitySample s : stream) {
+      uninterrupted.processElement(record(s));
+    }
+    var before = harness(null);
+    for (QualitySample s : stream.subList(0, cut)) {
+      before.processElement(record(s));
+    }
+    int emittedBefore = before.extractOutputValues().size();
+    OperatorSubtaskState snapshot = before.snapshot(1, 1);
+    before.close();
+    var after = harness(snapshot);
+    for (QualitySample s : stream.subList(cut, stream.size())) {
+      after.processElement(record(s));
+    }
+
+    List<TrainingSample> expected = uninterrupted.extractOutputValues();
+    assertThat(after.extractOutputValues()).usingRecursiveFieldByFieldElementComparator(Harnesses.fieldByField())
+        .containsExactlyElementsOf(expected.subList(emittedBefore, expected.size()));
+  }
+
+  static TrainingSample last(List<TrainingSample> out, String cohort) {
+    return out.stream().filter(t -> t.cohort.equals(cohort)).reduce((a, b) -> b).orElseThrow();
+  }
+
+  static KeyedOneInputStreamOperatorTestHarness<String, QualitySample, TrainingSample> harness(OperatorSubtaskState state) throws Exception {
+    return Harnesses.keyed(new QuantileHardFilter(CONFIG), s -> s.cohort, state);
+  }
+
+  static StreamRecord<QualitySample> record(QualitySample s) {
+    return new StreamRecord<>(s, s.ts);
+  }
+
+  static QualitySample sample(String cohort, double quality, long ts) {
+    QualitySample s = new QualitySample();
+    s.userId = "u" + ts % 17;
+    s.cohort = cohort;
+    s.itemId = "i" + ts % 50;
+    s.quality = quality;
+    s.ts = ts;
+    s.historyItems = new String[0];
+    s.historyRewards = new double[0];
+    return s;
+  }
+}
