@@ -1,5 +1,6 @@
 package dev.drpo.model.filter;
 
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.TreeMap;
@@ -41,7 +42,8 @@ public final class RunningQuantile implements HardFilter {
    * @param tickSamples samples between controller ticks
    * @param warmupSamples samples the horizon must hold before anything is admitted
    */
-  public record Config(int k, Unit unit, long bucketSize, int buckets, int tickSamples, long warmupSamples) {
+  public record Config(int k, Unit unit, long bucketSize, int buckets, int tickSamples, long warmupSamples)
+      implements Serializable {
     public Config {
       if (k < 8 || bucketSize <= 0 || buckets <= 0 || tickSamples <= 0 || warmupSamples < 2) {
         throw new IllegalArgumentException("invalid running-quantile config: " + this);

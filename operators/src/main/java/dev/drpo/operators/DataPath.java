@@ -1,0 +1,81 @@
+package dev.drpo.operators;
+
+import dev.drpo.operators.event.DeadLetter;
+import dev.drpo.operators.event.DecoderConfig;
+import dev.drpo.operators.event.InteractionDecoder;
+import dev.drpo.operators.event.InteractionEvent;
+import dev.drpo.operators.filter.FilterConfig;
+import dev.drpo.operators.filter.QuantileHardFilter;
+import dev.drpo.operators.filter.TrainingSample;
+import dev.drpo.operators.quality.QualityConfig;
+import dev.drpo.operators.quality.SessionQualityScorer;
+import dev.drpo.operators.session.Session;
+import dev.drpo.operators.session.SessionConfig;
+import dev.drpo.operators.session.UserSessionizer;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+
+/**
+ * The first half of the job: raw interaction records in, weighted training samples out.
+ * <pre>
+ * bytes -> decode/validate --dead letters--> ...
+ *       -> event time (watermarks) -> keyBy(user) -> sessions --late--> ... --duplicates--> ...
+ *       -> session quality -> keyBy(cohort) -> running-quantile hard filter -> admitted samples
+ * </pre>
+ * Every record read ends in exactly one place: a session step (then a quality sample), a dead
+ * letter, the late stream, or the duplicate stream. Every stateful operator has a stable uid.
+ */
+public final class DataPath {
+
+  /**
+   * @param decoder validation limits and the reward function
+   * @param sessions session gap, allowed lateness, cap
+   * @param quality session quality and sample granularity
+   * @param filter the per-cohort hard filter
+   */
+  public record Config(DecoderConfig decoder, SessionConfig sessions, QualityConfig quality, FilterConfig filter)
+      implements Serializable {}
+
+  /** The streams the data path ends in. */
+  public record Streams(
+      SingleOutputStreamOperator<TrainingSample> admitted,
+      DataStream<Session> sessions,
+      DataStream<DeadLetter> deadLetters,
+      DataStream<InteractionEvent> late,
+      DataStream<InteractionEvent> duplicates) {}
+
+  private DataPath() {}
+
+  /**
+   * Event time from the events' ts, bounded out-of-orderness, and idleness so that a source
+   * partition without traffic cannot hold the watermark back.
+   */
+  public static WatermarkStrategy<InteractionEvent> watermarks(Duration outOfOrderness, Duration idleness) {
+    return WatermarkStrategy.<InteractionEvent>forBoundedOutOfOrderness(outOfOrderness)
+        .withTimestampAssigner((event, previous) -> event.ts)
+        .withIdleness(idleness);
+  }
+
+  public static Streams build(DataStream<byte[]> records, WatermarkStrategy<InteractionEvent> watermarks, Config config) {
+    SingleOutputStreamOperator<InteractionEvent> events = records
+        .process(new InteractionDecoder(config.decoder()))
+        .uid("decode-interactions").name("decode and validate interactions");
+    SingleOutputStreamOperator<Session> sessions = events
+        .assignTimestampsAndWatermarks(watermarks)
+        .uid("event-time").name("event time")
+        .keyBy(e -> e.userId)
+        .process(new UserSessionizer(config.sessions()))
+        .uid("user-sessions").name("user sessions");
+    SingleOutputStreamOperator<TrainingSample> admitted = sessions
+        .flatMap(new SessionQualityScorer(config.quality()))
+        .uid("session-quality").name("session quality")
+        .keyBy(q -> q.cohort)
+        .process(new QuantileHardFilter(config.filter()))
+        .uid("hard-filter").name("running-quantile hard filter");
+    return new Streams(admitted, sessions, events.getSideOutput(InteractionDecoder.DEAD_LETTERS),
+        sessions.getSideOutput(UserSessionizer.LATE), sessions.getSideOutput(UserSessionizer.DUPLICATES));
+  }
+}
