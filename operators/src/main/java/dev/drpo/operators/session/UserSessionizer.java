@@ -18,8 +18,9 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Event-time user sessions, keyed by userId. Keeps, per user, the buffered events of sessions not
- * yet closed and the one event-time timer that closes them; both are cleared when the last
- * buffered session is emitted, so an idle user leaves nothing behind.
+ * yet closed, and their count with the time of the one event-time timer that closes them
+ * ({@link Pending}); all of it is cleared when the last buffered session is emitted, so an idle
+ * user leaves nothing behind.
  *
  * <p>A session closes when the watermark passes its last event + gap + allowed lateness. An event
  * too old to join any open session (ts + gap + lateness <= watermark) goes to {@link #LATE}. A
@@ -34,8 +35,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
 
   private final SessionConfig config;
   private transient ListState<InteractionEvent> buffer;
-  private transient ValueState<Integer> buffered;
-  private transient ValueState<Long> timer;
+  private transient ValueState<Pending> pending;
   private transient Counter sessions;
   private transient Counter late;
   private transient Counter duplicates;
@@ -47,8 +47,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   @Override
   public void open(OpenContext openContext) {
     buffer = getRuntimeContext().getListState(new ListStateDescriptor<>("buffer", InteractionEvent.class));
-    buffered = getRuntimeContext().getState(new ValueStateDescriptor<>("buffered", Integer.class));
-    timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Long.class));
+    pending = getRuntimeContext().getState(new ValueStateDescriptor<>("pending", Pending.class));
     sessions = getRuntimeContext().getMetricGroup().counter("sessions");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
@@ -62,26 +61,32 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       return;
     }
     buffer.add(event);
-    int count = buffered.value() == null ? 1 : buffered.value() + 1;
-    buffered.update(count);
-    if (count >= config.maxEventsPerSession()) {
+    Pending p = pending.value();
+    if (p == null) {
+      p = new Pending();
+    }
+    p.events++;
+    if (p.events >= config.maxEventsPerSession()) {
+      pending.update(p);
       emit(ctx, out, Long.MAX_VALUE);
       return;
     }
     long closeAt = event.ts + config.gapMs() + config.allowedLatenessMs();
-    Long current = timer.value();
-    if (current == null || closeAt > current) {
-      if (current != null) {
-        ctx.timerService().deleteEventTimeTimer(current);
+    if (closeAt > p.closeAt) {
+      if (p.closeAt != Pending.NO_TIMER) {
+        ctx.timerService().deleteEventTimeTimer(p.closeAt);
       }
       ctx.timerService().registerEventTimeTimer(closeAt);
-      timer.update(closeAt);
+      p.closeAt = closeAt;
     }
+    pending.update(p);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Session> out) throws Exception {
-    timer.clear();
+    Pending p = pending.value();
+    p.closeAt = Pending.NO_TIMER;
+    pending.update(p);
     emit(ctx, out, timestamp);
   }
 
@@ -104,21 +109,30 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
         from = i;
       }
     }
-    Long current = timer.value();
-    if (current != null) {
-      ctx.timerService().deleteEventTimeTimer(current);
-      timer.clear();
+    Pending p = pending.value();
+    if (p.closeAt != Pending.NO_TIMER) {
+      ctx.timerService().deleteEventTimeTimer(p.closeAt);
     }
     if (keep.isEmpty()) {
       buffer.clear();
-      buffered.clear();
+      pending.clear();
     } else {
       buffer.update(keep);
-      buffered.update(keep.size());
-      long closeAt = keep.get(keep.size() - 1).ts + config.gapMs() + config.allowedLatenessMs();
-      ctx.timerService().registerEventTimeTimer(closeAt);
-      timer.update(closeAt);
+      p.events = keep.size();
+      p.closeAt = keep.get(keep.size() - 1).ts + config.gapMs() + config.allowedLatenessMs();
+      ctx.timerService().registerEventTimeTimer(p.closeAt);
+      pending.update(p);
     }
+  }
+
+  /** How many events a user has buffered, and when the timer that closes them fires. */
+  public static class Pending {
+    static final long NO_TIMER = Long.MIN_VALUE;
+
+    public int events;
+    public long closeAt = NO_TIMER;
+
+    public Pending() {}
   }
 
   private Session session(String userId, List<InteractionEvent> run, Context ctx) {

@@ -18,7 +18,7 @@ class UserSessionizerTest {
   static final long FIVE_MINUTES_LATER = BEGINNING + 5 * MINUTE;
   static final long AN_HOUR_LATER = BEGINNING + 60 * MINUTE;
   static final long TWO_HOURS_LATER = BEGINNING + 120 * MINUTE;
-  static final String[] STATES = {"buffer", "buffered", "timer"};
+  static final String[] STATES = {"buffer", "pending"};
   static final SessionConfig THIRTY_MINUTE_GAP = new SessionConfig(30 * MINUTE, 0, 500);
 
   @Test
