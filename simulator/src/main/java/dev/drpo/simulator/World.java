@@ -1,0 +1,233 @@
+package dev.drpo.simulator;
+
+import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.model.policy.GaussianPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The paper's recommendation environment ("RecSim", DRPO.md section 5): item embeddings and user
+ * interests from a mixture of Gaussians (topics) in R^d, latent reward
+ * R(u, a) = exp(-(1 - cos(e_a, u*)) / (2 delta^2)), logged reward clip(R + N(0, sigma^2), 0, 1).
+ * The learner sees a noisy copy of u* as its state. Training users produce the logs; held-out
+ * users are for evaluation only.
+ */
+public final class World {
+  private final SimulatorConfig config;
+  private final ItemCatalog catalog;
+  private final float[][] interests;
+  private final float[][] states;
+  private final int[] popularityRank;
+  private final double[] zipfCumulative;
+  private final int[][] nearest;
+
+  public World(SimulatorConfig config, long seed) {
+    this.config = config;
+    SplittableRandom r = new SplittableRandom(seed);
+    int d = config.dimension();
+    float[][] centres = new float[config.topics()][];
+    for (int t = 0; t < centres.length; t++) {
+      centres[t] = unit(gaussian(r, d, 1.0));
+    }
+    List<String> ids = new ArrayList<>();
+    float[][] items = new float[config.items()][];
+    for (int i = 0; i < items.length; i++) {
+      ids.add("item-" + i);
+      items[i] = around(centres[r.nextInt(centres.length)], config.topicSpread(), r);
+    }
+    catalog = new ItemCatalog(ids, items);
+    int people = config.users() + config.heldOutUsers();
+    interests = new float[people][];
+    states = new float[people][];
+    for (int u = 0; u < people; u++) {
+      interests[u] = around(centres[r.nextInt(centres.length)], config.userSpread(), r);
+      float[] noise = gaussian(r, d, config.stateNoise() / Math.sqrt(d));
+      states[u] = new float[d];
+      for (int j = 0; j < d; j++) {
+        states[u][j] = interests[u][j] + noise[j];
+      }
+    }
+    popularityRank = shuffled(config.items(), r);
+    zipfCumulative = new double[config.items()];
+    double sum = 0;
+    for (int k = 0; k < config.items(); k++) {
+      sum += Math.pow(k + 1, -config.zipfExponent());
+      zipfCumulative[k] = sum;
+    }
+    nearest = new int[people][];
+    var rankings = catalog.topK(Nd4j.create(interests), config.expertCandidates(), List.of(), Similarity.INNER_PRODUCT);
+    for (int u = 0; u < people; u++) {
+      nearest[u] = rankings[u].indices();
+    }
+  }
+
+  public SimulatorConfig config() {
+    return config;
+  }
+
+  public ItemCatalog catalog() {
+    return catalog;
+  }
+
+  /** Training users are 0 .. users-1; held-out users follow. */
+  public int trainingUsers() {
+    return config.users();
+  }
+
+  public int[] heldOutUsers() {
+    int[] ids = new int[config.heldOutUsers()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = config.users() + i;
+    }
+    return ids;
+  }
+
+  /** What the learner sees of user u. */
+  public float[] state(int user) {
+    return states[user];
+  }
+
+  public float[] interest(int user) {
+    return interests[user];
+  }
+
+  public double latentReward(int user, int item) {
+    double cos = dot(interests[user], catalog.embedding(item));
+    return Math.exp(-(1 - cos) / (2 * config.delta() * config.delta()));
+  }
+
+  public double loggedReward(int user, int item, SplittableRandom r) {
+    return Math.min(1, Math.max(0, latentReward(user, item) + config.rewardNoise() * r.nextGaussian()));
+  }
+
+  /** The best catalog item's latent reward for a user (its nearest item, embeddings being unit). */
+  public double oracleReward(int user) {
+    return latentReward(user, nearest[user][0]);
+  }
+
+  /** An item the logging policy shows user u. */
+  public int log(int user, LoggingMix mix, SplittableRandom r) {
+    double dice = r.nextDouble();
+    if (dice < mix.expert()) {
+      return nearest[user][r.nextInt(nearest[user].length)];
+    }
+    if (dice < mix.expert() + mix.popular()) {
+      int best = popular(r);
+      for (int k = 1; k < config.popularCandidates(); k++) {
+        int candidate = popular(r);
+        if (dot(interests[user], catalog.embedding(candidate)) > dot(interests[user], catalog.embedding(best))) {
+          best = candidate;
+        }
+      }
+      return best;
+    }
+    return r.nextInt(config.items());
+  }
+
+  private int popular(SplittableRandom r) {
+    double x = r.nextDouble() * zipfCumulative[zipfCumulative.length - 1];
+    int lo = 0;
+    int hi = zipfCumulative.length - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (zipfCumulative[mid] < x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return popularityRank[lo];
+  }
+
+  /** Evaluation of a policy on held-out users: decode mu(s), retrieve the top-1 item by cosine. */
+  public Evaluation evaluate(GaussianPolicy policy) {
+    int[] users = heldOutUsers();
+    float[][] s = new float[users.length][];
+    for (int i = 0; i < users.length; i++) {
+      s[i] = states[users[i]];
+    }
+    var rankings = catalog.topK(policy.mean(Nd4j.create(s).castTo(policy.dataType())), 1, List.of(), Similarity.COSINE);
+    double reward = 0;
+    double oracle = 0;
+    for (int i = 0; i < users.length; i++) {
+      reward += latentReward(users[i], rankings[i].indices()[0]);
+      oracle += oracleReward(users[i]);
+    }
+    return new Evaluation(reward / users.length, oracle / users.length);
+  }
+
+  /** Mean latent reward of what the logging policy shows held-out users. */
+  public double loggingReward(LoggingMix mix, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double sum = 0;
+    int[] users = heldOutUsers();
+    for (int rep = 0; rep < 20; rep++) {
+      for (int u : users) {
+        sum += latentReward(u, log(u, mix, r));
+      }
+    }
+    return sum / (20.0 * users.length);
+  }
+
+  /** Reward, eCPM = 5 x reward, and reward / oracle reward. */
+  public record Evaluation(double reward, double oracleReward) {
+    public double ecpm() {
+      return 5 * reward;
+    }
+
+    public double normalized() {
+      return reward / oracleReward;
+    }
+  }
+
+  static float[] gaussian(SplittableRandom r, int d, double scale) {
+    float[] v = new float[d];
+    for (int j = 0; j < d; j++) {
+      v[j] = (float) (r.nextGaussian() * scale);
+    }
+    return v;
+  }
+
+  static float[] around(float[] centre, double spread, SplittableRandom r) {
+    float[] noise = gaussian(r, centre.length, spread / Math.sqrt(centre.length));
+    float[] v = new float[centre.length];
+    for (int j = 0; j < v.length; j++) {
+      v[j] = centre[j] + noise[j];
+    }
+    return unit(v);
+  }
+
+  static float[] unit(float[] v) {
+    double norm = Math.sqrt(dot(v, v));
+    float[] u = new float[v.length];
+    for (int j = 0; j < v.length; j++) {
+      u[j] = (float) (v[j] / norm);
+    }
+    return u;
+  }
+
+  static double dot(float[] a, float[] b) {
+    double s = 0;
+    for (int j = 0; j < a.length; j++) {
+      s += (double) a[j] * b[j];
+    }
+    return s;
+  }
+
+  private static int[] shuffled(int n, SplittableRandom r) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = r.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
