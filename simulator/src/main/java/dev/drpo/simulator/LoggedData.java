@@ -1,6 +1,11 @@
 package dev.drpo.simulator;
 
 import dev.drpo.model.learn.Batch;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -26,6 +31,19 @@ public final class LoggedData {
 
   public int size() {
     return users.length;
+  }
+
+  /**
+   * Writes the dataset as interaction events, one JSON object per line, in the schema the job reads
+   * from Kafka: sample i at startMs + i x spacingMs, users as "user-<n>", items by catalog id.
+   */
+  public void writeJsonLines(Path file, long startMs, long spacingMs) throws IOException {
+    try (BufferedWriter out = Files.newBufferedWriter(file)) {
+      for (int i = 0; i < users.length; i++) {
+        out.write(String.format(Locale.ROOT, "{\"eventId\":\"log-%d\",\"userId\":\"user-%d\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f}%n",
+            i, users[i], world.catalog().id(items[i]), startMs + i * spacingMs, rewards[i]));
+      }
+    }
   }
 
   /** A batch drawn uniformly with replacement: states, the logged items' embeddings, rewards. */

@@ -4,6 +4,7 @@ import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
 import dev.drpo.model.policy.GaussianPolicy;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,7 +25,16 @@ public final class World {
   private final double[] zipfCumulative;
   private final int[][] nearest;
 
+  /** A generated world: items and users around random topic centres. */
   public World(SimulatorConfig config, long seed) {
+    this(config, seed, null, null);
+  }
+
+  /**
+   * A world with loaded item embeddings and/or user interests (null: generate them). Loaded users
+   * are split in file order: the first {@code users} train, the next {@code heldOutUsers} evaluate.
+   */
+  public World(SimulatorConfig config, long seed, EmbeddingsCsv.Embeddings items, EmbeddingsCsv.Embeddings users) {
     this.config = config;
     SplittableRandom r = new SplittableRandom(seed);
     int d = config.dimension();
@@ -32,18 +42,26 @@ public final class World {
     for (int t = 0; t < centres.length; t++) {
       centres[t] = unit(gaussian(r, d, 1.0));
     }
-    List<String> ids = new ArrayList<>();
-    float[][] items = new float[config.items()][];
-    for (int i = 0; i < items.length; i++) {
-      ids.add("item-" + i);
-      items[i] = around(centres[r.nextInt(centres.length)], config.topicSpread(), r);
+    if (items == null) {
+      List<String> ids = new ArrayList<>();
+      float[][] vectors = new float[config.items()][];
+      for (int i = 0; i < vectors.length; i++) {
+        ids.add("item-" + i);
+        vectors[i] = around(centres[r.nextInt(centres.length)], config.topicSpread(), r);
+      }
+      catalog = new ItemCatalog(ids, vectors);
+    } else {
+      require(items, config.items(), d, "items");
+      catalog = new ItemCatalog(items.ids().subList(0, config.items()), Arrays.copyOf(items.vectors(), config.items()));
     }
-    catalog = new ItemCatalog(ids, items);
     int people = config.users() + config.heldOutUsers();
+    if (users != null) {
+      require(users, people, d, "users");
+    }
     interests = new float[people][];
     states = new float[people][];
     for (int u = 0; u < people; u++) {
-      interests[u] = around(centres[r.nextInt(centres.length)], config.userSpread(), r);
+      interests[u] = users == null ? around(centres[r.nextInt(centres.length)], config.userSpread(), r) : unit(users.vectors()[u]);
       float[] noise = gaussian(r, d, config.stateNoise() / Math.sqrt(d));
       states[u] = new float[d];
       for (int j = 0; j < d; j++) {
@@ -61,6 +79,13 @@ public final class World {
     var rankings = catalog.topK(Nd4j.create(interests), config.expertCandidates(), List.of(), Similarity.INNER_PRODUCT);
     for (int u = 0; u < people; u++) {
       nearest[u] = rankings[u].indices();
+    }
+  }
+
+  private static void require(EmbeddingsCsv.Embeddings e, int count, int d, String what) {
+    if (e.vectors().length < count || e.vectors()[0].length != d) {
+      throw new IllegalArgumentException("need at least " + count + " " + what + " of dimension " + d + ", the file has "
+          + e.vectors().length + " of dimension " + e.vectors()[0].length);
     }
   }
 

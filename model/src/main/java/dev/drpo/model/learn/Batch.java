@@ -16,8 +16,22 @@ public record Batch(INDArray states, INDArray actions, double[] rewards) {
     }
   }
 
+  /** Copies rows into new arrays of the given type (one bulk copy each, not element by element). */
   public static Batch of(float[][] states, float[][] actions, double[] rewards, DataType dataType) {
-    return new Batch(Nd4j.create(states).castTo(dataType), Nd4j.create(actions).castTo(dataType), rewards.clone());
+    return new Batch(matrix(states, dataType), matrix(actions, dataType), rewards.clone());
+  }
+
+  private static INDArray matrix(float[][] rows, DataType dataType) {
+    int width = rows.length == 0 ? 0 : rows[0].length;
+    float[] flat = new float[rows.length * width];
+    for (int i = 0; i < rows.length; i++) {
+      if (rows[i].length != width) {
+        throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values, expected " + width);
+      }
+      System.arraycopy(rows[i], 0, flat, i * width, width);
+    }
+    INDArray m = Nd4j.create(flat, new long[] {rows.length, width}, DataType.FLOAT);
+    return dataType == DataType.FLOAT ? m : m.castTo(dataType);
   }
 
   public int size() {

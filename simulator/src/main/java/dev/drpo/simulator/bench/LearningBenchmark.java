@@ -9,6 +9,7 @@ import dev.drpo.model.objective.Weights;
 import dev.drpo.model.policy.Blas;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyConfig;
+import dev.drpo.simulator.EmbeddingsCsv;
 import dev.drpo.simulator.LoggedData;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.SimulatorConfig;
@@ -46,14 +47,16 @@ public final class LearningBenchmark {
 
   /**
    * @param simulator the environment
+   * @param items loaded item embeddings, or null to generate them
+   * @param users loaded user interests, or null to generate them
    * @param scenarios scenario name -> logging mix
    * @param steps training steps per run
    * @param batch samples per step (paper: 320)
    * @param seeds reported seeds (1..seeds); seed 0 is for choosing settings
    * @param threads runs trained at once
    */
-  public record Options(SimulatorConfig simulator, Map<String, LoggingMix> scenarios, int steps, int batch, int seeds,
-      int threads) {}
+  public record Options(SimulatorConfig simulator, EmbeddingsCsv.Embeddings items, EmbeddingsCsv.Embeddings users,
+      Map<String, LoggingMix> scenarios, int steps, int batch, int seeds, int threads) {}
 
   /** One trained run. */
   record Run(String scenario, String method, double setting, long seed, World.Evaluation evaluation,
@@ -64,7 +67,7 @@ public final class LearningBenchmark {
   public static void run(Options o, Path out, PrintStream progress) throws Exception {
     long start = System.nanoTime();
     Files.createDirectories(out);
-    World world = new World(o.simulator(), 1);
+    World world = new World(o.simulator(), 1, o.items(), o.users());
     PolicyConfig policy = PolicyConfig.paper(o.simulator().dimension(), o.simulator().dimension());
     ExecutorService pool = Executors.newFixedThreadPool(o.threads());
     AtomicInteger done = new AtomicInteger();

@@ -1,5 +1,6 @@
 package dev.drpo.job.cli;
 
+import dev.drpo.simulator.EmbeddingsCsv;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.bench.LearningBenchmark;
@@ -40,6 +41,12 @@ final class LearningBenchCommand implements Callable<Integer> {
   @Option(names = "--d", description = "Embedding dimension (default 128).")
   Integer dimension;
 
+  @Option(names = "--items", description = "Item embeddings, CSV lines itemId,f1,...,fd (default: generated).")
+  Path items;
+
+  @Option(names = "--users", description = "User interests, CSV lines userId,f1,...,fd; the first 80% train, the rest evaluate.")
+  Path users;
+
   @Option(names = "--threads", defaultValue = "2", description = "Runs trained at once (default: ${DEFAULT-VALUE}).")
   int threads;
 
@@ -55,6 +62,17 @@ final class LearningBenchCommand implements Callable<Integer> {
       }
       simulator = simulator.withDimension(dimension);
     }
+    EmbeddingsCsv.Embeddings itemEmbeddings = items == null ? null : EmbeddingsCsv.read(items);
+    EmbeddingsCsv.Embeddings userInterests = users == null ? null : EmbeddingsCsv.read(users);
+    if (itemEmbeddings != null) {
+      simulator = simulator.withDimension(itemEmbeddings.vectors()[0].length)
+          .withSize(itemEmbeddings.ids().size(), simulator.users(), simulator.heldOutUsers(), simulator.samples());
+    }
+    if (userInterests != null) {
+      int count = userInterests.ids().size();
+      int heldOut = Math.max(1, count / 5);
+      simulator = simulator.withSize(simulator.items(), count - heldOut, heldOut, simulator.samples());
+    }
     int stepCount = steps != null ? steps : quick ? 300 : 5_000;
     int seedCount = seeds != null ? seeds : quick ? 1 : 5;
     if (stepCount < 1 || seedCount < 1 || batch < 2 || threads < 1) {
@@ -67,7 +85,7 @@ final class LearningBenchCommand implements Callable<Integer> {
       scenarios.put("medium", LoggingMix.MEDIUM);
       scenarios.put("extreme", LoggingMix.EXTREME);
     }
-    LearningBenchmark.run(new LearningBenchmark.Options(simulator, scenarios, stepCount, batch, seedCount, threads), out, System.out);
+    LearningBenchmark.run(new LearningBenchmark.Options(simulator, itemEmbeddings, userInterests, scenarios, stepCount, batch, seedCount, threads), out, System.out);
     return 0;
   }
 }

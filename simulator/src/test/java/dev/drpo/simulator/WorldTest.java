@@ -1,0 +1,70 @@
+package dev.drpo.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.drpo.model.learn.Batch;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class WorldTest {
+  static World world;
+
+  @BeforeAll
+  static void defaults() {
+    world = new World(SimulatorConfig.defaults(), 1);
+  }
+
+  @Test
+  void theBestItemsMeanRewardIsThePapersOptimumAndRandomItemsAreFarBelow() {
+    double oracle = 0;
+    for (int u : world.heldOutUsers()) {
+      oracle += world.oracleReward(u);
+    }
+    oracle /= world.heldOutUsers().length;
+    assertThat(oracle).isCloseTo(0.40, within(0.02));
+    assertThat(world.loggingReward(new LoggingMix(0, 0, 1), 1)).isLessThan(0.05);
+  }
+
+  @Test
+  void loggingPoliciesRankExpertOverPopularOverRandom() {
+    double expert = world.loggingReward(new LoggingMix(1, 0, 0), 2);
+    double popular = world.loggingReward(new LoggingMix(0, 1, 0), 2);
+    double random = world.loggingReward(new LoggingMix(0, 0, 1), 2);
+    assertThat(expert).isGreaterThan(2 * popular);
+    assertThat(popular).isGreaterThan(2 * random);
+    assertThat(world.loggingReward(LoggingMix.MEDIUM, 2)).isGreaterThan(world.loggingReward(LoggingMix.EXTREME, 2));
+  }
+
+  @Test
+  void loggedRewardsAreTheLatentRewardPlusClippedNoise() {
+    SplittableRandom r = new SplittableRandom(3);
+    double sum = 0;
+    for (int i = 0; i < 20_000; i++) {
+      double logged = world.loggedReward(0, 5, r);
+      assertThat(logged).isBetween(0.0, 1.0);
+      sum += logged;
+    }
+    double latent = world.latentReward(0, 5);
+    assertThat(sum / 20_000).isCloseTo(latent, within(0.05));
+  }
+
+  @Test
+  void batchesCarryTheUsersNoisyStateTheItemsEmbeddingAndTheLoggedReward() {
+    LoggedData logs = new LoggedData(world, LoggingMix.MEDIUM, 1_000, 4);
+    Batch batch = logs.batch(32, new SplittableRandom(5));
+    assertThat(batch.states().shape()).containsExactly(32, 128);
+    assertThat(batch.actions().shape()).containsExactly(32, 128);
+    assertThat(batch.actions().getRow(0).norm2Number().doubleValue()).isCloseTo(1.0, within(1e-5));
+  }
+
+  @Test
+  void presetsAndCustomMixesParse() {
+    assertThat(LoggingMix.parse("medium")).isEqualTo(LoggingMix.MEDIUM);
+    assertThat(LoggingMix.parse("20/50/30").popular()).isCloseTo(0.5, within(1e-12));
+    assertThat(LoggingMix.MEDIUM.withRandomShare(0.8).random()).isCloseTo(0.8, within(1e-12));
+    assertThat(LoggingMix.MEDIUM.withRandomShare(0.8).expert() / LoggingMix.MEDIUM.withRandomShare(0.8).popular())
+        .isCloseTo(1.0 / 6, within(1e-12));
+  }
+}
