@@ -55,8 +55,15 @@ final class Json {
     }
   }
 
+  /** Whole numbers (steps, percentages) as integers, others with 6 significant digits; NaN/Inf as null. */
   private static void number(StringBuilder out, double d) {
-    out.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null");
+    if (!Double.isFinite(d)) {
+      out.append("null");
+    } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+      out.append((long) d);
+    } else {
+      out.append(String.format(Locale.ROOT, "%.6g", d));
+    }
   }
 
   private static void string(StringBuilder out, String s) {
