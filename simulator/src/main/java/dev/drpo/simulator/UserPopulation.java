@@ -1,0 +1,138 @@
+package dev.drpo.simulator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * The simulated users as a live population, on a simulated event-time clock: users come back in
+ * sessions of a few requests, ask for recommendations, and answer what they were shown with an
+ * interaction event (the top item's logged reward) in the job's JSON schema. A configurable share
+ * of the events is malformed, for robustness tests. Not thread-safe: one driver owns it.
+ */
+public final class UserPopulation {
+
+  /**
+   * @param requestsPerSession requests a user makes in one session (default 5)
+   * @param requestGapMs event time between a user's requests within a session (default 20 s)
+   * @param sessionGapMs mean event time between a user's sessions, exponential (default 45 min,
+   *     longer than the job's default 30-minute session gap)
+   * @param malformedShare share of interaction records that are corrupted (default 0)
+   */
+  public record Config(int requestsPerSession, long requestGapMs, long sessionGapMs, double malformedShare) {
+    public Config {
+      if (requestsPerSession < 1 || requestGapMs < 1 || sessionGapMs <= requestGapMs || malformedShare < 0 || malformedShare > 1) {
+        throw new IllegalArgumentException("invalid population config: " + this);
+      }
+    }
+
+    public static Config defaults() {
+      return new Config(5, 20_000, 45 * 60_000L, 0.0);
+    }
+
+    public Config withMalformedShare(double share) {
+      return new Config(requestsPerSession, requestGapMs, sessionGapMs, share);
+    }
+  }
+
+  /** A user asking for k recommendations at event time ts; features are what the learner sees. */
+  public record Request(String requestId, int user, String userId, long ts, int k, float[] features) {
+
+    public byte[] json() {
+      StringBuilder f = new StringBuilder();
+      for (int j = 0; j < features.length; j++) {
+        f.append(j == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.5f", features[j]));
+      }
+      return String.format(Locale.ROOT, "{\"requestId\":\"%s\",\"userId\":\"%s\",\"ts\":%d,\"k\":%d,\"userFeatures\":[%s]}",
+          requestId, userId, ts, k, f).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  private final World world;
+  private final Config config;
+  private final SplittableRandom random;
+  private final PriorityQueue<long[]> next = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+  private final int[] left;
+  private long requests;
+  private long events;
+
+  /** Training users only: held-out users stay unseen, for evaluation. */
+  public UserPopulation(World world, Config config, long startMs, long seed) {
+    this.world = world;
+    this.config = config;
+    this.random = new SplittableRandom(seed);
+    left = new int[world.trainingUsers()];
+    for (int u = 0; u < left.length; u++) {
+      next.add(new long[] {startMs + (long) (random.nextDouble() * config.sessionGapMs()), u});
+    }
+  }
+
+  /** Event time of the next request. */
+  public long nextRequestTime() {
+    return next.peek()[0];
+  }
+
+  /** Every request due at or before {@code untilMs}, in event-time order. */
+  public List<Request> requestsUntil(long untilMs, int k) {
+    List<Request> due = new ArrayList<>();
+    while (next.peek()[0] <= untilMs) {
+      long[] head = next.poll();
+      int user = (int) head[1];
+      if (left[user] == 0) {
+        left[user] = config.requestsPerSession();
+      }
+      left[user]--;
+      long gap = left[user] > 0 ? config.requestGapMs()
+          : config.requestGapMs() + (long) (-Math.log(1 - random.nextDouble()) * config.sessionGapMs());
+      next.add(new long[] {head[0] + gap, user});
+      due.add(new Request("req-" + requests++, user, userId(user), head[0], k, world.state(user)));
+    }
+    return due;
+  }
+
+  /** The user consumes the top recommended item; the event carries its logged reward. */
+  public byte[] respond(Request request, String itemId, long policyVersion) {
+    int item = world.catalog().indexOf(itemId);
+    if (item < 0) {
+      throw new IllegalArgumentException("recommended item " + itemId + " is not in the simulator's catalog");
+    }
+    return event(request, item, policyVersion);
+  }
+
+  /** What the logging policy would have shown instead, as an interaction event (policyVersion -1). */
+  public byte[] logged(Request request, LoggingMix mix) {
+    return event(request, world.log(request.user(), mix, random), -1);
+  }
+
+  /** Mean latent reward of an item for the request's user: the served reward a demo reports. */
+  public double latentReward(Request request, String itemId) {
+    return world.latentReward(request.user(), world.catalog().indexOf(itemId));
+  }
+
+  public static String userId(int user) {
+    return "user-" + user;
+  }
+
+  private byte[] event(Request request, int item, long policyVersion) {
+    String json = String.format(Locale.ROOT,
+        "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d}",
+        events++, request.userId(), world.catalog().id(item), request.ts() + 1_000,
+        world.loggedReward(request.user(), item, random), policyVersion);
+    if (random.nextDouble() < config.malformedShare()) {
+      json = corrupt(json);
+    }
+    return json.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** One of: truncated JSON, a NaN reward, a missing userId. */
+  private String corrupt(String json) {
+    return switch (random.nextInt(3)) {
+      case 0 -> json.substring(0, json.length() / 2);
+      case 1 -> json.replaceAll("\"reward\":[-0-9.]+", "\"reward\":NaN");
+      default -> json.replaceAll("\"userId\":\"[^\"]*\",", "");
+    };
+  }
+}

@@ -1,0 +1,43 @@
+package dev.drpo.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drpo.operators.event.DecoderConfig;
+import dev.drpo.operators.event.InteractionDecoder;
+import dev.drpo.operators.event.InteractionEvent;
+import dev.drpo.simulator.SimulatorConfig;
+import dev.drpo.simulator.UserPopulation;
+import dev.drpo.simulator.UserPopulation.Request;
+import dev.drpo.simulator.World;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The simulator speaks the job's schema: its good events decode, its malformed ones are dead-lettered. */
+class SimulatedTrafficDecodesTest {
+
+  @Test
+  void everySimulatedEventIsDecodedOrDeadLetteredAsIntended() throws Exception {
+    World world = new World(SimulatorConfig.defaults().withDimension(16).withSize(300, 200, 50, 100), 1);
+    UserPopulation population = new UserPopulation(world, UserPopulation.Config.defaults().withMalformedShare(0.2), 1_700_000_000_000L, 5);
+    var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new InteractionDecoder(DecoderConfig.defaults("sim", 0))));
+    harness.open();
+
+    List<Request> requests = population.requestsUntil(1_700_000_000_000L + 3_600_000L, 1);
+    for (Request r : requests) {
+      harness.processElement(new StreamRecord<>(population.respond(r, world.catalog().id(r.user() % 300), 3)));
+    }
+
+    List<InteractionEvent> decoded = harness.extractOutputValues();
+    int dead = harness.getSideOutput(InteractionDecoder.DEAD_LETTERS) == null ? 0 : harness.getSideOutput(InteractionDecoder.DEAD_LETTERS).size();
+    assertThat(decoded.size() + dead).isEqualTo(requests.size());
+    assertThat(dead / (double) requests.size()).isBetween(0.1, 0.3);
+    assertThat(decoded).allSatisfy(e -> {
+      assertThat(e.policyVersion).isEqualTo(3);
+      assertThat(e.reward).isBetween(0.0, 1.0);
+    });
+    harness.close();
+  }
+}
