@@ -2,8 +2,6 @@ package dev.drpo.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -16,18 +14,10 @@ class LearningBenchCommandTest {
 
   @Test
   void quickRunWritesTheReportAndTheCharts(@TempDir Path out) throws Exception {
-    ByteArrayOutputStream progress = new ByteArrayOutputStream();
-    PrintStream previous = System.out;
-    System.setOut(new PrintStream(progress, true));
-    int exit;
-    try {
-      exit = DrpoCli.commandLine().execute("bench", "learning", "--quick", "--d", "16", "--steps", "100", "--out", out.toString());
-    } finally {
-      System.setOut(previous);
-    }
+    CliRun run = CliRun.of("bench", "learning", "--quick", "--d", "16", "--steps", "100", "--out", out.toString());
 
-    assertThat(exit).isZero();
-    assertThat(progress.toString()).contains("medium seed 1 DRPO", "extreme seed 1 APG", "noise 80% seed 1 CRR", "wall time");
+    assertThat(run.exit()).isZero();
+    assertThat(run.out()).contains("medium seed 1 DRPO", "extreme seed 1 APG", "noise 80% seed 1 CRR", "wall time");
     String json = Files.readString(out.resolve("learning.json"));
     assertThat(json).startsWith("{\"config\":").contains("\"steps\":100", "\"seeds\":1");
     for (String method : new String[] {"DRPO", "DRPO-Exp", "Adaptive BC", "DRPO-Stream", "BC", "APG", "AWR", "CRR", "IQL", "BPPO", "AsymRe"}) {

@@ -2,8 +2,6 @@ package dev.drpo.job.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -14,21 +12,13 @@ class TrainBenchCommandTest {
 
   @Test
   void printsATableAndEndsWithTheJsonLine() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream previous = System.out;
-    System.setOut(new PrintStream(out, true));
-    int exit;
-    try {
-      exit = DrpoCli.commandLine().execute("bench", "train", "--batches", "16,32", "--seconds", "0.05", "--json");
-    } finally {
-      System.setOut(previous);
-    }
+    CliRun run = CliRun.of("bench", "train", "--batches", "16,32", "--seconds", "0.05", "--json");
 
-    assertThat(exit).isZero();
-    List<String> lines = out.toString().lines().toList();
+    assertThat(run.exit()).isZero();
+    List<String> lines = run.lines();
     assertThat(lines.get(0)).startsWith("backend CPU (nd4j-native, OpenBLAS), threads ");
     assertThat(lines).anyMatch(l -> l.trim().startsWith("16 ")).anyMatch(l -> l.trim().startsWith("32 "));
-    String json = lines.get(lines.size() - 1);
+    String json = run.lastLine();
     assertThat(json).startsWith("{\"samples_per_s\":").contains("\"speedup_vs_samediff\":", "\"roofline_ratio\":",
         "\"gemm_gflops\":", "\"step_gflops\":", "\"samediff_samples_per_s\":", "\"backend\":\"CPU", "\"threads\":").endsWith("}");
     double samplesPerS = Double.parseDouble(json.replaceAll(".*\"samples_per_s\":([0-9.]+).*", "$1"));
