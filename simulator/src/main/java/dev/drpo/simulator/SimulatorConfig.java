@@ -20,22 +20,35 @@ package dev.drpo.simulator;
  *     "moderate relevance", a mean reward of 0.126, a third of the optimum
  * @param zipfExponent popularity ~ rank^-1.1 over a random ranking of the catalog
  * @param samples logged samples in the dataset: 200,000
+ * @param historyLength 0 (default, the paper's setting): the state is the user's noisy features; L > 0
+ *     appends the model's StateEncoder encoding of L past interactions of the user, drawn once per
+ *     user from the medium logging mix (a fixed recent history, the same in training and evaluation)
  */
 public record SimulatorConfig(int dimension, int items, int topics, double topicSpread, int users, int heldOutUsers,
     double userSpread, double delta, double rewardNoise, double stateNoise, int expertCandidates,
-    int popularCandidates, double zipfExponent, int samples) {
+    int popularCandidates, double zipfExponent, int samples, int historyLength) {
 
   public static SimulatorConfig defaults() {
-    return new SimulatorConfig(128, 5_000, 20, 0.7, 2_000, 500, 0.7, 0.36, 0.1, 0.3, 10, 10, 1.1, 200_000);
+    return new SimulatorConfig(128, 5_000, 20, 0.7, 2_000, 500, 0.7, 0.36, 0.1, 0.3, 10, 10, 1.1, 200_000, 0);
   }
 
   public SimulatorConfig withDimension(int d) {
     return new SimulatorConfig(d, items, topics, topicSpread, users, heldOutUsers, userSpread, delta, rewardNoise,
-        stateNoise, expertCandidates, popularCandidates, zipfExponent, samples);
+        stateNoise, expertCandidates, popularCandidates, zipfExponent, samples, historyLength);
   }
 
   public SimulatorConfig withSize(int itemCount, int userCount, int heldOut, int sampleCount) {
     return new SimulatorConfig(dimension, itemCount, topics, topicSpread, userCount, heldOut, userSpread, delta,
-        rewardNoise, stateNoise, expertCandidates, popularCandidates, zipfExponent, sampleCount);
+        rewardNoise, stateNoise, expertCandidates, popularCandidates, zipfExponent, sampleCount, historyLength);
+  }
+
+  public SimulatorConfig withHistory(int length) {
+    return new SimulatorConfig(dimension, items, topics, topicSpread, users, heldOutUsers, userSpread, delta,
+        rewardNoise, stateNoise, expertCandidates, popularCandidates, zipfExponent, samples, length);
+  }
+
+  /** Size of the state the learner sees: d, or 2d with a history encoding. */
+  public int stateDim() {
+    return historyLength > 0 ? 2 * dimension : dimension;
   }
 }

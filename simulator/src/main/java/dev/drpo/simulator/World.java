@@ -3,6 +3,7 @@ package dev.drpo.simulator;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
 import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.state.StateEncoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,8 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The paper's recommendation environment ("RecSim", DRPO.md section 5): item embeddings and user
  * interests from a mixture of Gaussians (topics) in R^d, latent reward
  * R(u, a) = exp(-(1 - cos(e_a, u*)) / (2 delta^2)), logged reward clip(R + N(0, sigma^2), 0, 1).
- * The learner sees a noisy copy of u* as its state. Training users produce the logs; held-out
- * users are for evaluation only.
+ * The learner sees a noisy copy of u* as its state (and, with historyLength > 0, the encoding of a
+ * short past). Training users produce the logs; held-out users are for evaluation only.
  */
 public final class World {
   private final SimulatorConfig config;
@@ -79,6 +80,17 @@ public final class World {
     var rankings = catalog.topK(Nd4j.create(interests), config.expertCandidates(), List.of(), Similarity.INNER_PRODUCT);
     for (int u = 0; u < people; u++) {
       nearest[u] = rankings[u].indices();
+    }
+    if (config.historyLength() > 0) {
+      StateEncoder encoder = new StateEncoder(d, d, config.historyLength());
+      for (int u = 0; u < people; u++) {
+        List<StateEncoder.Interaction> past = new ArrayList<>();
+        for (int h = 0; h < config.historyLength(); h++) {
+          int item = log(u, LoggingMix.MEDIUM, r);
+          past.add(new StateEncoder.Interaction(catalog.id(item), loggedReward(u, item, r)));
+        }
+        states[u] = encoder.encode(states[u], past, catalog);
+      }
     }
   }
 
@@ -169,19 +181,34 @@ public final class World {
 
   /** Evaluation of a policy on held-out users: decode mu(s), retrieve the top-1 item by cosine. */
   public Evaluation evaluate(GaussianPolicy policy) {
+    return evaluate(policy, 1);
+  }
+
+  /**
+   * Slate evaluation: the mean latent reward of the k items retrieved for mu(s) on held-out users,
+   * against the mean of each user's k best items.
+   */
+  public Evaluation evaluate(GaussianPolicy policy, int k) {
     int[] users = heldOutUsers();
     float[][] s = new float[users.length][];
     for (int i = 0; i < users.length; i++) {
       s[i] = states[users[i]];
     }
-    var rankings = catalog.topK(policy.mean(Nd4j.create(s).castTo(policy.dataType())), 1, List.of(), Similarity.COSINE);
+    var rankings = catalog.topK(policy.mean(Nd4j.create(s).castTo(policy.dataType())), k, List.of(), Similarity.COSINE);
+    float[][] interest = new float[users.length][];
+    for (int i = 0; i < users.length; i++) {
+      interest[i] = interests[users[i]];
+    }
+    var best = catalog.topK(Nd4j.create(interest), k, List.of(), Similarity.INNER_PRODUCT);
     double reward = 0;
     double oracle = 0;
     for (int i = 0; i < users.length; i++) {
-      reward += latentReward(users[i], rankings[i].indices()[0]);
-      oracle += oracleReward(users[i]);
+      for (int j = 0; j < k; j++) {
+        reward += latentReward(users[i], rankings[i].indices()[j]);
+        oracle += latentReward(users[i], best[i].indices()[j]);
+      }
     }
-    return new Evaluation(reward / users.length, oracle / users.length);
+    return new Evaluation(reward / (users.length * k), oracle / (users.length * k));
   }
 
   /** Mean latent reward of what the logging policy shows held-out users. */

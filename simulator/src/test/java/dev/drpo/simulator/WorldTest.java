@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.drpo.model.learn.Batch;
+import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.policy.PolicyConfig;
+import org.nd4j.linalg.api.buffer.DataType;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,5 +69,29 @@ class WorldTest {
     assertThat(LoggingMix.MEDIUM.withRandomShare(0.8).random()).isCloseTo(0.8, within(1e-12));
     assertThat(LoggingMix.MEDIUM.withRandomShare(0.8).expert() / LoggingMix.MEDIUM.withRandomShare(0.8).popular())
         .isCloseTo(1.0 / 6, within(1e-12));
+  }
+
+  @Test
+  void aConfiguredHistoryAppendsTheEncodingOfTheUsersPastToTheState() {
+    World withHistory = new World(SimulatorConfig.defaults().withDimension(16).withSize(300, 50, 10, 100).withHistory(5), 1);
+    float[] s = withHistory.state(0);
+    assertThat(s).hasSize(32);
+    double norm = 0;
+    for (int j = 16; j < 32; j++) {
+      norm += s[j] * s[j];
+    }
+    // a reward-weighted mean of 5 unit vectors: non-zero, at most 1
+    assertThat(Math.sqrt(norm)).isBetween(0.05, 1.0 + 1e-6);
+  }
+
+  @Test
+  void slateEvaluationAveragesTheRetrievedItemsAgainstEachUsersBestK() {
+    World small = new World(SimulatorConfig.defaults().withDimension(16).withSize(300, 50, 20, 100), 1);
+    GaussianPolicy policy = new GaussianPolicy(PolicyConfig.paper(16, 16), DataType.FLOAT, 1);
+    World.Evaluation top1 = small.evaluate(policy);
+    World.Evaluation slate = small.evaluate(policy, 5);
+    assertThat(small.evaluate(policy, 1)).isEqualTo(top1);
+    assertThat(slate.oracleReward()).isLessThanOrEqualTo(top1.oracleReward());
+    assertThat(slate.normalized()).isBetween(0.0, 1.0);
   }
 }

@@ -68,7 +68,7 @@ public final class LearningBenchmark {
     long start = System.nanoTime();
     Files.createDirectories(out);
     World world = new World(o.simulator(), 1, o.items(), o.users());
-    PolicyConfig policy = PolicyConfig.paper(o.simulator().dimension(), o.simulator().dimension());
+    PolicyConfig policy = PolicyConfig.paper(o.simulator().stateDim(), o.simulator().dimension());
     ExecutorService pool = Executors.newFixedThreadPool(o.threads());
     AtomicInteger done = new AtomicInteger();
     int total = o.scenarios().size() * (validationRuns() + Methods.ALL.size() * o.seeds())

@@ -47,6 +47,9 @@ final class LearningBenchCommand implements Callable<Integer> {
   @Option(names = "--users", description = "User interests, CSV lines userId,f1,...,fd; the first 80% train, the rest evaluate.")
   Path users;
 
+  @Option(names = "--history", description = "Append the encoding of L past interactions to the state (default 0: features only).")
+  Integer history;
+
   @Option(names = "--threads", defaultValue = "2", description = "Runs trained at once (default: ${DEFAULT-VALUE}).")
   int threads;
 
@@ -72,6 +75,12 @@ final class LearningBenchCommand implements Callable<Integer> {
       int count = userInterests.ids().size();
       int heldOut = Math.max(1, count / 5);
       simulator = simulator.withSize(simulator.items(), count - heldOut, heldOut, simulator.samples());
+    }
+    if (history != null) {
+      if (history < 0) {
+        throw new IllegalArgumentException("--history must not be negative, got " + history);
+      }
+      simulator = simulator.withHistory(history);
     }
     int stepCount = steps != null ? steps : quick ? 300 : 5_000;
     int seedCount = seeds != null ? seeds : quick ? 1 : 5;
