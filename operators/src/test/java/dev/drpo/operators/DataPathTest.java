@@ -12,7 +12,6 @@ import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.session.Session;
 import dev.drpo.operators.session.SessionConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 
 import java.util.List;

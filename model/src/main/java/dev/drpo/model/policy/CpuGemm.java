@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,9 +23,9 @@ final class CpuGemm {
     int k = (int) (transposeA ? a.size(0) : a.size(1));
     if ((transposeA ? a.size(1) : a.size(0)) != m || (transposeB ? b.size(0) : b.size(1)) != n
         || (transposeB ? b.size(1) : b.size(0)) != k) {
-      throw new IllegalArgumentException("gemm shapes do not match: " + java.util.Arrays.toString(a.shape())
-          + (transposeA ? "^T" : "") + " x " + java.util.Arrays.toString(b.shape()) + (transposeB ? "^T" : "")
-          + " -> " + java.util.Arrays.toString(c.shape()));
+      throw new IllegalArgumentException("gemm shapes do not match: " + Arrays.toString(a.shape())
+          + (transposeA ? "^T" : "") + " x " + Arrays.toString(b.shape()) + (transposeB ? "^T" : "")
+          + " -> " + Arrays.toString(c.shape()));
     }
     int ta = transposeA ? CblasTrans : CblasNoTrans;
     int tb = transposeB ? CblasTrans : CblasNoTrans;

@@ -1,6 +1,7 @@
 package dev.drpo.model.policy;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Shape and optimiser settings of a {@link GaussianPolicy}.
@@ -93,7 +94,7 @@ public record PolicyConfig(
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(hidden) + java.util.Objects.hash(stateDim, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate);
+    return 31 * Arrays.hashCode(hidden) + Objects.hash(stateDim, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate);
   }
 
   @Override

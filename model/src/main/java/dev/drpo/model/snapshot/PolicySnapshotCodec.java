@@ -4,6 +4,7 @@ import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.model.snapshot.PolicySnapshot.Precision;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -56,7 +57,7 @@ public final class PolicySnapshotCodec {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     byte[] magic = new byte[4];
     in.get(magic);
-    if (!java.util.Arrays.equals(magic, MAGIC)) {
+    if (!Arrays.equals(magic, MAGIC)) {
       throw new IllegalArgumentException("not a policy snapshot: bad magic");
     }
     byte format = in.get();
