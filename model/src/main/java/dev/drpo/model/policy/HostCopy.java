@@ -1,18 +1,15 @@
 package dev.drpo.model.policy;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Copies ranges of an ND4J array (in row-major element order) to and from Java arrays, for the
  * element-wise parts of a training step that run as plain Java loops. On the CPU backend an array
  * that owns its buffer is copied with one bulk memory copy (about 7 us for 50k floats here);
- * anything else (views, other backends) goes through ND4J's own getters and assign, which is
- * slower but correct everywhere. Holds reusable scratch arrays, so one instance serves one thread.
+ * anything else (views, other backends) goes element by element through ND4J's own getters and
+ * setters, which is slow but correct everywhere. Holds reusable scratch arrays, so one instance serves one thread.
  */
 final class HostCopy {
   private float[] floats = new float[0];
@@ -22,8 +19,9 @@ final class HostCopy {
     if (fast(x, DataType.FLOAT)) {
       x.data().asNioFloat().get((int) offset, dst, 0, len);
     } else {
-      float[] values = range(x, offset, len).toFloatVector();
-      System.arraycopy(values, 0, dst, 0, len);
+      for (int i = 0; i < len; i++) {
+        dst[i] = x.getFloat(offset + i);
+      }
     }
   }
 
@@ -32,7 +30,9 @@ final class HostCopy {
     if (fast(x, DataType.FLOAT)) {
       x.data().asNioFloat().put((int) offset, src, 0, len);
     } else {
-      range(x, offset, len).assign(Nd4j.create(Arrays.copyOf(src, len), new long[] {len}, 'c').castTo(x.dataType()));
+      for (int i = 0; i < len; i++) {
+        x.putScalar(offset + i, src[i]);
+      }
     }
   }
 
@@ -47,8 +47,9 @@ final class HostCopy {
         dst[i] = f[i];
       }
     } else {
-      double[] values = range(x, offset, len).toDoubleVector();
-      System.arraycopy(values, 0, dst, 0, len);
+      for (int i = 0; i < len; i++) {
+        dst[i] = x.getDouble(offset + i);
+      }
     }
   }
 
@@ -63,7 +64,9 @@ final class HostCopy {
       }
       put(f, x, offset, len);
     } else {
-      range(x, offset, len).assign(Nd4j.create(Arrays.copyOf(src, len), new long[] {len}, x.dataType()));
+      for (int i = 0; i < len; i++) {
+        x.putScalar(offset + i, src[i]);
+      }
     }
   }
 
@@ -90,10 +93,6 @@ final class HostCopy {
 
   private static boolean fast(INDArray x, DataType type) {
     return Blas.isCpu() && !x.isView() && x.ordering() == 'c' && x.dataType() == type;
-  }
-
-  private static INDArray range(INDArray x, long offset, int len) {
-    return x.reshape('c', x.length()).get(NDArrayIndex.interval(offset, offset + len));
   }
 
   private float[] scratch(int len) {
