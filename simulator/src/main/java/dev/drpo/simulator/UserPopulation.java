@@ -70,11 +70,6 @@ public final class UserPopulation {
     }
   }
 
-  /** Event time of the next request. */
-  public long nextRequestTime() {
-    return next.peek()[0];
-  }
-
   /** Every request due at or before {@code untilMs}, in event-time order. */
   public List<Request> requestsUntil(long untilMs, int k) {
     List<Request> due = new ArrayList<>();

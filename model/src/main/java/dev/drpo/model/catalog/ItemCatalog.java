@@ -109,16 +109,13 @@ public final class ItemCatalog {
     }
     INDArray q = queries.castTo(DataType.FLOAT);
     INDArray scores = Nd4j.create(DataType.FLOAT, b, ids.length);
-    Blas.gemm(q.dup('c'), matrix, scores, false, true, 1.0, 0.0);
+    Blas.gemm(q, matrix, scores, false, true, 1.0, 0.0);
     float[] all = scores.data().asFloat();
+    double[] norms = similarity == Similarity.COSINE ? q.norm2(1).toDoubleVector() : null;
     Ranking[] out = new Ranking[b];
     for (int r = 0; r < b; r++) {
       Set<String> skip = exclude.isEmpty() ? Set.of() : exclude.get(r);
-      float scale = 1f;
-      if (similarity == Similarity.COSINE) {
-        double norm = q.getRow(r).norm2Number().doubleValue();
-        scale = norm > 0 ? (float) (1 / norm) : 1f;
-      }
+      float scale = norms != null && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
       out[r] = best(all, r * ids.length, k, skip, scale);
     }
     return out;

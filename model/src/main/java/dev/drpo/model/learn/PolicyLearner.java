@@ -18,7 +18,6 @@ public final class PolicyLearner {
   private final Objective objective;
   private final DivergenceGuard guard;
   private final GaussianPolicy lastGood;
-  private long steps;
 
   public PolicyLearner(GaussianPolicy policy, Objective objective, DivergenceGuard guard) {
     this.policy = policy;
@@ -44,13 +43,7 @@ public final class PolicyLearner {
     return lastGood;
   }
 
-  /** Steps taken (accepted or not). */
-  public long steps() {
-    return steps;
-  }
-
   public StepResult step(Batch batch) {
-    steps++;
     double[] logPi = policy.evaluate(batch.states(), batch.actions());
     double meanNorm = policy.lastMeanNorm();
     double meanLogSigma = policy.lastMeanLogSigma();

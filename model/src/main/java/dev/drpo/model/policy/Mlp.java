@@ -88,14 +88,6 @@ public final class Mlp {
     }
   }
 
-  public int inputSize() {
-    return sizes[0];
-  }
-
-  public int outputSize() {
-    return sizes[sizes.length - 1];
-  }
-
   public int[] sizes() {
     return sizes.clone();
   }

@@ -53,10 +53,6 @@ public record PolicyConfig(
     return new PolicyConfig(stateDim, new int[] {128, 128}, actionDim, LOG_SIGMA_MIN, LOG_SIGMA_MAX, -1.0, 3e-4);
   }
 
-  public PolicyConfig withHidden(int... sizes) {
-    return new PolicyConfig(stateDim, sizes, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate);
-  }
-
   public PolicyConfig withLearningRate(double lr) {
     return new PolicyConfig(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, lr);
   }

@@ -19,22 +19,22 @@ public class SessionQualityScorer implements FlatMapFunction<Session, QualitySam
 
   /** The configured aggregate of the session's step rewards. */
   public static double quality(SessionStep[] steps, QualityConfig config) {
-    double value = switch (config.aggregate()) {
-      case MAX -> Double.NEGATIVE_INFINITY;
-      default -> 0;
-    };
+    double sum = 0;
+    double max = Double.NEGATIVE_INFINITY;
+    double discounted = 0;
     double weight = 1;
     for (SessionStep step : steps) {
-      switch (config.aggregate()) {
-        case MEAN, SUM -> value += step.reward;
-        case MAX -> value = Math.max(value, step.reward);
-        case DISCOUNTED_SUM -> {
-          value += weight * step.reward;
-          weight *= config.discount();
-        }
-      }
+      sum += step.reward;
+      max = Math.max(max, step.reward);
+      discounted += weight * step.reward;
+      weight *= config.discount();
     }
-    return config.aggregate() == QualityConfig.Aggregate.MEAN ? value / steps.length : value;
+    return switch (config.aggregate()) {
+      case MEAN -> sum / steps.length;
+      case SUM -> sum;
+      case MAX -> max;
+      case DISCOUNTED_SUM -> discounted;
+    };
   }
 
   @Override

@@ -48,9 +48,9 @@ final class Charts {
         PlotOrientation.VERTICAL, true, false, false), 800, 500);
 
     XYSeriesCollection norms = new XYSeriesCollection();
-    norms.addSeries(series("APG: norm of mu", report.intensity("APG"), 1));
-    norms.addSeries(series("DRPO: norm of mu", report.intensity("DRPO"), 1));
-    norms.addSeries(series("DRPO: gradient norm of its dropped samples under APG", report.droppedGradient(), 1));
+    norms.addSeries(series("APG: norm of mu", report.intensity("APG")));
+    norms.addSeries(series("DRPO: norm of mu", report.intensity("DRPO")));
+    norms.addSeries(series("DRPO: gradient norm of its dropped samples under APG", report.droppedGradient()));
     JFreeChart curves = ChartFactory.createXYLineChart("Output intensity over training (medium, seed 1)", "step",
         "norm (log scale)", norms, PlotOrientation.VERTICAL, true, false, false);
     LogAxis log = new LogAxis("norm (log scale)");
@@ -59,11 +59,12 @@ final class Charts {
     ChartUtils.saveChartAsPNG(out.resolve("intensity.png").toFile(), curves, 800, 500);
   }
 
-  private static XYSeries series(String name, List<double[]> rows, int column) {
+  /** Rows [step, value, ...] as a series of value over step (non-positive values cannot go on a log axis). */
+  private static XYSeries series(String name, List<double[]> rows) {
     XYSeries s = new XYSeries(name);
     for (double[] row : rows) {
-      if (row[column] > 0) {
-        s.add(row[0], row[column]);
+      if (row[1] > 0) {
+        s.add(row[0], row[1]);
       }
     }
     return s;

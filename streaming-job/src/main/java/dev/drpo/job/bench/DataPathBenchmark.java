@@ -3,7 +3,6 @@ package dev.drpo.job.bench;
 import dev.drpo.operators.DataPath;
 import dev.drpo.operators.event.DecoderConfig;
 import dev.drpo.operators.event.InteractionDecoder;
-import dev.drpo.operators.event.RewardFunction;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.session.SessionConfig;
@@ -81,8 +80,7 @@ public final class DataPathBenchmark {
     DataStream<byte[]> raw = env.fromSource(
         new DataGeneratorSource<>(interaction(), records, RateLimiterStrategy.noOp(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO),
         WatermarkStrategy.noWatermarks(), "generated interactions");
-    DecoderConfig decoder = new DecoderConfig("bench", 64 * 1024, Long.MAX_VALUE / 4, 0, -1e6, 1e6,
-        RewardFunction.defaults());
+    DecoderConfig decoder = DecoderConfig.defaults("bench", 0);
     if (fullPath) {
       DataPath.Config config = new DataPath.Config(decoder, new SessionConfig(10 * 60_000L, 0, 500),
           QualityConfig.defaults(), FilterConfig.defaults());
