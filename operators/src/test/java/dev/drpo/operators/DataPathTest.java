@@ -90,7 +90,7 @@ class DataPathTest {
 
     Map<String, Long> inPerCohort = allSessions.stream()
         .collect(Collectors.groupingBy(s -> s.cohort, Collectors.summingLong(s -> s.steps.length)));
-    Map<String, List<TrainingSample>> outPerCohort = samples.stream().collect(Collectors.groupingBy(t -> t.cohort));
+    Map<String, List<TrainingSample>> outPerCohort = samples.stream().collect(Collectors.groupingBy(t -> t.sample.cohort));
     for (String cohort : List.of("web", "app", "tv")) {
       List<TrainingSample> out = outPerCohort.get(cohort);
       // after warm-up, the admitted share tracks the kappa the filter used
@@ -105,7 +105,7 @@ class DataPathTest {
   }
 
   static TrainingSample last(List<TrainingSample> samples) {
-    return samples.stream().max((a, b) -> Long.compare(a.ts, b.ts)).orElseThrow();
+    return samples.stream().max((a, b) -> Long.compare(a.sample.ts, b.sample.ts)).orElseThrow();
   }
 
   /** Bounded out-of-orderness of one minute, with a watermark after every event: deterministic lateness in a test. */

@@ -194,7 +194,12 @@ public final class RunningQuantile implements HardFilter {
       return;
     }
     SeededKll.update(buckets.computeIfAbsent(bucket, b -> KllDoublesSketch.newHeapInstance(config.k())), quality, bucket);
-    while (buckets.firstKey() <= buckets.lastKey() - config.buckets()) {
+    dropBucketsBeforeHorizon();
+  }
+
+  /** Keeps only the newest {@code buckets} bucket ids. */
+  private void dropBucketsBeforeHorizon() {
+    while (!buckets.isEmpty() && buckets.firstKey() <= buckets.lastKey() - config.buckets()) {
       buckets.pollFirstEntry();
     }
   }
@@ -248,9 +253,7 @@ public final class RunningQuantile implements HardFilter {
     for (Map.Entry<Long, KllDoublesSketch> e : other.buckets.entrySet()) {
       SeededKll.merge(buckets.computeIfAbsent(e.getKey(), b -> KllDoublesSketch.newHeapInstance(config.k())), e.getValue(), e.getKey());
     }
-    while (!buckets.isEmpty() && buckets.firstKey() <= buckets.lastKey() - config.buckets()) {
-      buckets.pollFirstEntry();
-    }
+    dropBucketsBeforeHorizon();
     samples += other.samples;
     samplesSinceTick += other.samplesSinceTick;
     countBucket = Math.max(countBucket, other.countBucket);
@@ -303,9 +306,7 @@ public final class RunningQuantile implements HardFilter {
       in.get(sketch);
       r.buckets.put(id, KllDoublesSketch.heapify(Memory.wrap(sketch)));
     }
-    while (!r.buckets.isEmpty() && r.buckets.firstKey() <= r.buckets.lastKey() - config.buckets()) {
-      r.buckets.pollFirstEntry();
-    }
+    r.dropBucketsBeforeHorizon();
     return r;
   }
 }

@@ -72,22 +72,10 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   }
 
   private TrainingSample admit(QualitySample sample, RunningQuantile filter) {
-    TrainingSample t = new TrainingSample();
-    t.userId = sample.userId;
-    t.cohort = sample.cohort;
-    t.itemId = sample.itemId;
-    t.quality = sample.quality;
-    t.weight = config.weighting() == FilterConfig.Weighting.DRPO
+    double weight = config.weighting() == FilterConfig.Weighting.DRPO
         ? Drpo.weight(sample.quality, filter.threshold(), filter.keptStd())
         : Math.exp((sample.quality - filter.keptMean()) / config.beta());
-    t.threshold = filter.threshold();
-    t.keepFraction = filter.keepFraction();
-    t.ts = sample.ts;
-    t.policyVersion = sample.policyVersion;
-    t.userFeatures = sample.userFeatures;
-    t.historyItems = sample.historyItems;
-    t.historyRewards = sample.historyRewards;
-    return t;
+    return new TrainingSample(sample, weight, filter.threshold(), filter.keepFraction());
   }
 
   private Cohort restore(String name) throws Exception {

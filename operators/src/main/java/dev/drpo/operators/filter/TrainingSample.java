@@ -1,29 +1,30 @@
 package dev.drpo.operators.filter;
 
+import dev.drpo.operators.quality.QualitySample;
+
 /**
- * A sample the hard filter admitted, with its weight: what the trainer learns from. {@code state}
- * is null until the {@link TrainingStateEncoder} builds s from the user's features and history.
+ * A sample the hard filter admitted (the {@link QualitySample} itself), with its weight and the
+ * filter's nu and kappa at admission: what the trainer learns from. {@code state} is null until the
+ * {@link TrainingStateEncoder} builds s from the user's features and history.
  */
 public class TrainingSample {
-  public String userId;
-  public String cohort;
-  public String itemId;
-  public double quality;
+  public QualitySample sample;
   public double weight;
-  /** The filter's nu and kappa when it admitted the sample. */
   public double threshold;
   public double keepFraction;
-  public long ts;
-  public long policyVersion = -1;
-  public float[] userFeatures;
-  public String[] historyItems;
-  public double[] historyRewards;
   public float[] state;
 
   public TrainingSample() {}
 
+  public TrainingSample(QualitySample sample, double weight, double threshold, double keepFraction) {
+    this.sample = sample;
+    this.weight = weight;
+    this.threshold = threshold;
+    this.keepFraction = keepFraction;
+  }
+
   @Override
   public String toString() {
-    return "TrainingSample{" + userId + "/" + cohort + " " + itemId + " q=" + quality + " w=" + weight + " nu=" + threshold + "}";
+    return "TrainingSample{" + sample + " w=" + weight + " nu=" + threshold + "}";
   }
 }

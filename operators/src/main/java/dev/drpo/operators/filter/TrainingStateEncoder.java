@@ -3,6 +3,7 @@ package dev.drpo.operators.filter;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.state.StateEncoder;
 import dev.drpo.model.state.StateEncoder.Interaction;
+import dev.drpo.operators.quality.QualitySample;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,12 +37,13 @@ public class TrainingStateEncoder extends RichMapFunction<TrainingSample, Traini
   }
 
   @Override
-  public TrainingSample map(TrainingSample sample) {
+  public TrainingSample map(TrainingSample admitted) {
+    QualitySample sample = admitted.sample;
     List<Interaction> history = new ArrayList<>(sample.historyItems.length);
     for (int i = 0; i < sample.historyItems.length; i++) {
       history.add(new Interaction(sample.historyItems[i], sample.historyRewards[i]));
     }
-    sample.state = encoder.encode(featureDim == 0 ? null : sample.userFeatures, history, catalog);
-    return sample;
+    admitted.state = encoder.encode(featureDim == 0 ? null : sample.userFeatures, history, catalog);
+    return admitted;
   }
 }

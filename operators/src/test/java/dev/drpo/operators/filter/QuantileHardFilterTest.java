@@ -33,7 +33,7 @@ class QuantileHardFilterTest {
     assertThat(largeNu).isBetween(10.0, 20.0);
     assertThat(out).allSatisfy(t -> {
       assertThat(t.weight).isGreaterThanOrEqualTo(0);
-      assertThat(t.quality).isGreaterThanOrEqualTo(t.threshold);
+      assertThat(t.sample.quality).isGreaterThanOrEqualTo(t.threshold);
     });
   }
 
@@ -102,7 +102,7 @@ class QuantileHardFilterTest {
   }
 
   static TrainingSample last(List<TrainingSample> out, String cohort) {
-    return out.stream().filter(t -> t.cohort.equals(cohort)).reduce((a, b) -> b).orElseThrow();
+    return out.stream().filter(t -> t.sample.cohort.equals(cohort)).reduce((a, b) -> b).orElseThrow();
   }
 
   static KeyedOneInputStreamOperatorTestHarness<String, QualitySample, TrainingSample> harness(OperatorSubtaskState state) throws Exception {

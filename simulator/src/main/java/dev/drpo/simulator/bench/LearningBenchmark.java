@@ -118,23 +118,22 @@ public final class LearningBenchmark {
       }
       Map<String, Map<String, Double>> sweep = new LinkedHashMap<>();
       if (o.scenarios().containsKey("medium")) {
-        List<Future<Run>> runs = new ArrayList<>();
+        Map<Future<Run>, Integer> runs = new LinkedHashMap<>();
         for (int percent : NOISE_PERCENT) {
           LoggingMix mix = LoggingMix.MEDIUM.withRandomShare(percent / 100.0);
           LoggedData logs = new LoggedData(world, mix, o.simulator().samples(), 1);
           for (String method : NOISE_METHODS) {
-            runs.add(pool.submit(() -> report(train(world, logs, "noise " + percent + "%", method,
-                chosen.get("medium").get(method), 1, policy, o, false), done, total, progress)));
+            runs.put(pool.submit(() -> report(train(world, logs, "noise " + percent + "%", method,
+                chosen.get("medium").get(method), 1, policy, o, false), done, total, progress)), percent);
           }
         }
-        for (Future<Run> f : runs) {
-          Run r = f.get();
-          String percent = r.scenario().replaceAll("\\D", "");
-          sweep.computeIfAbsent(r.method(), m -> new LinkedHashMap<>()).put(percent, r.evaluation().ecpm());
+        for (Map.Entry<Future<Run>, Integer> run : runs.entrySet()) {
+          Run r = run.getKey().get();
+          sweep.computeIfAbsent(r.method(), m -> new LinkedHashMap<>()).put(run.getValue().toString(), r.evaluation().ecpm());
         }
       }
       double wall = (System.nanoTime() - start) / 1e9;
-      Report report = new Report(o, world, scenarios, reported, sweep, wall);
+      Report report = new Report(o, scenarios, reported, sweep, wall);
       Files.writeString(out.resolve("learning.json"), report.json());
       Charts.write(report, out);
       progress.printf(Locale.ROOT, "wrote %s and charts; wall time %.0f s, backend %s, OMP_NUM_THREADS=%s%n",
@@ -251,7 +250,7 @@ public final class LearningBenchmark {
   }
 
   /** What the run wrote. */
-  record Report(Options options, World world, Map<String, Object> scenarios, Map<String, List<Run>> runs,
+  record Report(Options options, Map<String, Object> scenarios, Map<String, List<Run>> runs,
       Map<String, Map<String, Double>> noiseSweep, double wallSeconds) {
 
     List<double[]> intensity(String method) {
