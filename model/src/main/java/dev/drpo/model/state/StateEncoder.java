@@ -8,7 +8,8 @@ import java.util.List;
  * s = [user features (optional, fixed length) | history encoding], where the history encoding is
  * the reward-weighted mean of the unit embeddings of the user's last L interactions,
  * sum_i max(r_i, 0) e_i / sum_i max(r_i, 0). Items missing from the catalog are skipped; with no
- * positive reward left the encoding is the zero vector. Missing features are zeros.
+ * positive reward left the encoding is the zero vector. Missing features are zeros. With L = 0
+ * there is no history part: s is the user features alone (the paper's setting).
  */
 public final class StateEncoder {
 
@@ -22,11 +23,11 @@ public final class StateEncoder {
   /**
    * @param featureDim length of the user-feature vector (0: no features)
    * @param embeddingDim item embedding dimension d
-   * @param historyLength L, how many of the most recent interactions count
+   * @param historyLength L, how many of the most recent interactions count (0: none, features only)
    */
   public StateEncoder(int featureDim, int embeddingDim, int historyLength) {
-    if (featureDim < 0 || embeddingDim <= 0 || historyLength <= 0) {
-      throw new IllegalArgumentException("need featureDim >= 0, embeddingDim > 0, historyLength > 0");
+    if (featureDim < 0 || embeddingDim <= 0 || historyLength < 0 || featureDim + historyLength == 0) {
+      throw new IllegalArgumentException("need featureDim >= 0, embeddingDim > 0, historyLength >= 0, and features or history");
     }
     this.featureDim = featureDim;
     this.embeddingDim = embeddingDim;
@@ -34,7 +35,7 @@ public final class StateEncoder {
   }
 
   public int stateDim() {
-    return featureDim + embeddingDim;
+    return featureDim + (historyLength > 0 ? embeddingDim : 0);
   }
 
   public int featureDim() {
@@ -59,6 +60,9 @@ public final class StateEncoder {
         throw new IllegalArgumentException("user features have length " + features.length + ", expected " + featureDim);
       }
       System.arraycopy(features, 0, s, 0, featureDim);
+    }
+    if (historyLength == 0) {
+      return s;
     }
     double[] sum = new double[embeddingDim];
     double total = 0;

@@ -35,4 +35,12 @@ class StateEncoderTest {
     assertThatThrownBy(() -> new StateEncoder(3, 2, 5).encode(new float[2], List.of(), CATALOG))
         .hasMessageContaining("user features have length 2, expected 3");
   }
+
+  @Test
+  void withoutHistoryTheStateIsTheFeaturesAlone() {
+    StateEncoder encoder = new StateEncoder(2, 2, 0);
+    assertThat(encoder.stateDim()).isEqualTo(2);
+    assertThat(encoder.encode(new float[] {3, 4}, List.of(new Interaction("x", 1)), CATALOG)).containsExactly(3f, 4f);
+    assertThatThrownBy(() -> new StateEncoder(0, 2, 0)).hasMessageContaining("features or history");
+  }
 }

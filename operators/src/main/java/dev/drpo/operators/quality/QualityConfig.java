@@ -29,8 +29,8 @@ public record QualityConfig(Aggregate aggregate, double discount, Granularity gr
   }
 
   public QualityConfig {
-    if (!(discount > 0 && discount <= 1) || historyLength < 1) {
-      throw new IllegalArgumentException("need 0 < discount <= 1 and historyLength >= 1: " + this);
+    if (!(discount > 0 && discount <= 1) || historyLength < 0) {
+      throw new IllegalArgumentException("need 0 < discount <= 1 and historyLength >= 0: " + this);
     }
   }
 
