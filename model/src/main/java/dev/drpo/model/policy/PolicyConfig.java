@@ -1,5 +1,6 @@
 package dev.drpo.model.policy;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -21,7 +22,7 @@ public record PolicyConfig(
     double logSigmaMin,
     double logSigmaMax,
     double initialLogSigma,
-    double learningRate) {
+    double learningRate) implements Serializable {
 
   /**
    * log sigma is clamped to [-5, 1]: sigma from 0.007 to 2.7. Actions are unit item embeddings, so

@@ -16,7 +16,9 @@ public class DeadLetter {
     OUT_OF_RANGE,
     OVERSIZE,
     FUTURE_TIMESTAMP,
-    FEATURE_LENGTH
+    FEATURE_LENGTH,
+    /** An admitted training sample whose item is not in the catalog. */
+    UNKNOWN_ITEM
   }
 
   public byte[] raw;

@@ -4,8 +4,9 @@ import dev.drpo.operators.quality.QualitySample;
 
 /**
  * A sample the hard filter admitted (the {@link QualitySample} itself), with its weight and the
- * filter's nu and kappa at admission: what the trainer learns from. {@code state} is null until the
- * {@link TrainingStateEncoder} builds s from the user's features and history.
+ * filter's nu and kappa at admission: what the trainer learns from. {@code state} and {@code action}
+ * are null until the {@link TrainingStateEncoder} builds s from the user's features and history and
+ * looks up the logged item's embedding.
  */
 public class TrainingSample {
   public QualitySample sample;
@@ -13,6 +14,7 @@ public class TrainingSample {
   public double threshold;
   public double keepFraction;
   public float[] state;
+  public float[] action;
 
   public TrainingSample() {}
 

@@ -3,47 +3,65 @@ package dev.drpo.operators.filter;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.state.StateEncoder;
 import dev.drpo.model.state.StateEncoder.Interaction;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.event.DeadLetter;
+import dev.drpo.operators.event.DeadLetter.Reason;
 import dev.drpo.operators.quality.QualitySample;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Builds each admitted sample's state s_t with the model's {@link StateEncoder} (user features,
  * then the reward-weighted mean embedding of the session's earlier steps): the same encoder the
- * scorer uses. Keeps no state; the catalog is built once per instance in open().
+ * scorer uses. Its action a_t is the logged item's embedding; a sample whose item is not in the
+ * catalog cannot be learned from and goes to {@link #UNKNOWN_ITEMS} as a dead letter (counter
+ * {@code deadLetters.UNKNOWN_ITEM}). Keeps no state; the catalog is built once per instance in open().
  */
-public class TrainingStateEncoder extends RichMapFunction<TrainingSample, TrainingSample> {
-  private final String[] itemIds;
-  private final float[][] embeddings;
+public class TrainingStateEncoder extends ProcessFunction<TrainingSample, TrainingSample> {
+  public static final OutputTag<DeadLetter> UNKNOWN_ITEMS = new OutputTag<>("unknown-items") {};
+
+  private final CatalogItems items;
   private final int featureDim;
   private final int historyLength;
   private transient ItemCatalog catalog;
   private transient StateEncoder encoder;
+  private transient Counter unknown;
 
-  public TrainingStateEncoder(List<String> itemIds, float[][] embeddings, int featureDim, int historyLength) {
-    this.itemIds = itemIds.toArray(String[]::new);
-    this.embeddings = embeddings;
+  public TrainingStateEncoder(CatalogItems items, int featureDim, int historyLength) {
+    this.items = items;
     this.featureDim = featureDim;
     this.historyLength = historyLength;
   }
 
   @Override
   public void open(OpenContext openContext) {
-    catalog = new ItemCatalog(Arrays.asList(itemIds), embeddings);
+    catalog = items.catalog();
     encoder = new StateEncoder(featureDim, catalog.dimension(), historyLength);
+    unknown = getRuntimeContext().getMetricGroup().counter("deadLetters." + Reason.UNKNOWN_ITEM);
   }
 
   @Override
-  public TrainingSample map(TrainingSample admitted) {
+  public void processElement(TrainingSample admitted, Context ctx, Collector<TrainingSample> out) {
     QualitySample sample = admitted.sample;
+    int item = catalog.indexOf(sample.itemId);
+    if (item < 0) {
+      unknown.inc();
+      ctx.output(UNKNOWN_ITEMS, new DeadLetter(sample.toString().getBytes(StandardCharsets.UTF_8), Reason.UNKNOWN_ITEM,
+          "item " + sample.itemId + " is not in the catalog", "training-samples", System.currentTimeMillis()));
+      return;
+    }
     List<Interaction> history = new ArrayList<>(sample.historyItems.length);
     for (int i = 0; i < sample.historyItems.length; i++) {
       history.add(new Interaction(sample.historyItems[i], sample.historyRewards[i]));
     }
     admitted.state = encoder.encode(featureDim == 0 ? null : sample.userFeatures, history, catalog);
-    return admitted;
+    admitted.action = catalog.embedding(item);
+    out.collect(admitted);
   }
 }

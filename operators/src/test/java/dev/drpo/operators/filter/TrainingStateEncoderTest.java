@@ -2,33 +2,50 @@ package dev.drpo.operators.filter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.quality.QualitySample;
-import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class TrainingStateEncoderTest {
+  static final CatalogItems ITEMS = new CatalogItems(new String[] {"x", "y"}, new float[][] {{2, 0}, {0, 3}});
+
+  static TrainingSample admitted(String item, float[] features, String[] history, double[] rewards) {
+    QualitySample sample = new QualitySample();
+    sample.itemId = item;
+    sample.userFeatures = features;
+    sample.historyItems = history;
+    sample.historyRewards = rewards;
+    return new TrainingSample(sample, 1, 0, 0.5);
+  }
 
   @Test
-  void buildsTheStateFromFeaturesAndTheSessionsEarlierSteps() throws Exception {
-    TrainingStateEncoder encoder = new TrainingStateEncoder(List.of("x", "y"), new float[][] {{2, 0}, {0, 3}}, 1, 10);
-    encoder.open((OpenContext) null);
-    QualitySample sample = new QualitySample();
-    sample.userFeatures = new float[] {0.5f};
-    sample.historyItems = new String[] {"x", "y"};
-    sample.historyRewards = new double[] {1, 3};
+  void buildsTheStateFromFeaturesAndTheSessionsEarlierStepsAndTheActionFromTheItem() throws Exception {
+    var harness = ProcessFunctionTestHarnesses.forProcessFunction(new TrainingStateEncoder(ITEMS, 1, 10));
+    harness.processElement(admitted("y", new float[] {0.5f}, new String[] {"x", "y"}, new double[] {1, 3}), 0);
 
-    assertThat(encoder.map(new TrainingSample(sample, 1, 0, 0.5)).state).containsExactly(0.5f, 0.25f, 0.75f);
+    TrainingSample encoded = harness.extractOutputValues().get(0);
+    assertThat(encoded.state).containsExactly(0.5f, 0.25f, 0.75f);
+    assertThat(encoded.action).containsExactly(0f, 1f);
   }
 
   @Test
   void aFirstStepHasOnlyItsFeatures() throws Exception {
-    TrainingStateEncoder encoder = new TrainingStateEncoder(List.of("x"), new float[][] {{1, 0}}, 0, 10);
-    encoder.open((OpenContext) null);
-    QualitySample sample = new QualitySample();
-    sample.historyItems = new String[0];
-    sample.historyRewards = new double[0];
+    var harness = ProcessFunctionTestHarnesses.forProcessFunction(new TrainingStateEncoder(ITEMS, 0, 10));
+    harness.processElement(admitted("x", null, new String[0], new double[0]), 0);
 
-    assertThat(encoder.map(new TrainingSample(sample, 1, 0, 0.5)).state).containsExactly(0f, 0f);
+    assertThat(harness.extractOutputValues().get(0).state).containsExactly(0f, 0f);
+  }
+
+  @Test
+  void aSampleOfAnItemOutsideTheCatalogIsDeadLettered() throws Exception {
+    var harness = ProcessFunctionTestHarnesses.forProcessFunction(new TrainingStateEncoder(ITEMS, 0, 10));
+    harness.processElement(admitted("gone", null, new String[0], new double[0]), 0);
+
+    assertThat(harness.extractOutputValues()).isEmpty();
+    assertThat(harness.getSideOutput(TrainingStateEncoder.UNKNOWN_ITEMS))
+        .singleElement()
+        .satisfies(r -> assertThat(r.getValue().code()).isEqualTo(DeadLetter.Reason.UNKNOWN_ITEM));
   }
 }

@@ -1,0 +1,198 @@
+package dev.drpo.operators.train;
+
+import dev.drpo.model.learn.Batch;
+import dev.drpo.model.learn.DivergenceGuard;
+import dev.drpo.model.learn.PolicyLearner;
+import dev.drpo.model.learn.StepResult;
+import dev.drpo.model.objective.Prefiltered;
+import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.policy.PolicyConfig;
+import dev.drpo.model.snapshot.PolicySnapshot;
+import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.operators.filter.TrainingSample;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Collects admitted, encoded samples into micro-batches and takes DRPO gradient steps on the
+ * Gaussian policy ({@link PolicyLearner} behind the {@link DivergenceGuard}); publishes a
+ * {@link PolicyVersion} every {@code publishEverySteps} accepted steps or {@code publishIntervalMs}.
+ * What is published is always the learner's last good parameters, so a poisoned update (NaN, an
+ * exploding loss or output) never reaches the scorers.
+ *
+ * <p>Runs with parallelism 1, keyed by the policy name only to have timers (a partial micro-batch
+ * is trained after {@code maxWaitMs}). State is operator state, written only at checkpoints: the
+ * policy with its Adam state (codec bytes, about 0.6 MB for the paper's network), the samples of
+ * the micro-batch being filled, and the counters (version, steps, samples, rejected steps, steps
+ * since the last version). Keeping the live model
+ * in keyed state would serialise it on every step. A restore with a different learning rate or
+ * weighting continues from the saved parameters; a different network shape is refused.
+ */
+public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSample, PolicyVersion>
+    implements CheckpointedFunction {
+  private final TrainerConfig config;
+  private transient ListState<byte[]> savedPolicy;
+  private transient ListState<TrainingSample> savedBatch;
+  private transient ListState<Long> savedCounters;
+  private transient PolicyLearner learner;
+  private transient List<TrainingSample> batch;
+  private transient long version;
+  private transient long steps;
+  private transient long samples;
+  private transient long rejected;
+  private transient int stepsSincePublish;
+  private transient long lastPublishMs;
+  private transient StepResult last;
+  private transient double lastKeepFraction;
+  private transient double lastThreshold;
+  private transient Counter trainedSamples;
+
+  public MicroBatchTrainer(TrainerConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    savedPolicy = context.getOperatorStateStore().getListState(
+        new ListStateDescriptor<>("policy", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    savedBatch = context.getOperatorStateStore().getListState(
+        new ListStateDescriptor<>("micro-batch", TypeInformation.of(TrainingSample.class)));
+    savedCounters = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("counters", Types.LONG));
+    batch = new ArrayList<>();
+    GaussianPolicy policy = new GaussianPolicy(config.policy(), DataType.FLOAT, config.seed());
+    for (byte[] bytes : savedPolicy.get()) {
+      policy = restore(PolicySnapshotCodec.decode(bytes), config.policy());
+    }
+    for (TrainingSample s : savedBatch.get()) {
+      batch.add(s);
+    }
+    List<Long> counters = new ArrayList<>();
+    savedCounters.get().forEach(counters::add);
+    if (!counters.isEmpty()) {
+      version = counters.get(0);
+      steps = counters.get(1);
+      samples = counters.get(2);
+      rejected = counters.get(3);
+      stepsSincePublish = counters.get(4).intValue();
+    }
+    learner = new PolicyLearner(policy, new Prefiltered(config.normalisation()),
+        new DivergenceGuard(config.maxMeanNorm(), config.maxLoss()));
+  }
+
+  /** The saved parameters and Adam state under the configured learning rate; the shape must match. */
+  static GaussianPolicy restore(PolicySnapshot saved, PolicyConfig configured) {
+    PolicyConfig was = saved.config();
+    if (was.stateDim() != configured.stateDim() || was.actionDim() != configured.actionDim()
+        || !Arrays.equals(was.hidden(), configured.hidden())) {
+      throw new IllegalStateException("the saved policy has shape " + was + " but the job is configured for "
+          + configured + ": a changed state dimension, embedding dimension or network cannot continue from this savepoint");
+    }
+    return GaussianPolicy.fromSnapshot(new PolicySnapshot(saved.version(), saved.parentVersion(), saved.createdAtMs(),
+        configured, saved.precision(), saved.parameters(), saved.optimizerState(), saved.optimizerIteration()));
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    MetricGroup metrics = getRuntimeContext().getMetricGroup();
+    metrics.gauge("policyVersion", () -> version);
+    metrics.gauge("trainSteps", () -> steps);
+    metrics.gauge("rejectedSteps", () -> rejected);
+    metrics.gauge("loss", () -> last == null ? Double.NaN : last.loss());
+    metrics.gauge("meanNorm", () -> last == null ? Double.NaN : last.meanNorm());
+    metrics.gauge("meanLogSigma", () -> last == null ? Double.NaN : last.meanLogSigma());
+    trainedSamples = metrics.counter("trainedSamples");
+    lastPublishMs = System.currentTimeMillis();
+  }
+
+  @Override
+  public void processElement(TrainingSample sample, Context ctx, Collector<PolicyVersion> out) {
+    batch.add(sample);
+    long now = ctx.timerService().currentProcessingTime();
+    if (batch.size() == 1) {
+      ctx.timerService().registerProcessingTimeTimer(now + config.maxWaitMs());
+    }
+    if (batch.size() >= config.batchSize()) {
+      train(now, out);
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyVersion> out) {
+    if (!batch.isEmpty()) {
+      train(timestamp, out);
+    }
+  }
+
+  private void train(long now, Collector<PolicyVersion> out) {
+    int n = batch.size();
+    float[][] states = new float[n][];
+    float[][] actions = new float[n][];
+    double[] weights = new double[n];
+    double keepFraction = 0;
+    double threshold = 0;
+    for (int i = 0; i < n; i++) {
+      TrainingSample s = batch.get(i);
+      states[i] = s.state;
+      actions[i] = s.action;
+      weights[i] = s.weight;
+      keepFraction += s.keepFraction / n;
+      threshold += s.threshold / n;
+    }
+    batch.clear();
+    last = learner.step(Batch.of(states, actions, weights, DataType.FLOAT));
+    lastKeepFraction = keepFraction;
+    lastThreshold = threshold;
+    if (!last.accepted()) {
+      rejected++;
+      return;
+    }
+    steps++;
+    samples += n;
+    trainedSamples.inc(n);
+    stepsSincePublish++;
+    if (stepsSincePublish >= config.publishEverySteps() || now - lastPublishMs >= config.publishIntervalMs()) {
+      out.collect(publish(now));
+    }
+  }
+
+  private PolicyVersion publish(long now) {
+    version++;
+    stepsSincePublish = 0;
+    lastPublishMs = now;
+    PolicyVersion v = new PolicyVersion();
+    v.policyName = config.policyName();
+    v.version = version;
+    v.createdAtMs = now;
+    v.steps = steps;
+    v.samples = samples;
+    v.rejectedSteps = rejected;
+    v.keepFraction = lastKeepFraction;
+    v.threshold = lastThreshold;
+    v.loss = last.loss();
+    v.snapshot = PolicySnapshotCodec.encode(learner.lastGood().toSnapshot(version, version - 1, now, false));
+    return v;
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    savedPolicy.update(List.of(PolicySnapshotCodec.encode(
+        learner.policy().toSnapshot(version, version - 1, System.currentTimeMillis(), true))));
+    savedBatch.update(batch);
+    savedCounters.update(List.of(version, steps, samples, rejected, (long) stepsSincePublish));
+  }
+}

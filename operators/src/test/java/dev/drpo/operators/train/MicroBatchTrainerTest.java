@@ -1,0 +1,152 @@
+package dev.drpo.operators.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drpo.model.policy.PolicyConfig;
+import dev.drpo.model.snapshot.PolicySnapshot;
+import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.operators.Harnesses;
+import dev.drpo.operators.filter.TrainingSample;
+import dev.drpo.operators.quality.QualitySample;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class MicroBatchTrainerTest {
+  static final long BEGINNING = 1_000_000L;
+  static final long AFTER_MAX_WAIT = BEGINNING + 5_001;
+  static final PolicyConfig SHAPE = new PolicyConfig(4, new int[] {8}, 3, -5, 1, -1, 1e-2);
+  static final TrainerConfig CONFIG = new TrainerConfig("p", 4, 5_000, 2, 3_600_000, SHAPE, 7,
+      dev.drpo.model.objective.Prefiltered.Normalisation.MEAN, 100, 1e6);
+
+  static List<TrainingSample> samples(int n, long seed, double weight) {
+    SplittableRandom r = new SplittableRandom(seed);
+    return java.util.stream.IntStream.range(0, n).mapToObj(i -> {
+      TrainingSample s = new TrainingSample(new QualitySample(), weight, 0.1, 0.5);
+      s.state = new float[SHAPE.stateDim()];
+      s.action = new float[SHAPE.actionDim()];
+      for (int j = 0; j < s.state.length; j++) {
+        s.state[j] = (float) r.nextGaussian();
+      }
+      for (int j = 0; j < s.action.length; j++) {
+        s.action[j] = s.state[j];
+      }
+      return s;
+    }).toList();
+  }
+
+  static KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, PolicyVersion> trainer(
+      TrainerConfig config, OperatorSubtaskState restoreFrom) throws Exception {
+    var harness = Harnesses.keyed(new MicroBatchTrainer(config), s -> config.policyName(), restoreFrom);
+    harness.setProcessingTime(BEGINNING);
+    return harness;
+  }
+
+  static void feed(KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, PolicyVersion> h, List<TrainingSample> in)
+      throws Exception {
+    for (TrainingSample s : in) {
+      h.processElement(s, 0);
+    }
+  }
+
+  static PolicySnapshot snapshotOf(PolicyVersion v) {
+    return PolicySnapshotCodec.decode(v.snapshot);
+  }
+
+  @Test
+  void shouldPublishAServingSnapshotEveryNAcceptedSteps() throws Exception {
+    var harness = trainer(CONFIG, null);
+    feed(harness, samples(16, 1, 1.0));
+
+    List<PolicyVersion> versions = harness.extractOutputValues();
+    assertThat(versions).extracting(v -> v.version).containsExactly(1L, 2L);
+    assertThat(versions).extracting(v -> v.steps).containsExactly(2L, 4L);
+    assertThat(versions.get(1).samples).isEqualTo(16);
+    PolicySnapshot published = snapshotOf(versions.get(1));
+    assertThat(published.hasOptimizerState()).isFalse();
+    assertThat(published.version()).isEqualTo(2);
+    assertThat(published.parameters()).isNotEqualTo(snapshotOf(versions.get(0)).parameters());
+  }
+
+  @Test
+  void shouldTrainAPartialMicroBatchAfterTheMaximumWait() throws Exception {
+    TrainerConfig everyStep = new TrainerConfig("p", 4, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    var harness = trainer(everyStep, null);
+    feed(harness, samples(3, 2, 1.0));
+    assertThat(harness.extractOutputValues()).isEmpty();
+
+    harness.setProcessingTime(AFTER_MAX_WAIT);
+
+    assertThat(harness.extractOutputValues()).singleElement().satisfies(v -> assertThat(v.samples).isEqualTo(3));
+  }
+
+  @Test
+  void shouldCarryTheModelAndTheOpenMicroBatchThroughASnapshot() throws Exception {
+    List<TrainingSample> first = samples(10, 3, 1.0);
+    List<TrainingSample> second = samples(14, 4, 1.0);
+    var uninterrupted = trainer(CONFIG, null);
+    feed(uninterrupted, first);
+    feed(uninterrupted, second);
+
+    var before = trainer(CONFIG, null);
+    feed(before, first);
+    OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
+    before.close();
+    var after = trainer(CONFIG, saved);
+    feed(after, second);
+
+    List<PolicyVersion> all = uninterrupted.extractOutputValues();
+    List<PolicyVersion> resumed = after.extractOutputValues();
+    assertThat(resumed).extracting(v -> v.version).containsExactly(2L, 3L);
+    PolicyVersion expected = all.get(all.size() - 1);
+    PolicyVersion actual = resumed.get(resumed.size() - 1);
+    assertThat(actual.version).isEqualTo(expected.version);
+    assertThat(actual.steps).isEqualTo(expected.steps);
+    assertThat(actual.samples).isEqualTo(24);
+    assertThat(snapshotOf(actual).parameters()).isEqualTo(snapshotOf(expected).parameters());
+  }
+
+  @Test
+  void shouldNeverPublishAPoisonedUpdate() throws Exception {
+    TrainerConfig everyStep = new TrainerConfig("p", 4, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    var harness = trainer(everyStep, null);
+    feed(harness, samples(4, 5, 1.0));
+    feed(harness, samples(4, 6, 1e12));
+    feed(harness, samples(4, 7, 1.0));
+    feed(harness, samples(4, 8, 1.0));
+
+    List<PolicyVersion> versions = harness.extractOutputValues();
+    assertThat(versions).extracting(v -> v.rejectedSteps).containsExactly(0L, 1L, 1L);
+    for (PolicyVersion v : versions) {
+      assertThat(Arrays.stream(snapshotOf(v).parameters()).allMatch(Double::isFinite)).isTrue();
+    }
+    // the exploding step was never applied: the version after it starts from the same parameters
+    assertThat(snapshotOf(versions.get(1)).parameters()).isNotEqualTo(snapshotOf(versions.get(0)).parameters());
+    assertThat(Arrays.stream(snapshotOf(versions.get(2)).parameters()).map(Math::abs).max().orElseThrow()).isLessThan(10);
+  }
+
+  @Test
+  void shouldContinueUnderANewLearningRateButRefuseANewShape() throws Exception {
+    var before = trainer(CONFIG, null);
+    feed(before, samples(8, 9, 1.0));
+    OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
+    before.close();
+
+    TrainerConfig faster = new TrainerConfig("p", 4, 5_000, 2, 3_600_000, SHAPE.withLearningRate(1e-3), 7,
+        dev.drpo.model.objective.Prefiltered.Normalisation.SUM, 100, 1e6);
+    var after = trainer(faster, saved);
+    feed(after, samples(8, 10, 1.0));
+    assertThat(after.extractOutputValues()).singleElement().satisfies(v -> {
+      assertThat(v.version).isEqualTo(2);
+      assertThat(snapshotOf(v).config().learningRate()).isEqualTo(1e-3);
+    });
+
+    TrainerConfig wider = new TrainerConfig("p", 4, 5_000, 2, 3_600_000, new PolicyConfig(4, new int[] {16}, 3, -5, 1, -1, 1e-2),
+        7, CONFIG.normalisation(), 100, 1e6);
+    assertThatThrownBy(() -> trainer(wider, saved)).hasStackTraceContaining("cannot continue from this savepoint");
+  }
+}
