@@ -79,49 +79,14 @@ public class InteractionDecoder extends ProcessFunction<byte[], InteractionEvent
 
   /** Decodes and validates one record; throws a {@link Rejection} naming the reason. */
   static InteractionEvent decode(ObjectMapper json, DecoderConfig config, byte[] raw, long nowMs) throws Rejection {
-    if (raw == null || raw.length == 0) {
-      throw new Rejection(Reason.MALFORMED_JSON, "empty record");
-    }
-    if (raw.length > config.maxRecordBytes()) {
-      throw new Rejection(Reason.OVERSIZE, raw.length + " bytes > " + config.maxRecordBytes());
-    }
-    JsonNode node;
-    try {
-      node = json.readTree(raw);
-    } catch (JsonProcessingException e) {
-      throw new Rejection(Reason.MALFORMED_JSON, e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new Rejection(Reason.MALFORMED_JSON, e.getMessage());
-    }
-    if (node == null || !node.isObject()) {
-      throw new Rejection(Reason.MALFORMED_JSON, "not a JSON object");
-    }
+    JsonNode node = parseObject(json, config, raw);
     InteractionEvent e = new InteractionEvent();
     e.eventId = requiredString(node, "eventId");
     e.userId = requiredString(node, "userId");
     e.itemId = requiredString(node, "itemId");
-    JsonNode ts = node.get("ts");
-    if (ts == null || ts.isNull()) {
-      throw new Rejection(Reason.MISSING_FIELD, "ts");
-    }
-    if (!ts.canConvertToLong() || !ts.isIntegralNumber()) {
-      throw new Rejection(Reason.BAD_TYPE, "ts must be an integer epoch-ms timestamp");
-    }
-    e.ts = ts.asLong();
-    if (e.ts <= 0) {
-      throw new Rejection(Reason.OUT_OF_RANGE, "ts " + e.ts + " must be positive");
-    }
-    if (e.ts > nowMs + config.maxFutureMs()) {
-      throw new Rejection(Reason.FUTURE_TIMESTAMP, "ts " + e.ts + " is more than " + config.maxFutureMs() + " ms ahead of " + nowMs);
-    }
+    e.ts = timestamp(node, config, nowMs);
     e.reward = reward(node, config);
-    JsonNode cohort = node.get("cohort");
-    if (cohort != null && !cohort.isNull()) {
-      if (!cohort.isTextual()) {
-        throw new Rejection(Reason.BAD_TYPE, "cohort must be a string");
-      }
-      e.cohort = cohort.asText();
-    }
+    e.cohort = optionalString(node, "cohort");
     e.userFeatures = features(node.get("userFeatures"), config.userFeatureDim());
     JsonNode version = node.get("policyVersion");
     if (version != null && !version.isNull()) {
@@ -141,7 +106,61 @@ public class InteractionDecoder extends ProcessFunction<byte[], InteractionEvent
     return e;
   }
 
-  private static String requiredString(JsonNode node, String field) throws Rejection {
+
+  /** The record as a JSON object, or a {@link Rejection}: empty, oversize, malformed, or not an object. */
+  static JsonNode parseObject(ObjectMapper json, DecoderConfig config, byte[] raw) throws Rejection {
+    if (raw == null || raw.length == 0) {
+      throw new Rejection(Reason.MALFORMED_JSON, "empty record");
+    }
+    if (raw.length > config.maxRecordBytes()) {
+      throw new Rejection(Reason.OVERSIZE, raw.length + " bytes > " + config.maxRecordBytes());
+    }
+    JsonNode node;
+    try {
+      node = json.readTree(raw);
+    } catch (JsonProcessingException e) {
+      throw new Rejection(Reason.MALFORMED_JSON, e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new Rejection(Reason.MALFORMED_JSON, e.getMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw new Rejection(Reason.MALFORMED_JSON, "not a JSON object");
+    }
+    return node;
+  }
+
+  /** ts: an integer epoch-ms time, positive, at most maxFutureMs ahead of now. */
+  static long timestamp(JsonNode node, DecoderConfig config, long nowMs) throws Rejection {
+    JsonNode ts = node.get("ts");
+    if (ts == null || ts.isNull()) {
+      throw new Rejection(Reason.MISSING_FIELD, "ts");
+    }
+    if (!ts.canConvertToLong() || !ts.isIntegralNumber()) {
+      throw new Rejection(Reason.BAD_TYPE, "ts must be an integer epoch-ms timestamp");
+    }
+    long t = ts.asLong();
+    if (t <= 0) {
+      throw new Rejection(Reason.OUT_OF_RANGE, "ts " + t + " must be positive");
+    }
+    if (t > nowMs + config.maxFutureMs()) {
+      throw new Rejection(Reason.FUTURE_TIMESTAMP, "ts " + t + " is more than " + config.maxFutureMs() + " ms ahead of " + nowMs);
+    }
+    return t;
+  }
+
+  /** A string field that may be absent (null). */
+  static String optionalString(JsonNode node, String field) throws Rejection {
+    JsonNode v = node.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new Rejection(Reason.BAD_TYPE, field + " must be a string");
+    }
+    return v.asText();
+  }
+
+  static String requiredString(JsonNode node, String field) throws Rejection {
     JsonNode v = node.get(field);
     if (v == null || v.isNull()) {
       throw new Rejection(Reason.MISSING_FIELD, field);
@@ -152,7 +171,7 @@ public class InteractionDecoder extends ProcessFunction<byte[], InteractionEvent
     return v.asText();
   }
 
-  private static double finite(JsonNode v, String field) throws Rejection {
+  static double finite(JsonNode v, String field) throws Rejection {
     if (!v.isNumber()) {
       throw new Rejection(Reason.BAD_TYPE, field + " must be a number");
     }
@@ -195,7 +214,7 @@ public class InteractionDecoder extends ProcessFunction<byte[], InteractionEvent
     return config.rewards().reward(values);
   }
 
-  private static float[] features(JsonNode v, int dim) throws Rejection {
+  static float[] features(JsonNode v, int dim) throws Rejection {
     if (v == null || v.isNull()) {
       return null;
     }

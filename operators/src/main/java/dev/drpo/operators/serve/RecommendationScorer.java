@@ -1,0 +1,185 @@
+package dev.drpo.operators.serve;
+
+import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.model.catalog.ItemCatalog.Ranking;
+import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.model.state.StateEncoder;
+import dev.drpo.model.state.StateEncoder.Interaction;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.event.InteractionEvent;
+import dev.drpo.operators.event.RecRequest;
+import dev.drpo.operators.train.PolicyVersion;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Answers recommendation requests, keyed by user, with the latest broadcast policy version: the
+ * state s from the request's user features and the user's interactions of the current session
+ * (the model's {@link StateEncoder}, as the trainer builds it), the policy's mean action mu(s),
+ * and the top-k catalog items by cosine similarity to mu(s), never one of the user's
+ * {@code excludeRecent} most recent items. Before any version has arrived it answers with k
+ * uniform random items and says so in {@link Recommendation#fallback}.
+ *
+ * <p>Keyed state per user: the recent interactions ({@link UserHistory}, at most
+ * {@code capacity()}) and the processing time they expire, with a timer that deletes both
+ * {@code historyRetentionMs} after the user's last interaction. Broadcast state: the latest
+ * {@link PolicyVersion} per policy name (about 0.2 MB; every parallel instance checkpoints its
+ * copy). The decoded policy is cached per instance and rebuilt from broadcast state after a restore.
+ *
+ * <p>Metrics: recommendations, fallbacks, policyVersion, scoringLatencyMicros (histogram).
+ */
+public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, PolicyVersion, Recommendation> {
+  public static final MapStateDescriptor<String, PolicyVersion> POLICIES =
+      new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
+
+  private final ScorerConfig config;
+  private final CatalogItems items;
+  private transient ValueState<UserHistory> history;
+  private transient ValueState<Long> expiresAt;
+  private transient ItemCatalog catalog;
+  private transient StateEncoder encoder;
+  private transient GaussianPolicy policy;
+  private transient long policyVersion;
+  private transient Counter recommendations;
+  private transient Counter fallbacks;
+  private transient Histogram latency;
+
+  public RecommendationScorer(ScorerConfig config, CatalogItems items) {
+    this.config = config;
+    this.items = items;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", UserHistory.class));
+    expiresAt = getRuntimeContext().getState(new ValueStateDescriptor<>("history-expires", Types.LONG));
+    catalog = items.catalog();
+    encoder = new StateEncoder(config.userFeatureDim(), catalog.dimension(), config.historyLength());
+    policyVersion = -1;
+    var metrics = getRuntimeContext().getMetricGroup();
+    recommendations = metrics.counter("recommendations");
+    fallbacks = metrics.counter("fallbacks");
+    latency = metrics.histogram("scoringLatencyMicros", new DescriptiveStatisticsHistogram(1_000));
+    metrics.gauge("policyVersion", () -> policyVersion);
+  }
+
+  @Override
+  public void processElement(UserInput input, ReadOnlyContext ctx, Collector<Recommendation> out) throws Exception {
+    if (input.interaction != null) {
+      remember(input.interaction, ctx);
+    } else {
+      long start = System.nanoTime();
+      out.collect(answer(input.request, ctx.getBroadcastState(POLICIES).get(config.policyName())));
+      latency.update((System.nanoTime() - start) / 1_000);
+    }
+  }
+
+  private void remember(InteractionEvent e, ReadOnlyContext ctx) throws Exception {
+    UserHistory h = history.value();
+    history.update((h == null ? new UserHistory() : h).append(e.itemId, e.reward, e.ts, config.capacity()));
+    Long previous = expiresAt.value();
+    if (previous != null) {
+      ctx.timerService().deleteProcessingTimeTimer(previous);
+    }
+    long expires = ctx.timerService().currentProcessingTime() + config.historyRetentionMs();
+    ctx.timerService().registerProcessingTimeTimer(expires);
+    expiresAt.update(expires);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Recommendation> out) {
+    history.clear();
+    expiresAt.clear();
+  }
+
+  private Recommendation answer(RecRequest request, PolicyVersion latest) throws Exception {
+    UserHistory h = history.value();
+    List<Interaction> session = new ArrayList<>();
+    Set<String> exclude = new HashSet<>();
+    if (h != null) {
+      for (int i = 0; i < h.items.length; i++) {
+        if (h.ts[i] <= request.ts && h.ts[i] > request.ts - config.sessionGapMs()) {
+          session.add(new Interaction(h.items[i], h.rewards[i]));
+        }
+        if (i >= h.items.length - config.excludeRecent()) {
+          exclude.add(h.items[i]);
+        }
+      }
+    }
+    Recommendation r = new Recommendation();
+    r.requestId = request.requestId;
+    r.userId = request.userId;
+    r.ts = request.ts;
+    r.servedAtMs = System.currentTimeMillis();
+    int k = Math.min(request.k, catalog.size() - exclude.size());
+    recommendations.inc();
+    if (latest == null) {
+      fallbacks.inc();
+      r.policyVersion = -1;
+      r.fallback = Recommendation.NO_POLICY_YET;
+      r.items = randomItems(request, k, exclude);
+      r.scores = new float[k];
+      return r;
+    }
+    GaussianPolicy current = policy(latest);
+    float[] s = encoder.encode(request.userFeatures, session, catalog);
+    var mu = current.mean(Nd4j.create(s, new long[] {1, s.length}, 'c').castTo(current.dataType()));
+    Ranking ranking = catalog.topK(mu, k, List.of(exclude), Similarity.COSINE)[0];
+    r.policyVersion = latest.version;
+    r.items = ranking.ids();
+    r.scores = ranking.scores();
+    return r;
+  }
+
+  /** The decoded policy of a version, cached until another version arrives. */
+  private GaussianPolicy policy(PolicyVersion latest) {
+    if (policy == null || policyVersion != latest.version) {
+      GaussianPolicy loaded = GaussianPolicy.fromSnapshot(PolicySnapshotCodec.decode(latest.snapshot));
+      if (loaded.config().stateDim() != encoder.stateDim() || loaded.config().actionDim() != catalog.dimension()) {
+        throw new IllegalStateException("policy " + latest.policyName + " v" + latest.version + " expects states of "
+            + loaded.config().stateDim() + " and actions of " + loaded.config().actionDim() + " but the scorer builds "
+            + encoder.stateDim() + " from the user features and history and the catalog has dimension " + catalog.dimension());
+      }
+      policy = loaded;
+      policyVersion = latest.version;
+    }
+    return policy;
+  }
+
+  private String[] randomItems(RecRequest request, int k, Set<String> exclude) {
+    SplittableRandom random = new SplittableRandom(request.requestId.hashCode());
+    Set<String> chosen = new java.util.LinkedHashSet<>();
+    while (chosen.size() < k) {
+      String id = catalog.id(random.nextInt(catalog.size()));
+      if (!exclude.contains(id)) {
+        chosen.add(id);
+      }
+    }
+    return chosen.toArray(String[]::new);
+  }
+
+  @Override
+  public void processBroadcastElement(PolicyVersion version, Context ctx, Collector<Recommendation> out) throws Exception {
+    if (version.policyName.equals(config.policyName())) {
+      ctx.getBroadcastState(POLICIES).put(version.policyName, version);
+    }
+  }
+}

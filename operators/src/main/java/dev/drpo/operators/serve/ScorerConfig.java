@@ -1,0 +1,30 @@
+package dev.drpo.operators.serve;
+
+import java.io.Serializable;
+
+/**
+ * The scorer's settings.
+ *
+ * @param policyName which policy's versions to serve
+ * @param userFeatureDim length of the user features in requests (0: none); must match the trainer's
+ * @param historyLength L: the state's history part (0: none); must match the trainer's
+ * @param sessionGapMs only interactions this close before the request count for its state, as the
+ *     trainer only sees a session's own earlier steps
+ * @param excludeRecent how many of the user's most recent items are never recommended again
+ * @param historyRetentionMs processing time after a user's last interaction when the user's history
+ *     is deleted
+ */
+public record ScorerConfig(String policyName, int userFeatureDim, int historyLength, long sessionGapMs,
+    int excludeRecent, long historyRetentionMs) implements Serializable {
+
+  public ScorerConfig {
+    if (userFeatureDim < 0 || historyLength < 0 || sessionGapMs < 1 || excludeRecent < 0 || historyRetentionMs < 1) {
+      throw new IllegalArgumentException("invalid scorer config: " + this);
+    }
+  }
+
+  /** How many interactions a user's history keeps. */
+  public int capacity() {
+    return Math.max(1, Math.max(historyLength, excludeRecent));
+  }
+}

@@ -1,0 +1,26 @@
+package dev.drpo.operators.serve;
+
+/** A user's recent interactions, oldest first, at most the scorer's capacity (a Flink POJO). */
+public class UserHistory {
+  public String[] items = new String[0];
+  public double[] rewards = new double[0];
+  public long[] ts = new long[0];
+
+  public UserHistory() {}
+
+  /** This history with one more interaction, keeping the newest {@code capacity}. */
+  public UserHistory append(String item, double reward, long when, int capacity) {
+    int keep = Math.min(items.length, capacity - 1);
+    UserHistory h = new UserHistory();
+    h.items = new String[keep + 1];
+    h.rewards = new double[keep + 1];
+    h.ts = new long[keep + 1];
+    System.arraycopy(items, items.length - keep, h.items, 0, keep);
+    System.arraycopy(rewards, rewards.length - keep, h.rewards, 0, keep);
+    System.arraycopy(ts, ts.length - keep, h.ts, 0, keep);
+    h.items[keep] = item;
+    h.rewards[keep] = reward;
+    h.ts[keep] = when;
+    return h;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.drpo.operators.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.policy.PolicyConfig;
+import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.event.InteractionEvent;
+import dev.drpo.operators.event.RecRequest;
+import dev.drpo.operators.train.PolicyVersion;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class RecommendationScorerTest {
+  static final long BEGINNING = 1_700_000_000_000L;
+  static final long ONE_MINUTE_LATER = BEGINNING + 60_000;
+  static final long TWO_HOURS_EARLIER = BEGINNING - 2 * 3_600_000;
+  static final long GAP = 30 * 60_000L;
+  static final long RETENTION = 3_600_000L;
+  static final int D = 8;
+  static final CatalogItems ITEMS = catalog(40, D);
+
+  static CatalogItems catalog(int n, int d) {
+    SplittableRandom r = new SplittableRandom(3);
+    String[] ids = new String[n];
+    float[][] e = new float[n][d];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "item-" + i;
+      for (int j = 0; j < d; j++) {
+        e[i][j] = (float) r.nextGaussian();
+      }
+    }
+    return new CatalogItems(ids, e);
+  }
+
+  static PolicyVersion version(long version, long seed, int stateDim) {
+    GaussianPolicy policy = new GaussianPolicy(new PolicyConfig(stateDim, new int[] {16}, D, -5, 1, -1, 1e-3),
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, seed);
+    PolicyVersion v = new PolicyVersion();
+    v.policyName = "p";
+    v.version = version;
+    v.snapshot = PolicySnapshotCodec.encode(policy.toSnapshot(version, version - 1, 0, false));
+    return v;
+  }
+
+  static UserInput request(String id, long ts, int k, float[] features) {
+    RecRequest r = new RecRequest();
+    r.requestId = id;
+    r.userId = "alice";
+    r.ts = ts;
+    r.k = k;
+    r.userFeatures = features;
+    return UserInput.of(r);
+  }
+
+  static UserInput seen(String item, long ts) {
+    return UserInput.of(new InteractionEvent("e-" + item + ts, "alice", item, ts, 1.0, null));
+  }
+
+  static KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> scorer(
+      ScorerConfig config, OperatorSubtaskState restoreFrom) throws Exception {
+    var harness = new KeyedBroadcastOperatorTestHarness<>(
+        new CoBroadcastWithKeyedOperator<>(new RecommendationScorer(config, ITEMS), List.of(RecommendationScorer.POLICIES)),
+        UserInput::userId, Types.STRING, 1, 1, 0);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (restoreFrom != null) {
+      harness.initializeState(restoreFrom);
+    }
+    harness.open();
+    harness.setProcessingTime(BEGINNING);
+    return harness;
+  }
+
+  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION);
+  static final float[] ALICE = {0.3f, -1.2f, 0.8f};
+
+  static Recommendation last(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
+    List<Recommendation> out = h.extractOutputValues();
+    return out.get(out.size() - 1);
+  }
+
+  static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
+    KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
+    return java.util.stream.Stream.of("history", "history-expires")
+        .flatMap(name -> backend.getKeys(name, VoidNamespace.INSTANCE)).distinct().count();
+  }
+
+  @Test
+  void shouldAnswerWithUniformRandomItemsAndSaySoBeforeAnyPolicyArrives() throws Exception {
+    var harness = scorer(FEATURES_ONLY, null);
+    harness.processElement(request("r1", BEGINNING, 5, ALICE), BEGINNING);
+
+    Recommendation r = last(harness);
+    assertThat(r.requestId).isEqualTo("r1");
+    assertThat(r.policyVersion).isEqualTo(-1);
+    assertThat(r.fallback).isEqualTo(Recommendation.NO_POLICY_YET);
+    assertThat(r.items).hasSize(5).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void shouldRecommendOtherItemsWhenANewVersionArrives() throws Exception {
+    var harness = scorer(FEATURES_ONLY, null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("r1", BEGINNING, 5, ALICE), BEGINNING);
+    Recommendation first = last(harness);
+    harness.processBroadcastElement(version(2, 22, 3), BEGINNING);
+    harness.processElement(request("r2", BEGINNING, 5, ALICE), BEGINNING);
+    Recommendation second = last(harness);
+
+    assertThat(first.policyVersion).isEqualTo(1);
+    assertThat(second.policyVersion).isEqualTo(2);
+    assertThat(first.fallback).isNull();
+    assertThat(second.items).isNotEqualTo(first.items);
+    assertThat(first.scores).isSortedAccordingTo((a, b) -> Float.compare(b, a));
+  }
+
+  @Test
+  void shouldNeverRecommendWhatTheUserJustSaw() throws Exception {
+    var harness = scorer(FEATURES_ONLY, null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("r1", BEGINNING, 3, ALICE), BEGINNING);
+    String[] shown = last(harness).items;
+    for (String item : shown) {
+      harness.processElement(seen(item, BEGINNING), BEGINNING);
+    }
+    harness.processElement(request("r2", ONE_MINUTE_LATER, 3, ALICE), BEGINNING);
+
+    assertThat(last(harness).items).doesNotContainAnyElementsOf(List.of(shown));
+  }
+
+  @Test
+  void shouldBuildTheStateFromTheCurrentSessionOnly() throws Exception {
+    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION);
+    var harness = scorer(historyOnly, null);
+    harness.processBroadcastElement(version(1, 11, D), BEGINNING);
+    harness.processElement(request("r0", ONE_MINUTE_LATER, 5, null), BEGINNING);
+    String[] noHistory = last(harness).items;
+
+    harness.processElement(seen("item-7", TWO_HOURS_EARLIER), BEGINNING);
+    harness.processElement(request("r1", ONE_MINUTE_LATER, 5, null), BEGINNING);
+    assertThat(last(harness).items).as("an earlier session does not count").isEqualTo(noHistory);
+
+    harness.processElement(seen("item-7", BEGINNING), BEGINNING);
+    harness.processElement(request("r2", ONE_MINUTE_LATER, 5, null), BEGINNING);
+    assertThat(last(harness).items).as("this session's interaction does").isNotEqualTo(noHistory);
+  }
+
+  @Test
+  void shouldKeepPolicyAndHistoriesThroughASnapshotAndForgetIdleUsers() throws Exception {
+    var before = scorer(FEATURES_ONLY, null);
+    before.processBroadcastElement(version(4, 11, 3), BEGINNING);
+    before.processElement(request("r1", BEGINNING, 3, ALICE), BEGINNING);
+    String[] shown = last(before).items;
+    before.processElement(seen(shown[0], BEGINNING), BEGINNING);
+    OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
+    before.close();
+
+    var after = scorer(FEATURES_ONLY, saved);
+    after.processElement(request("r2", ONE_MINUTE_LATER, 3, ALICE), BEGINNING);
+    assertThat(last(after).policyVersion).isEqualTo(4);
+    assertThat(last(after).items).doesNotContain(shown[0]).contains(shown[1], shown[2]);
+    assertThat(usersWithState(after)).isEqualTo(1);
+
+    after.setProcessingTime(BEGINNING + RETENTION);
+    assertThat(usersWithState(after)).isZero();
+    assertThat(after.numProcessingTimeTimers()).isZero();
+  }
+}
