@@ -39,8 +39,9 @@ public final class DataPath {
   public record Config(DecoderConfig decoder, SessionConfig sessions, QualityConfig quality, FilterConfig filter)
       implements Serializable {}
 
-  /** The streams the data path ends in. */
+  /** The streams the data path ends in; {@code events} are the decoded interactions, in arrival order. */
   public record Streams(
+      DataStream<InteractionEvent> events,
       SingleOutputStreamOperator<TrainingSample> admitted,
       DataStream<Session> sessions,
       DataStream<DeadLetter> deadLetters,
@@ -75,7 +76,7 @@ public final class DataPath {
         .keyBy(q -> q.cohort)
         .process(new QuantileHardFilter(config.filter()))
         .uid("hard-filter").name("running-quantile hard filter");
-    return new Streams(admitted, sessions, events.getSideOutput(InteractionDecoder.DEAD_LETTERS),
+    return new Streams(events, admitted, sessions, events.getSideOutput(InteractionDecoder.DEAD_LETTERS),
         sessions.getSideOutput(UserSessionizer.LATE), sessions.getSideOutput(UserSessionizer.DUPLICATES));
   }
 }

@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 /**
  * The simulated users as a live population, on a simulated event-time clock: users come back in
  * sessions of a few requests, ask for recommendations, and answer what they were shown with an
- * interaction event (the top item's logged reward) in the job's JSON schema. A configurable share
+ * interaction event (the top item's logged reward, and the features the request carried, as a
+ * serving system logs them) in the job's JSON schema. A configurable share
  * of the events is malformed, for robustness tests. Not thread-safe: one driver owns it.
  */
 public final class UserPopulation {
@@ -42,12 +43,16 @@ public final class UserPopulation {
   public record Request(String requestId, int user, String userId, long ts, int k, float[] features) {
 
     public byte[] json() {
+      return String.format(Locale.ROOT, "{\"requestId\":\"%s\",\"userId\":\"%s\",\"ts\":%d,\"k\":%d,\"userFeatures\":[%s]}",
+          requestId, userId, ts, k, featureList()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    String featureList() {
       StringBuilder f = new StringBuilder();
       for (int j = 0; j < features.length; j++) {
         f.append(j == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.5f", features[j]));
       }
-      return String.format(Locale.ROOT, "{\"requestId\":\"%s\",\"userId\":\"%s\",\"ts\":%d,\"k\":%d,\"userFeatures\":[%s]}",
-          requestId, userId, ts, k, f).getBytes(StandardCharsets.UTF_8);
+      return f.toString();
     }
   }
 
@@ -113,9 +118,9 @@ public final class UserPopulation {
 
   private byte[] event(Request request, int item, long policyVersion) {
     String json = String.format(Locale.ROOT,
-        "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d}",
+        "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d,\"userFeatures\":[%s]}",
         events++, request.userId(), world.catalog().id(item), request.ts() + 1_000,
-        world.loggedReward(request.user(), item, random), policyVersion);
+        world.loggedReward(request.user(), item, random), policyVersion, request.featureList());
     if (random.nextDouble() < config.malformedShare()) {
       json = corrupt(json);
     }

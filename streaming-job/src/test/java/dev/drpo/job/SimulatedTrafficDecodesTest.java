@@ -22,7 +22,7 @@ class SimulatedTrafficDecodesTest {
   void everySimulatedEventIsDecodedOrDeadLetteredAsIntended() throws Exception {
     World world = new World(SimulatorConfig.defaults().withDimension(16).withSize(300, 200, 50, 100), 1);
     UserPopulation population = new UserPopulation(world, UserPopulation.Config.defaults().withMalformedShare(0.2), 1_700_000_000_000L, 5);
-    var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new InteractionDecoder(DecoderConfig.defaults("sim", 0))));
+    var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new InteractionDecoder(DecoderConfig.defaults("sim", world.config().stateDim()))));
     harness.open();
 
     List<Request> requests = population.requestsUntil(1_700_000_000_000L + 3_600_000L, 1);
@@ -37,6 +37,7 @@ class SimulatedTrafficDecodesTest {
     assertThat(decoded).allSatisfy(e -> {
       assertThat(e.policyVersion).isEqualTo(3);
       assertThat(e.reward).isBetween(0.0, 1.0);
+      assertThat(e.userFeatures).hasSize(16);
     });
     harness.close();
   }

@@ -1,0 +1,108 @@
+package dev.drpo.job;
+
+import dev.drpo.operators.DataPath;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.event.DeadLetter;
+import dev.drpo.operators.event.RecRequest;
+import dev.drpo.operators.event.RequestDecoder;
+import dev.drpo.operators.filter.TrainingSample;
+import dev.drpo.operators.filter.TrainingStateEncoder;
+import dev.drpo.operators.serve.RecommendationScorer;
+import dev.drpo.operators.serve.Recommendation;
+import dev.drpo.operators.serve.UserInput;
+import dev.drpo.operators.train.MicroBatchTrainer;
+import dev.drpo.operators.train.PolicyVersion;
+import dev.drpo.operators.train.TrainerConfig;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The DRPO job. It takes its sources and sinks as arguments, so tests and the demo run the same
+ * pipeline as a deployment:
+ * <pre>
+ * interactions -> {@link DataPath} (decode, sessions, quality, hard filter) -> encode s, a
+ *              -> keyBy(policy) -> micro-batch trainer (p = 1) -> policy versions --> sink
+ *                                                                      | broadcast
+ * rec-requests -> decode -> keyBy(user) ------------------------------> scorer --> recommendations
+ * interactions (decoded) -> keyBy(user) ------------------------------> scorer (history)
+ * rejected records of every stage -------------------------------------------> dead letters
+ * </pre>
+ * Every stateful operator has a stable uid: savepoints map state to operators by it.
+ */
+public final class DrpoJob {
+
+  /** Where the job reads and writes. */
+  public record Endpoints(
+      Source<byte[], ?, ?> interactions,
+      Source<byte[], ?, ?> requests,
+      Sink<Recommendation> recommendations,
+      Sink<PolicyVersion> policyVersions,
+      Sink<DeadLetter> deadLetters) {}
+
+  private DrpoJob() {}
+
+  /** Adds the job's pipeline to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, Endpoints io, CatalogItems items, JobConfig config) {
+    DataStream<byte[]> interactions = env.fromSource(io.interactions(), WatermarkStrategy.noWatermarks(), "interactions")
+        .uid("interactions-source");
+    DataPath.Streams path = DataPath.build(interactions,
+        DataPath.watermarks(config.duration("events.out-of-orderness"), config.duration("events.idleness")), config.dataPath());
+
+    SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
+        .process(new TrainingStateEncoder(items, config.userFeatureDim(), config.historyLength()))
+        .uid("encode-samples").name("encode state and action");
+    TrainerConfig trainer = config.trainer(items.dimension());
+    String policyName = trainer.policyName();
+    SingleOutputStreamOperator<PolicyVersion> versions = encoded
+        .keyBy(sample -> policyName)
+        .process(new MicroBatchTrainer(trainer))
+        .uid("trainer").name("micro-batch trainer")
+        .setParallelism(1);
+
+    SingleOutputStreamOperator<RecRequest> requests = env
+        .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "rec-requests").uid("requests-source")
+        .process(new RequestDecoder(config.decoder(config.topic("rec-requests")), config.integer("scorer.default-k", 1),
+            config.integer("scorer.max-k", 1)))
+        .uid("decode-requests").name("decode and validate requests");
+    DataStream<UserInput> users = path.events().map(UserInput::of).name("history input")
+        .union(requests.map(UserInput::of).name("request input"));
+    SingleOutputStreamOperator<Recommendation> recommendations = users
+        .keyBy(UserInput::userId)
+        .connect(versions.broadcast(RecommendationScorer.POLICIES))
+        .process(new RecommendationScorer(config.scorer(), items))
+        .uid("scorer").name("scorer");
+
+    recommendations.sinkTo(io.recommendations()).uid("recommendations-sink").name("recommendations");
+    versions.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);
+    path.deadLetters()
+        .union(requests.getSideOutput(RequestDecoder.DEAD_LETTERS), encoded.getSideOutput(TrainingStateEncoder.UNKNOWN_ITEMS))
+        .sinkTo(io.deadLetters()).uid("dead-letters-sink").name("dead letters");
+  }
+
+  /**
+   * The Flink settings the job needs: RocksDB with incremental checkpoints, exactly-once
+   * checkpoints every {@code checkpoints.interval}, retained on cancellation, and no Kryo fallback.
+   */
+  public static Configuration flinkConfiguration(JobConfig config) {
+    Configuration flink = new Configuration();
+    flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.flag("checkpoints.incremental"));
+    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.duration("checkpoints.interval"));
+    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.string("checkpoints.directory"));
+    flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, config.string("checkpoints.savepoint-directory"));
+    flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    flink.set(PipelineOptions.GENERIC_TYPES, false);
+    flink.set(PipelineOptions.NAME, config.string("job.name"));
+    flink.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.integer("job.parallelism", 1));
+    return flink;
+  }
+}

@@ -1,0 +1,292 @@
+package dev.drpo.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.drpo.model.filter.RunningQuantile;
+import dev.drpo.model.objective.Prefiltered;
+import dev.drpo.model.policy.PolicyConfig;
+import dev.drpo.operators.DataPath;
+import dev.drpo.operators.event.DecoderConfig;
+import dev.drpo.operators.event.RewardFunction;
+import dev.drpo.operators.filter.FilterConfig;
+import dev.drpo.operators.quality.QualityConfig;
+import dev.drpo.operators.serve.ScorerConfig;
+import dev.drpo.operators.session.SessionConfig;
+import dev.drpo.operators.train.TrainerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The job's settings: the defaults in conf/job.yaml (bundled in the jar), then a user's YAML file,
+ * then {@code key=value} overrides. Every key must be one the defaults know, and every value is
+ * checked when the config is built, so a bad setting stops the job before it starts with a message
+ * naming the key. Typed views build the operators' configs.
+ */
+public final class JobConfig implements Serializable {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  private final String origin;
+  private final Map<String, String> values;
+
+  private JobConfig(String origin, Map<String, String> values) {
+    this.origin = origin;
+    this.values = values;
+    validate();
+  }
+
+  /** The documented defaults. */
+  public static JobConfig defaults() {
+    return new JobConfig("defaults", readDefaults());
+  }
+
+  /** Defaults, then the file (may be null), then overrides. */
+  public static JobConfig load(Path file, Map<String, String> overrides) {
+    Map<String, String> values = readDefaults();
+    String origin = "defaults";
+    if (file != null) {
+      try {
+        merge(values, flatten(new YAMLMapper().readTree(Files.readAllBytes(file))), file.toString());
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage(), e);
+      }
+      origin = file.toString();
+    }
+    merge(values, overrides, "override");
+    return new JobConfig(origin, values);
+  }
+
+  /** This config with more overrides. */
+  public JobConfig with(Map<String, String> overrides) {
+    Map<String, String> copy = new TreeMap<>(values);
+    merge(copy, overrides, "override");
+    return new JobConfig(origin, copy);
+  }
+
+  public Map<String, String> values() {
+    return new TreeMap<>(values);
+  }
+
+  private static Map<String, String> readDefaults() {
+    try (InputStream in = JobConfig.class.getResourceAsStream("/job.yaml")) {
+      return flatten(new YAMLMapper().readTree(in));
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the bundled job.yaml defaults are missing from the jar", e);
+    }
+  }
+
+  private static void merge(Map<String, String> into, Map<String, String> from, String source) {
+    for (Map.Entry<String, String> e : from.entrySet()) {
+      if (!into.containsKey(e.getKey())) {
+        throw new IllegalArgumentException(source + ": unknown setting '" + e.getKey() + "' (see conf/job.yaml for every key)");
+      }
+      into.put(e.getKey(), e.getValue());
+    }
+  }
+
+  private static Map<String, String> flatten(JsonNode root) {
+    Map<String, String> flat = new TreeMap<>();
+    if (root != null && !root.isNull() && !root.isMissingNode()) {
+      flatten("", root, flat);
+    }
+    return flat;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> flat) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), flat);
+      }
+    } else {
+      flat.put(prefix, node.isNull() ? "" : node.asText());
+    }
+  }
+
+  private IllegalArgumentException bad(String key, String expected) {
+    return new IllegalArgumentException(origin + ": " + key + ": expected " + expected + ", got '" + values.get(key) + "'");
+  }
+
+  public String string(String key) {
+    return values.get(key).trim();
+  }
+
+  public int integer(String key, int min) {
+    try {
+      int v = Integer.parseInt(string(key));
+      if (v >= min) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw bad(key, "an integer >= " + min);
+  }
+
+  public double number(String key, double min, double max) {
+    try {
+      double v = Double.parseDouble(string(key));
+      if (v >= min && v <= max) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw bad(key, "a number in [" + min + ", " + max + "]");
+  }
+
+  public Duration duration(String key) {
+    try {
+      return parseDuration(key, string(key));
+    } catch (IllegalArgumentException e) {
+      throw bad(key, "a duration such as 500ms, 10s, 5m, 2h or 1d");
+    }
+  }
+
+  /** 500ms, 10s, 5m, 2h, 1d; a clear error naming {@code what} otherwise. */
+  public static Duration parseDuration(String what, String text) {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(what + ": expected a duration such as 500ms, 10s, 5m, 2h or 1d, got '" + text + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  public boolean flag(String key) {
+    return switch (string(key).toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw bad(key, "true or false");
+    };
+  }
+
+  public <E extends Enum<E>> E choice(String key, Class<E> type) {
+    try {
+      return Enum.valueOf(type, string(key).toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw bad(key, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+    }
+  }
+
+  public String nonEmpty(String key) {
+    if (string(key).isEmpty()) {
+      throw bad(key, "a non-empty value");
+    }
+    return string(key);
+  }
+
+  /** Builds every typed view once, so any bad value fails here. */
+  private void validate() {
+    nonEmpty("job.name");
+    integer("job.parallelism", 1);
+    nonEmpty("kafka.bootstrap-servers");
+    nonEmpty("kafka.group-id");
+    choice("kafka.starting-offsets", StartingOffsets.class);
+    nonEmpty("kafka.transactional-id-prefix");
+    integer("kafka.max-message-bytes", 1024);
+    for (String topic : new String[] {"interactions", "rec-requests", "recommendations", "policy-versions", "dead-letters", "items"}) {
+      nonEmpty("kafka.topics." + topic);
+    }
+    nonEmpty("checkpoints.directory");
+    nonEmpty("checkpoints.savepoint-directory");
+    flag("checkpoints.incremental");
+    if (duration("kafka.transaction-timeout").compareTo(duration("checkpoints.interval")) < 0) {
+      throw bad("kafka.transaction-timeout", "at least checkpoints.interval (" + string("checkpoints.interval") + ")");
+    }
+    duration("events.out-of-orderness");
+    duration("events.idleness");
+    dataPath();
+    trainer(1);
+    scorer();
+  }
+
+  /** Where the Kafka sources start when the group has no committed offsets. */
+  public enum StartingOffsets {
+    EARLIEST,
+    LATEST
+  }
+
+  public String topic(String name) {
+    return string("kafka.topics." + name);
+  }
+
+  public int userFeatureDim() {
+    return integer("events.user-feature-dim", 0);
+  }
+
+  public int historyLength() {
+    return integer("state.history-length", 0);
+  }
+
+  public DecoderConfig decoder(String source) {
+    return new DecoderConfig(source, integer("events.max-record-bytes", 1), duration("events.max-future").toMillis(),
+        userFeatureDim(), -1e6, 1e6, RewardFunction.defaults());
+  }
+
+  public DataPath.Config dataPath() {
+    SessionConfig sessions = new SessionConfig(duration("sessions.gap").toMillis(),
+        duration("sessions.allowed-lateness").toMillis(), integer("sessions.max-events", 1));
+    QualityConfig quality = new QualityConfig(choice("quality.aggregate", QualityConfig.Aggregate.class),
+        number("quality.discount", Double.MIN_VALUE, 1), choice("quality.granularity", QualityConfig.Granularity.class),
+        historyLength());
+    double min = number("filter.min-kappa", Double.MIN_VALUE, 1);
+    double max = number("filter.max-kappa", min, 1);
+    FilterConfig filter = new FilterConfig(
+        RunningQuantile.Config.count(integer("filter.bucket-samples", 1), integer("filter.buckets", 1), integer("filter.tick-samples", 1)),
+        number("filter.initial-kappa", min, max), number("filter.target-ratio", Double.MIN_VALUE, 1), min, max,
+        choice("filter.weighting", FilterConfig.Weighting.class), number("filter.beta", Double.MIN_VALUE, Double.MAX_VALUE));
+    return new DataPath.Config(decoder(topic("interactions")), sessions, quality, filter);
+  }
+
+  /** @param actionDim the catalog's embedding dimension */
+  public TrainerConfig trainer(int actionDim) {
+    String[] widths = string("trainer.hidden").split(",");
+    int[] hidden = new int[widths.length];
+    for (int i = 0; i < widths.length; i++) {
+      try {
+        hidden[i] = Integer.parseInt(widths[i].trim());
+      } catch (NumberFormatException e) {
+        throw bad("trainer.hidden", "comma-separated layer widths such as 128,128");
+      }
+      if (hidden[i] < 1) {
+        throw bad("trainer.hidden", "positive layer widths");
+      }
+    }
+    int stateDim = userFeatureDim() + (historyLength() > 0 ? actionDim : 0);
+    if (stateDim == 0) {
+      throw bad("state.history-length", "> 0 when events.user-feature-dim is 0 (the state would be empty)");
+    }
+    PolicyConfig policy = new PolicyConfig(stateDim, hidden, actionDim, PolicyConfig.LOG_SIGMA_MIN, PolicyConfig.LOG_SIGMA_MAX,
+        -1.0, number("trainer.learning-rate", Double.MIN_VALUE, 1));
+    Prefiltered.Normalisation normalisation = choice("filter.weighting", FilterConfig.Weighting.class) == FilterConfig.Weighting.DRPO
+        ? Prefiltered.Normalisation.MEAN : Prefiltered.Normalisation.SUM;
+    return new TrainerConfig(nonEmpty("trainer.policy-name"), integer("trainer.batch-size", 1),
+        duration("trainer.max-wait").toMillis(), integer("trainer.publish-every-steps", 1),
+        duration("trainer.publish-interval").toMillis(), policy, integer("trainer.seed", 0), normalisation,
+        number("trainer.max-mean-norm", Double.MIN_VALUE, Double.MAX_VALUE), number("trainer.max-loss", Double.MIN_VALUE, Double.MAX_VALUE));
+  }
+
+  public ScorerConfig scorer() {
+    int defaultK = integer("scorer.default-k", 1);
+    integer("scorer.max-k", defaultK);
+    return new ScorerConfig(nonEmpty("trainer.policy-name"), userFeatureDim(), historyLength(),
+        duration("sessions.gap").toMillis(), integer("scorer.exclude-recent", 0), duration("scorer.history-retention").toMillis());
+  }
+}

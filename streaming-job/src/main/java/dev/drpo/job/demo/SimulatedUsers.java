@@ -1,0 +1,219 @@
+package dev.drpo.job.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.simulator.LoggingMix;
+import dev.drpo.simulator.UserPopulation;
+import dev.drpo.simulator.UserPopulation.Request;
+import dev.drpo.simulator.World;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The simulator's users on the far side of Kafka, on a simulated clock. Offline, they replay what
+ * the logging policy served them ({@link #replay}). Online, each {@link #tick} sends the requests
+ * due, a share of them still served by the logging policy, waits for the job's answers on the
+ * recommendations topic (read_committed: an answer is visible once the checkpoint that covers it
+ * completes), and answers each with an interaction on the top item, in event-time order. Keeps the
+ * tallies the demo reports and the exactly-once checks need. Not thread-safe: one driver owns it.
+ */
+public final class SimulatedUsers implements AutoCloseable {
+
+  /** Topic names. */
+  public record Topics(String interactions, String requests, String recommendations) {}
+
+  /** What happened since the last {@link #drainTally()}. */
+  public static final class Tally {
+    public long requests;
+    public long answered;
+    public long fallbacks;
+    public long loggingServed;
+    public long events;
+    double servedReward;
+    double servedOracle;
+    double loggingReward;
+    double loggingOracle;
+
+    /** Mean latent reward of the job's answers (top item), NaN without answers. */
+    public double servedReward() {
+      return answered == 0 ? Double.NaN : servedReward / answered;
+    }
+
+    /** The job's served reward over the oracle's for the same users. */
+    public double servedNormalized() {
+      return answered == 0 ? Double.NaN : servedReward / servedOracle;
+    }
+
+    public double loggingReward() {
+      return loggingServed == 0 ? Double.NaN : loggingReward / loggingServed;
+    }
+
+    public double loggingNormalized() {
+      return loggingServed == 0 ? Double.NaN : loggingReward / loggingOracle;
+    }
+  }
+
+  private final World world;
+  private final UserPopulation population;
+  private final LoggingMix mix;
+  private final double loggingShare;
+  private final int k;
+  private final Topics topics;
+  private final SplittableRandom random;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final KafkaConsumer<byte[], byte[]> answers;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<String, Request> waiting = new HashMap<>();
+  private final Set<String> answeredIds = new HashSet<>();
+  private final Map<String, Long> versionsServed = new HashMap<>();
+  private long duplicateAnswers;
+  private Tally tally = new Tally();
+
+  /**
+   * @param loggingShare share of online requests the logging policy still serves
+   * @param k items per request
+   */
+  public SimulatedUsers(World world, UserPopulation population, LoggingMix mix, double loggingShare, int k,
+      String bootstrapServers, Topics topics, long seed) {
+    this.world = world;
+    this.population = population;
+    this.mix = mix;
+    this.loggingShare = loggingShare;
+    this.k = k;
+    this.topics = topics;
+    this.random = new SplittableRandom(seed);
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", bootstrapServers);
+    p.setProperty("linger.ms", "5");
+    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    Properties c = new Properties();
+    c.setProperty("bootstrap.servers", bootstrapServers);
+    c.setProperty("isolation.level", "read_committed");
+    c.setProperty("enable.auto.commit", "false");
+    answers = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = answers.partitionsFor(topics.recommendations()).stream()
+        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    answers.assign(partitions);
+    answers.seekToBeginning(partitions);
+  }
+
+  /** Offline: every request due until {@code untilMs} is served by the logging policy and logged. */
+  public void replay(long untilMs) {
+    for (Request r : population.requestsUntil(untilMs, k)) {
+      tally.requests++;
+      send(topics.interactions(), servedByLoggingPolicy(r));
+    }
+    producer.flush();
+  }
+
+  /** Online: the requests due until {@code untilMs}, their answers (waiting up to timeout), the users' responses. */
+  public void tick(long untilMs, Duration timeout) throws IOException {
+    List<Request> due = population.requestsUntil(untilMs, k);
+    List<Event> events = new ArrayList<>();
+    for (Request r : due) {
+      tally.requests++;
+      if (random.nextDouble() < loggingShare) {
+        events.add(new Event(r.ts(), servedByLoggingPolicy(r)));
+      } else {
+        waiting.put(r.requestId(), r);
+        send(topics.requests(), r.json());
+      }
+    }
+    producer.flush();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : answers.poll(Duration.ofMillis(100))) {
+        Event response = answer(json.readTree(record.value()));
+        if (response != null) {
+          events.add(response);
+        }
+      }
+    }
+    events.sort(Comparator.comparingLong(Event::ts));
+    for (Event e : events) {
+      send(topics.interactions(), e.bytes());
+    }
+    producer.flush();
+  }
+
+  private Event answer(JsonNode rec) {
+    String id = rec.get("requestId").asText();
+    if (!answeredIds.add(id)) {
+      duplicateAnswers++;
+      return null;
+    }
+    Request r = waiting.remove(id);
+    if (r == null) {
+      return null;
+    }
+    String top = rec.get("items").get(0).asText();
+    long version = rec.get("policyVersion").asLong();
+    tally.answered++;
+    if (version < 0) {
+      tally.fallbacks++;
+    }
+    versionsServed.merge(Long.toString(version), 1L, Long::sum);
+    tally.servedReward += population.latentReward(r, top);
+    tally.servedOracle += world.oracleReward(r.user());
+    return new Event(r.ts(), population.respond(r, top, version));
+  }
+
+  private byte[] servedByLoggingPolicy(Request r) {
+    String item = world.catalog().id(world.log(r.user(), mix, random));
+    tally.loggingServed++;
+    tally.loggingReward += population.latentReward(r, item);
+    tally.loggingOracle += world.oracleReward(r.user());
+    return population.respond(r, item, -1);
+  }
+
+  private void send(String topic, byte[] value) {
+    tally.events += topic.equals(topics.interactions()) ? 1 : 0;
+    producer.send(new ProducerRecord<>(topic, value));
+  }
+
+  /** The tally since the last call, and a fresh one. */
+  public Tally drainTally() {
+    Tally t = tally;
+    tally = new Tally();
+    return t;
+  }
+
+  /** Requests sent to the job and not answered yet. */
+  public int waiting() {
+    return waiting.size();
+  }
+
+  /** Answers seen for a requestId that had been answered already (exactly-once: must stay 0). */
+  public long duplicateAnswers() {
+    return duplicateAnswers;
+  }
+
+  /** How many answers each policy version (-1: fallback) gave. */
+  public Map<String, Long> versionsServed() {
+    return new HashMap<>(versionsServed);
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+    answers.close();
+  }
+
+  private record Event(long ts, byte[] bytes) {}
+}

@@ -1,0 +1,71 @@
+package dev.drpo.job.kafka;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) inside this JVM, from
+ * Kafka's own test kit: what {@code drpo demo} and the end-to-end tests run against. Replication
+ * settings are those a single broker needs for transactions (factor 1, min ISR 1).
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /**
+   * @param port the broker's port on localhost (0: any free port)
+   * @param directory where the log lives (deleted on close)
+   */
+  public static EmbeddedKafka start(int port, Path directory) throws Exception {
+    TestKitNodes.Builder nodes = new TestKitNodes.Builder()
+        .setCombined(true)
+        .setNumBrokerNodes(1)
+        .setNumControllerNodes(1)
+        .setBaseDirectory(directory);
+    if (port > 0) {
+      nodes.setPerServerProperties(Map.of(0, Map.of("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0")));
+    }
+    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
+        .setConfigProp("transaction.state.log.replication.factor", "1")
+        .setConfigProp("transaction.state.log.min.isr", "1")
+        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .setConfigProp("log.flush.interval.messages", Long.toString(Long.MAX_VALUE))
+        .setDeleteOnClose(true)
+        .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    return new EmbeddedKafka(cluster);
+  }
+
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** Creates topics with the given partitions; {@code compacted} ones keep the latest record per key. */
+  public void createTopics(int partitions, List<String> topics, List<String> compacted) throws Exception {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      List<NewTopic> all = new java.util.ArrayList<>();
+      topics.forEach(t -> all.add(new NewTopic(t, partitions, (short) 1)));
+      compacted.forEach(t -> all.add(new NewTopic(t, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
+      admin.createTopics(all).all().get();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    cluster.close();
+  }
+}

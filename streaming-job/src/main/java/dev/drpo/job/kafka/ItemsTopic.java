@@ -1,0 +1,103 @@
+package dev.drpo.job.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drpo.operators.catalog.CatalogItems;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The compacted {@code items} topic: key itemId, value {@code {"itemId":"...","embedding":[...]}},
+ * a null value (tombstone) deletes the item. The job reads it to its end when it starts; a changed
+ * catalog reaches the job with its next start (from a savepoint).
+ */
+public final class ItemsTopic {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ItemsTopic() {}
+
+  /** Every live item, in first-seen order; fails clearly on a bad record or an empty topic. */
+  public static CatalogItems read(String bootstrapServers, String topic, Duration timeout) {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", bootstrapServers);
+    props.setProperty("isolation.level", "read_committed");
+    props.setProperty("enable.auto.commit", "false");
+    Map<String, float[]> items = new LinkedHashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      var infos = consumer.partitionsFor(topic, timeout);
+      if (infos == null || infos.isEmpty()) {
+        throw new IllegalArgumentException("the items topic '" + topic + "' does not exist at " + bootstrapServers
+            + " (or set catalog.file)");
+      }
+      infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading the items topic '" + topic + "'");
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          String key = new String(r.key(), StandardCharsets.UTF_8);
+          if (r.value() == null) {
+            items.remove(key);
+          } else {
+            items.put(key, embedding(r, key));
+          }
+        }
+      }
+    }
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("the items topic '" + topic + "' holds no items");
+    }
+    return new CatalogItems(items.keySet().toArray(String[]::new), items.values().toArray(float[][]::new));
+  }
+
+  private static float[] embedding(ConsumerRecord<byte[], byte[]> r, String key) {
+    try {
+      JsonNode e = JSON.readTree(r.value()).get("embedding");
+      if (e == null || !e.isArray() || e.isEmpty()) {
+        throw new IllegalArgumentException("items topic offset " + r.offset() + " (" + key + "): no embedding array");
+      }
+      float[] v = new float[e.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) e.get(i).asDouble();
+      }
+      return v;
+    } catch (IOException ex) {
+      throw new IllegalArgumentException("items topic offset " + r.offset() + " (" + key + "): " + ex.getMessage(), ex);
+    }
+  }
+
+  /** Writes a catalog to the topic (the demo and tests use this; a catalog service would too). */
+  public static void write(String bootstrapServers, String topic, CatalogItems items) {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", bootstrapServers);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < items.size(); i++) {
+        ObjectNode value = JSON.createObjectNode().put("itemId", items.ids()[i]);
+        var array = value.putArray("embedding");
+        for (float f : items.embeddings()[i]) {
+          array.add(f);
+        }
+        producer.send(new ProducerRecord<>(topic, items.ids()[i].getBytes(StandardCharsets.UTF_8), value.toString().getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+  }
+}

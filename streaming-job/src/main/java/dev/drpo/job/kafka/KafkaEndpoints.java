@@ -1,0 +1,136 @@
+package dev.drpo.job.kafka;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.job.DrpoJob;
+import dev.drpo.job.JobConfig;
+import dev.drpo.operators.event.DeadLetter;
+import dev.drpo.operators.serve.Recommendation;
+import dev.drpo.operators.train.PolicyVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The job's Kafka endpoints, exactly-once: sources read committed records only and commit their
+ * offsets with checkpoints; sinks write in Kafka transactions committed with each checkpoint, so a
+ * consumer with {@code isolation.level=read_committed} sees every output once, after the
+ * checkpoint that covers it. Record formats (README "Topics and schemas"):
+ * <ul>
+ *   <li>recommendations: key requestId, value {@link Recommendation} as JSON;
+ *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, headers
+ *       drpo.version, drpo.steps, drpo.samples (decimal strings);
+ *   <li>dead-letters: value the rejected record's raw bytes, headers drpo.reason, drpo.source,
+ *       drpo.rejected-at-ms.
+ * </ul>
+ */
+public final class KafkaEndpoints {
+  private KafkaEndpoints() {}
+
+  public static DrpoJob.Endpoints create(JobConfig config) {
+    return new DrpoJob.Endpoints(
+        source(config, config.topic("interactions")),
+        source(config, config.topic("rec-requests")),
+        sink(config, "recommendations", new Recommendations(config.topic("recommendations"))),
+        sink(config, "policy-versions", new PolicyVersions(config.topic("policy-versions"))),
+        sink(config, "dead-letters", new DeadLetters(config.topic("dead-letters"))));
+  }
+
+  static KafkaSource<byte[]> source(JobConfig config, String topic) {
+    OffsetResetStrategy reset = config.choice("kafka.starting-offsets", JobConfig.StartingOffsets.class)
+        == JobConfig.StartingOffsets.EARLIEST ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST;
+    return KafkaSource.<byte[]>builder()
+        .setBootstrapServers(config.string("kafka.bootstrap-servers"))
+        .setTopics(topic)
+        .setGroupId(config.string("kafka.group-id"))
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("partition.discovery.interval.ms", "60000")
+        .build();
+  }
+
+  static <T> KafkaSink<T> sink(JobConfig config, String name, KafkaRecordSerializationSchema<T> records) {
+    Properties producer = new Properties();
+    producer.setProperty("transaction.timeout.ms", String.valueOf(config.duration("kafka.transaction-timeout").toMillis()));
+    producer.setProperty("max.request.size", String.valueOf(config.integer("kafka.max-message-bytes", 1024)));
+    producer.setProperty("compression.type", "zstd");
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(config.string("kafka.bootstrap-servers"))
+        .setRecordSerializer(records)
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(config.string("kafka.transactional-id-prefix") + "-" + name)
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** JSON answers keyed by requestId. */
+  static final class Recommendations implements KafkaRecordSerializationSchema<Recommendation> {
+    private final String topic;
+    private transient ObjectMapper json;
+
+    Recommendations(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(Recommendation r, KafkaSinkContext context, Long timestamp) {
+      if (json == null) {
+        json = new ObjectMapper();
+      }
+      try {
+        return new ProducerRecord<>(topic, utf8(r.requestId), json.writeValueAsBytes(r));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException("cannot write recommendation " + r.requestId, e);
+      }
+    }
+  }
+
+  /** Codec bytes keyed by policy name, lineage in headers. */
+  static final class PolicyVersions implements KafkaRecordSerializationSchema<PolicyVersion> {
+    private final String topic;
+
+    PolicyVersions(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(PolicyVersion v, KafkaSinkContext context, Long timestamp) {
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, v.createdAtMs, utf8(v.policyName), v.snapshot);
+      record.headers().add(new RecordHeader("drpo.version", utf8(Long.toString(v.version))));
+      record.headers().add(new RecordHeader("drpo.steps", utf8(Long.toString(v.steps))));
+      record.headers().add(new RecordHeader("drpo.samples", utf8(Long.toString(v.samples))));
+      return record;
+    }
+  }
+
+  /** The raw record as it was read, the reason in headers. */
+  static final class DeadLetters implements KafkaRecordSerializationSchema<DeadLetter> {
+    private final String topic;
+
+    DeadLetters(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext context, Long timestamp) {
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, d.raw);
+      record.headers().add(new RecordHeader("drpo.reason", utf8(d.reason)));
+      record.headers().add(new RecordHeader("drpo.source", utf8(d.source)));
+      record.headers().add(new RecordHeader("drpo.rejected-at-ms", utf8(Long.toString(d.rejectedAtMs))));
+      return record;
+    }
+  }
+}
