@@ -44,16 +44,9 @@ public final class UserPopulation {
 
     public byte[] json() {
       return String.format(Locale.ROOT, "{\"requestId\":\"%s\",\"userId\":\"%s\",\"ts\":%d,\"k\":%d,\"userFeatures\":[%s]}",
-          requestId, userId, ts, k, featureList()).getBytes(StandardCharsets.UTF_8);
+          requestId, userId, ts, k, featureList(features)).getBytes(StandardCharsets.UTF_8);
     }
 
-    String featureList() {
-      StringBuilder f = new StringBuilder();
-      for (int j = 0; j < features.length; j++) {
-        f.append(j == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.5f", features[j]));
-      }
-      return f.toString();
-    }
   }
 
   private final World world;
@@ -61,8 +54,10 @@ public final class UserPopulation {
   private final SplittableRandom random;
   private final PriorityQueue<long[]> next = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
   private final int[] left;
+  private final String[] featureJson;
   private long requests;
   private long events;
+  private long malformed;
 
   /** Training users only: held-out users stay unseen, for evaluation. */
   public UserPopulation(World world, Config config, long startMs, long seed) {
@@ -70,6 +65,7 @@ public final class UserPopulation {
     this.config = config;
     this.random = new SplittableRandom(seed);
     left = new int[world.trainingUsers()];
+    featureJson = new String[world.trainingUsers()];
     for (int u = 0; u < left.length; u++) {
       next.add(new long[] {startMs + (long) (random.nextDouble() * config.sessionGapMs()), u});
     }
@@ -112,6 +108,30 @@ public final class UserPopulation {
     return world.latentReward(request.user(), world.catalog().indexOf(itemId));
   }
 
+  private String featureJson(int user) {
+    if (featureJson[user] == null) {
+      featureJson[user] = featureList(world.state(user));
+    }
+    return featureJson[user];
+  }
+
+  /** The features as a JSON number list, 5 decimals (a user's features never change: computed once). */
+  static String featureList(float[] features) {
+    StringBuilder f = new StringBuilder(features.length * 9);
+    for (int j = 0; j < features.length; j++) {
+      if (j > 0) {
+        f.append(',');
+      }
+      f.append(Math.round(features[j] * 1e5) / 1e5);
+    }
+    return f.toString();
+  }
+
+  /** How many of the events so far were corrupted on purpose. */
+  public long malformed() {
+    return malformed;
+  }
+
   public static String userId(int user) {
     return "user-" + user;
   }
@@ -120,9 +140,10 @@ public final class UserPopulation {
     String json = String.format(Locale.ROOT,
         "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d,\"userFeatures\":[%s]}",
         events++, request.userId(), world.catalog().id(item), request.ts() + 1_000,
-        world.loggedReward(request.user(), item, random), policyVersion, request.featureList());
+        world.loggedReward(request.user(), item, random), policyVersion, featureJson(request.user()));
     if (random.nextDouble() < config.malformedShare()) {
       json = corrupt(json);
+      malformed++;
     }
     return json.getBytes(StandardCharsets.UTF_8);
   }

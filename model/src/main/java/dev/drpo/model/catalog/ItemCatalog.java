@@ -2,6 +2,7 @@ package dev.drpo.model.catalog;
 
 import dev.drpo.model.policy.Blas;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,24 +115,32 @@ public final class ItemCatalog {
     double[] norms = similarity == Similarity.COSINE ? q.norm2(1).toDoubleVector() : null;
     Ranking[] out = new Ranking[b];
     for (int r = 0; r < b; r++) {
-      Set<String> skip = exclude.isEmpty() ? Set.of() : exclude.get(r);
+      BitSet skip = new BitSet(ids.length);
+      for (String id : exclude.isEmpty() ? Set.<String>of() : exclude.get(r)) {
+        int i = indexOf(id);
+        if (i >= 0) {
+          skip.set(i);
+        }
+      }
       float scale = norms != null && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
       out[r] = best(all, r * ids.length, k, skip, scale);
     }
     return out;
   }
 
-  private Ranking best(float[] all, int offset, int k, Set<String> skip, float scale) {
+  private Ranking best(float[] all, int offset, int k, BitSet skip, float scale) {
     // min-heap of the k best so far: worst score first, and among equal scores the higher index first
     PriorityQueue<Integer> heap = new PriorityQueue<>(
         (x, y) -> all[offset + x] != all[offset + y] ? Float.compare(all[offset + x], all[offset + y]) : Integer.compare(y, x));
     for (int i = 0; i < ids.length; i++) {
-      if (!skip.isEmpty() && skip.contains(ids[i])) {
+      if (skip.get(i)) {
         continue;
       }
-      heap.add(i);
-      if (heap.size() > k) {
+      if (heap.size() < k) {
+        heap.add(i);
+      } else if (heap.comparator().compare(i, heap.peek()) > 0) {
         heap.poll();
+        heap.add(i);
       }
     }
     int n = heap.size();

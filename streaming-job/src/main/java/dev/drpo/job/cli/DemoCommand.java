@@ -34,7 +34,7 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--ui-port", defaultValue = "8081", description = "Flink web UI port (default: ${DEFAULT-VALUE}).")
   int uiPort;
 
-  @Option(names = "--offline-hours", defaultValue = "24", description = "Simulated hours of logged traffic replayed first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--offline-hours", defaultValue = "12", description = "Simulated hours of logged traffic replayed first (default: ${DEFAULT-VALUE}).")
   int offlineHours;
 
   @Option(names = "--tick-minutes", defaultValue = "5", description = "Simulated minutes per online round trip (default: ${DEFAULT-VALUE}).")

@@ -59,6 +59,8 @@ public final class Demo {
   private final Options options;
   private final PrintStream console;
   private final AtomicBoolean stop = new AtomicBoolean();
+  private double lastReportSeconds;
+  private double lastReportEvents;
 
   public Demo(Options options, PrintStream console) {
     this.options = options;
@@ -71,7 +73,7 @@ public final class Demo {
   }
 
   /** The job settings the demo runs with: the simulator's features, per-interaction quality, fast versions. */
-  static Map<String, String> demoSettings(String bootstrap, Path out, int featureDim) {
+  public static Map<String, String> settings(String bootstrap, Path out, int featureDim) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("kafka.bootstrap-servers", bootstrap);
     s.put("kafka.transaction-timeout", "1m");
@@ -92,12 +94,11 @@ public final class Demo {
     World world = new World(options.world(), options.seed());
     try (EmbeddedKafka kafka = EmbeddedKafka.start(options.kafkaPort(), Files.createTempDirectory("drpo-kafka"))) {
       JobConfig config = JobConfig.defaults()
-          .with(demoSettings(kafka.bootstrapServers(), options.out().toAbsolutePath(), options.world().stateDim()))
+          .with(settings(kafka.bootstrapServers(), options.out().toAbsolutePath(), options.world().stateDim()))
           .with(options.overrides());
       kafka.createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"),
           config.topic("dead-letters")), List.of(config.topic("policy-versions"), config.topic("items")));
-      ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"),
-          new CatalogItems(idsOf(world), embeddingsOf(world)));
+      ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), SimulatedUsers.catalogOf(world));
       CatalogItems items = ItemsTopic.read(kafka.bootstrapServers(), config.topic("items"), Duration.ofSeconds(30));
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink(config));
@@ -179,7 +180,6 @@ public final class Demo {
     a.answered += b.answered;
     a.fallbacks += b.fallbacks;
     a.loggingServed += b.loggingServed;
-    a.events += b.events;
     a.servedReward += b.servedReward;
     a.servedOracle += b.servedOracle;
     a.loggingReward += b.loggingReward;
@@ -191,10 +191,15 @@ public final class Demo {
     double seconds = (System.nanoTime() - started) / 1e9;
     double in = InJvmMetrics.sum("samplesIn");
     double admitted = InJvmMetrics.sum("admitted");
+    double events = InJvmMetrics.sum("decodedEvents");
+    double eventsPerSecond = (events - lastReportEvents) / (seconds - lastReportSeconds);
+    lastReportEvents = events;
+    lastReportSeconds = seconds;
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("t_s", Math.round(seconds * 10) / 10.0);
     row.put("phase", phase);
-    row.put("events", (long) InJvmMetrics.sum("decodedEvents"));
+    row.put("events", (long) events);
+    row.put("events_per_s", Math.round(eventsPerSecond));
     row.put("sessions", (long) InJvmMetrics.sum("sessions"));
     row.put("admitted", (long) admitted);
     row.put("admitted_pct", in == 0 ? 0.0 : 100 * admitted / in);
@@ -207,9 +212,9 @@ public final class Demo {
     row.put("logging_normalized", t.loggingNormalized());
     row.put("dead_letters", (long) InJvmMetrics.sumPrefixed("deadLetters."));
     row.put("late", (long) InJvmMetrics.sum("lateEvents"));
-    console.printf(Locale.ROOT, "[%5.1fs %-7s] events %,9d (%,6.0f/s sent)  sessions %,7d  admitted %5.1f%%  kappa %.3f  nu %.3f  "
+    console.printf(Locale.ROOT, "[%5.1fs %-7s] events %,9d (%,6.0f/s)  sessions %,7d  admitted %5.1f%%  kappa %.3f  nu %.3f  "
             + "policy v%d  served reward %.3f  normalized %.3f (logging %.3f)  dead letters %d%n",
-        seconds, phase, row.get("events"), t.events / 5.0, row.get("sessions"), row.get("admitted_pct"), row.get("kappa"),
+        seconds, phase, row.get("events"), eventsPerSecond, row.get("sessions"), row.get("admitted_pct"), row.get("kappa"),
         row.get("nu"), row.get("policy_version"), t.servedReward(), t.servedNormalized(), t.loggingNormalized(),
         row.get("dead_letters"));
     return row;
@@ -257,21 +262,5 @@ public final class Demo {
         "drpo demo: served reward / oracle reward over time", "seconds", "normalized reward", data,
         PlotOrientation.VERTICAL, true, false, false), 900, 500);
     console.printf("wrote %s and %s%n", options.out().resolve("demo.json"), options.out().resolve("demo.png"));
-  }
-
-  private static String[] idsOf(World world) {
-    String[] ids = new String[world.catalog().size()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = world.catalog().id(i);
-    }
-    return ids;
-  }
-
-  private static float[][] embeddingsOf(World world) {
-    float[][] e = new float[world.catalog().size()][];
-    for (int i = 0; i < e.length; i++) {
-      e[i] = world.catalog().embedding(i);
-    }
-    return e;
   }
 }

@@ -2,6 +2,7 @@ package dev.drpo.job.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.UserPopulation.Request;
@@ -44,7 +45,6 @@ public final class SimulatedUsers implements AutoCloseable {
     public long answered;
     public long fallbacks;
     public long loggingServed;
-    public long events;
     double servedReward;
     double servedOracle;
     double loggingReward;
@@ -111,6 +111,17 @@ public final class SimulatedUsers implements AutoCloseable {
         .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     answers.assign(partitions);
     answers.seekToBeginning(partitions);
+  }
+
+  /** The world's catalog as the job reads it from the items topic. */
+  public static CatalogItems catalogOf(World world) {
+    String[] ids = new String[world.catalog().size()];
+    float[][] embeddings = new float[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = world.catalog().id(i);
+      embeddings[i] = world.catalog().embedding(i);
+    }
+    return new CatalogItems(ids, embeddings);
   }
 
   /** Offline: every request due until {@code untilMs} is served by the logging policy and logged. */
@@ -183,7 +194,6 @@ public final class SimulatedUsers implements AutoCloseable {
   }
 
   private void send(String topic, byte[] value) {
-    tally.events += topic.equals(topics.interactions()) ? 1 : 0;
     producer.send(new ProducerRecord<>(topic, value));
   }
 

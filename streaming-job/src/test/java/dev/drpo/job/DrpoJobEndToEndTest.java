@@ -1,0 +1,116 @@
+package dev.drpo.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drpo.job.demo.SimulatedUsers;
+import dev.drpo.job.kafka.KafkaEndpoints;
+import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.simulator.UserPopulation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole job over a real Kafka broker on a Flink MiniCluster with RocksDB: simulated users
+ * replay logged traffic, then are served by the learning policy while a task manager is killed
+ * mid-run. Two task managers of two slots each, so the job can restart on the survivor.
+ */
+class DrpoJobEndToEndTest {
+
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(2)
+      .setNumberSlotsPerTaskManager(2)
+      .setConfiguration(clusterConfig())
+      .build());
+
+  static Configuration clusterConfig() {
+    Configuration c = new Configuration();
+    c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
+    return c;
+  }
+
+  @Test
+  void shouldLearnToServeBetterThanTheLoggingPolicyAndAnswerEachRequestOnceAcrossAFailure(
+      @TempDir Path dir, @InjectMiniCluster MiniCluster cluster) throws Exception {
+    try (Loop loop = new Loop(dir, Map.of())) {
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(DrpoJob.flinkConfiguration(loop.config));
+      DrpoJob.build(env, KafkaEndpoints.create(loop.config), loop.items, loop.config);
+      JobClient job = env.executeAsync();
+
+      long start = System.currentTimeMillis() - 40 * Loop.HOUR;
+      UserPopulation population = loop.population(start, 0.01);
+      double early;
+      double late = 0;
+      double logging = 0;
+      try (SimulatedUsers users = loop.users(population, 0.2)) {
+        users.replay(start + 12 * Loop.HOUR);
+        long clock = start + 12 * Loop.HOUR;
+        clock += Loop.HOUR;
+        users.tick(clock, Duration.ofSeconds(60));
+        early = users.drainTally().servedNormalized();
+
+        for (int round = 0; round < 24; round++) {
+          if (round == 8) {
+            cluster.terminateTaskManager(0).get();
+          }
+          clock += Loop.HOUR;
+          users.tick(clock, Duration.ofSeconds(90));
+          SimulatedUsers.Tally t = users.drainTally();
+          if (round >= 16) {
+            late += t.servedNormalized() / 8;
+            logging += t.loggingNormalized() / 8;
+          }
+        }
+        assertThat(users.waiting()).as("every request answered").isZero();
+        assertThat(users.duplicateAnswers()).as("no request answered twice").isZero();
+        loop.awaitRecords(loop.config.topic("dead-letters"), population.malformed(), Duration.ofSeconds(60));
+      } finally {
+        job.cancel().get();
+      }
+
+      List<ConsumerRecord<byte[], byte[]>> recommendations = loop.readAll(loop.config.topic("recommendations"));
+      assertThat(recommendations.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count())
+          .as("one committed answer per requestId, even across the restart")
+          .isEqualTo(recommendations.size());
+
+      List<ConsumerRecord<byte[], byte[]>> deadLetters = loop.readAll(loop.config.topic("dead-letters"));
+      assertThat(deadLetters.size()).as("one dead letter per malformed record sent").isEqualTo(population.malformed());
+      assertThat(deadLetters).allSatisfy(d -> assertThat(new String(d.headers().lastHeader("drpo.reason").value(), StandardCharsets.UTF_8))
+          .matches("(MALFORMED_JSON|NON_FINITE|MISSING_FIELD): .*"));
+
+      List<ConsumerRecord<byte[], byte[]>> versions = loop.readAll(loop.config.topic("policy-versions"));
+      assertThat(versions).hasSizeGreaterThan(3);
+      long previous = 0;
+      for (ConsumerRecord<byte[], byte[]> v : versions) {
+        long version = PolicySnapshotCodec.decode(v.value()).version();
+        assertThat(version).isGreaterThan(previous);
+        assertThat(new String(v.key(), StandardCharsets.UTF_8)).isEqualTo("drpo");
+        previous = version;
+      }
+
+      System.out.printf("served normalized: first online hour %.3f, last 8 hours %.3f; logging policy %.3f; %d versions, %d dead letters%n",
+          early, late, logging, versions.size(), deadLetters.size());
+      assertThat(late).as("served reward (normalized) after learning vs the logging policy's in the same rounds")
+          .isGreaterThan(logging + 0.1);
+      assertThat(late).as("served reward rises over the run").isGreaterThan(early);
+    }
+  }
+}

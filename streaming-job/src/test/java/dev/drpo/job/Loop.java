@@ -1,0 +1,109 @@
+package dev.drpo.job;
+
+import dev.drpo.job.demo.SimulatedUsers;
+import dev.drpo.job.kafka.EmbeddedKafka;
+import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.simulator.LoggingMix;
+import dev.drpo.simulator.SimulatorConfig;
+import dev.drpo.simulator.UserPopulation;
+import dev.drpo.simulator.World;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The closed loop of the end-to-end tests, small: a real broker in this JVM with the job's topics,
+ * a small simulated world whose catalog is on the items topic, and the job's settings for it.
+ */
+final class Loop implements AutoCloseable {
+  static final long HOUR = 3_600_000L;
+  static final SimulatorConfig WORLD = SimulatorConfig.defaults().withDimension(16).withSize(400, 300, 50, 1_000);
+
+  final EmbeddedKafka kafka;
+  final World world = new World(WORLD, 3);
+  final JobConfig config;
+  final CatalogItems items;
+
+  Loop(Path dir, Map<String, String> overrides) throws Exception {
+    kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
+    config = JobConfig.defaults()
+        .with(dev.drpo.job.demo.Demo.settings(kafka.bootstrapServers(), dir, WORLD.stateDim()))
+        .with(Map.of(
+            "job.parallelism", "2",
+            "checkpoints.interval", "1s",
+            "filter.bucket-samples", "300",
+            "filter.buckets", "10",
+            "filter.tick-samples", "64",
+            "trainer.batch-size", "64",
+            "trainer.publish-every-steps", "3",
+            "trainer.learning-rate", "1.0e-3"))
+        .with(overrides);
+    kafka.createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"),
+        config.topic("recommendations"), config.topic("dead-letters")),
+        List.of(config.topic("policy-versions"), config.topic("items")));
+    ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), SimulatedUsers.catalogOf(world));
+    items = ItemsTopic.read(kafka.bootstrapServers(), config.topic("items"), Duration.ofSeconds(30));
+  }
+
+  UserPopulation population(long startMs, double malformedShare) {
+    return new UserPopulation(world, UserPopulation.Config.defaults().withMalformedShare(malformedShare), startMs, 5);
+  }
+
+  SimulatedUsers users(UserPopulation population, double loggingShare) {
+    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, kafka.bootstrapServers(),
+        new SimulatedUsers.Topics(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations")), 9);
+  }
+
+  /** Every committed record of a topic, read to its current end. */
+  List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    props.setProperty("isolation.level", "read_committed");
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+      }
+    }
+    return all;
+  }
+
+  /** Waits until the topic holds {@code count} committed records (the job is asynchronous), or the timeout. */
+  void awaitRecords(String topic, long count, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (readAll(topic).size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+    }
+  }
+
+  void send(String topic, byte[]... values) {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (byte[] v : values) {
+        producer.send(new ProducerRecord<>(topic, v));
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    kafka.close();
+  }
+}
