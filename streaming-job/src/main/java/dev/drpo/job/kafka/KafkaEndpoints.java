@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <ul>
  *   <li>recommendations: key requestId, value {@link Recommendation} as JSON;
  *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, headers
- *       drpo.version, drpo.steps, drpo.samples (decimal strings);
+ *       drpo.version, drpo.steps, drpo.samples, drpo.keep-fraction, drpo.threshold (decimal strings);
  *   <li>dead-letters: value the rejected record's raw bytes, headers drpo.reason, drpo.source,
  *       drpo.rejected-at-ms.
  * </ul>
@@ -112,6 +112,8 @@ public final class KafkaEndpoints {
       record.headers().add(new RecordHeader("drpo.version", utf8(Long.toString(v.version))));
       record.headers().add(new RecordHeader("drpo.steps", utf8(Long.toString(v.steps))));
       record.headers().add(new RecordHeader("drpo.samples", utf8(Long.toString(v.samples))));
+      record.headers().add(new RecordHeader("drpo.keep-fraction", utf8(Double.toString(v.keepFraction))));
+      record.headers().add(new RecordHeader("drpo.threshold", utf8(Double.toString(v.threshold))));
       return record;
     }
   }
