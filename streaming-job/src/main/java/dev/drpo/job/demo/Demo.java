@@ -203,32 +203,32 @@ public final class Demo {
     row.put("sessions", (long) InJvmMetrics.sum("sessions"));
     row.put("admitted", (long) admitted);
     row.put("admitted_pct", in == 0 ? 0.0 : 100 * admitted / in);
-    row.put("kappa", InJvmMetrics.max("keepFraction"));
-    row.put("nu", InJvmMetrics.max("threshold"));
+    row.put("kappa", finiteOrNull(InJvmMetrics.max("keepFraction")));
+    row.put("nu", finiteOrNull(InJvmMetrics.max("threshold")));
     row.put("policy_version", (long) Math.max(0, InJvmMetrics.max("policyVersion")));
     row.put("requests_answered", t.answered);
-    row.put("served_reward", t.servedReward());
-    row.put("normalized", t.servedNormalized());
-    row.put("logging_normalized", t.loggingNormalized());
+    row.put("served_reward", finiteOrNull(t.servedReward()));
+    row.put("normalized", finiteOrNull(t.servedNormalized()));
+    row.put("logging_normalized", finiteOrNull(t.loggingNormalized()));
     row.put("dead_letters", (long) InJvmMetrics.sumPrefixed("deadLetters."));
     row.put("late", (long) InJvmMetrics.sum("lateEvents"));
     console.printf(Locale.ROOT, "[%5.1fs %-7s] events %,9d (%,6.0f/s)  sessions %,7d  admitted %5.1f%%  kappa %.3f  nu %.3f  "
             + "policy v%d  served reward %.3f  normalized %.3f (logging %.3f)  dead letters %d%n",
-        seconds, phase, row.get("events"), eventsPerSecond, row.get("sessions"), row.get("admitted_pct"), row.get("kappa"),
-        row.get("nu"), row.get("policy_version"), t.servedReward(), t.servedNormalized(), t.loggingNormalized(),
-        row.get("dead_letters"));
+        seconds, phase, row.get("events"), eventsPerSecond, row.get("sessions"), row.get("admitted_pct"),
+        InJvmMetrics.max("keepFraction"), InJvmMetrics.max("threshold"), row.get("policy_version"), t.servedReward(),
+        t.servedNormalized(), t.loggingNormalized(), row.get("dead_letters"));
     return row;
   }
 
   private Map<String, Object> summary(List<Map<String, Object>> timeline, double loggingNormalized, SimulatedUsers users,
       double seconds) {
     List<Map<String, Object>> served = timeline.stream()
-        .filter(r -> r.get("phase").equals("online") && Double.isFinite((Double) r.get("normalized"))).toList();
+        .filter(r -> r.get("phase").equals("online") && r.get("normalized") != null).toList();
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("duration_s", Math.round(seconds));
-    s.put("logging_policy_normalized", loggingNormalized);
-    s.put("first_online_normalized", served.isEmpty() ? Double.NaN : served.get(0).get("normalized"));
-    s.put("last_online_normalized", served.isEmpty() ? Double.NaN : served.get(served.size() - 1).get("normalized"));
+    s.put("logging_policy_normalized", finiteOrNull(loggingNormalized));
+    s.put("first_online_normalized", served.isEmpty() ? null : served.get(0).get("normalized"));
+    s.put("last_online_normalized", served.isEmpty() ? null : served.get(served.size() - 1).get("normalized"));
     s.put("answers_by_policy_version", users.versionsServed());
     s.put("unanswered", users.waiting());
     s.put("duplicate_answers", users.duplicateAnswers());
@@ -249,11 +249,11 @@ public final class Demo {
     XYSeries logging = new XYSeries("served by the logging policy (normalized)");
     for (Map<String, Object> row : timeline) {
       double t = (Double) row.get("t_s");
-      if (Double.isFinite((Double) row.get("normalized"))) {
-        policy.add(t, (Double) row.get("normalized"));
+      if (row.get("normalized") instanceof Double served) {
+        policy.add(t, served);
       }
-      if (Double.isFinite((Double) row.get("logging_normalized"))) {
-        logging.add(t, (Double) row.get("logging_normalized"));
+      if (row.get("logging_normalized") instanceof Double logged) {
+        logging.add(t, logged);
       }
     }
     XYSeriesCollection data = new XYSeriesCollection(policy);
@@ -262,5 +262,9 @@ public final class Demo {
         "drpo demo: served reward / oracle reward over time", "seconds", "normalized reward", data,
         PlotOrientation.VERTICAL, true, false, false), 900, 500);
     console.printf("wrote %s and %s%n", options.out().resolve("demo.json"), options.out().resolve("demo.png"));
+  }
+
+  private static Double finiteOrNull(double x) {
+    return Double.isFinite(x) ? x : null;
   }
 }

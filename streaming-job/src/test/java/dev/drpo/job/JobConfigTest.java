@@ -1,0 +1,65 @@
+package dev.drpo.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drpo.operators.filter.FilterConfig;
+import dev.drpo.operators.quality.QualityConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+  @Test
+  void theDocumentedDefaultsAreTheOperatorsDefaults() {
+    JobConfig defaults = JobConfig.defaults();
+    assertThat(defaults.dataPath().filter()).isEqualTo(FilterConfig.defaults());
+    assertThat(defaults.dataPath().quality()).isEqualTo(QualityConfig.defaults());
+    assertThat(defaults.dataPath().sessions().gapMs()).isEqualTo(30 * 60_000L);
+    assertThat(defaults.trainer(64).batchSize()).isEqualTo(320);
+    assertThat(defaults.trainer(64).policy().stateDim()).as("no features: the state is the history encoding").isEqualTo(64);
+  }
+
+  @Test
+  void aFileSetsOnlyTheKeysItNamesAndOverridesComeLast(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("job.yaml");
+    Files.writeString(file, "trainer:\n  batch-size: 128\nfilter:\n  weighting: drpo_exp\n");
+
+    JobConfig config = JobConfig.load(file, Map.of("trainer.batch-size", "256", "events.user-feature-dim", "8"));
+
+    assertThat(config.trainer(16).batchSize()).isEqualTo(256);
+    assertThat(config.dataPath().filter().weighting()).isEqualTo(FilterConfig.Weighting.DRPO_EXP);
+    assertThat(config.trainer(16).policy().stateDim()).isEqualTo(8 + 16);
+    assertThat(config.string("job.name")).isEqualTo("drpo");
+  }
+
+  @Test
+  void anUnknownKeyIsRefusedByName() {
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("trainer.batchsize", "1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown setting 'trainer.batchsize'");
+  }
+
+  @Test
+  void aBadValueIsRefusedNamingTheKeyAndWhatWasExpected() {
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("trainer.batch-size", "0")))
+        .hasMessageContaining("trainer.batch-size: expected an integer >= 1, got '0'");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("sessions.gap", "soon")))
+        .hasMessageContaining("sessions.gap: expected a duration");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("filter.weighting", "best")))
+        .hasMessageContaining("filter.weighting: expected one of [drpo, drpo_exp]");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("kafka.transaction-timeout", "5s")))
+        .hasMessageContaining("kafka.transaction-timeout: expected at least checkpoints.interval");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("state.history-length", "0")))
+        .hasMessageContaining("state.history-length");
+  }
+
+  @Test
+  void anUnreadableFileIsAClearError(@TempDir Path dir) {
+    assertThatThrownBy(() -> JobConfig.load(dir.resolve("missing.yaml"), Map.of()))
+        .hasMessageContaining("cannot read config").hasMessageContaining("missing.yaml");
+  }
+}
