@@ -49,10 +49,11 @@ class UserPopulationTest {
     for (Request r : requests) {
       String json = new String(population.respond(r, world.catalog().id(0), 7), StandardCharsets.UTF_8);
       boolean good = json.matches("\\{\"eventId\":\"ev-\\d+\",\"userId\":\"" + r.userId() + "\",\"itemId\":\"item-0\",\"ts\":"
-          + (r.ts() + 1_000) + ",\"reward\":[01]\\.\\d{6},\"policyVersion\":7}");
+          + (r.ts() + 1_000) + ",\"reward\":[01]\\.\\d{6},\"policyVersion\":7,\"userFeatures\":\\[[-0-9.E,]+\\]}");
       malformed += good ? 0 : 1;
     }
     assertThat(malformed / (double) requests.size()).isCloseTo(0.2, within(0.05));
+    assertThat(population.malformed()).isEqualTo(malformed);
     assertThat(new String(requests.get(0).json(), StandardCharsets.UTF_8)).startsWith("{\"requestId\":\"req-0\",\"userId\":\"user-");
   }
 
