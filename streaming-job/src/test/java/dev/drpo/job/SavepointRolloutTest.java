@@ -87,8 +87,16 @@ class SavepointRolloutTest {
     return java.util.stream.StreamSupport.stream(answer.get("items").spliterator(), false).map(JsonNode::asText).toList();
   }
 
-  static List<ConsumerRecord<byte[], byte[]>> versions(Loop loop) {
-    return loop.readAll(loop.config.topic("policy-versions"));
+  /** The committed versions once no more arrive (a stopped job's last transaction commits as it stops). */
+  static List<ConsumerRecord<byte[], byte[]>> versions(Loop loop) throws InterruptedException {
+    List<ConsumerRecord<byte[], byte[]>> previous = List.of();
+    List<ConsumerRecord<byte[], byte[]>> current = loop.readAll(loop.config.topic("policy-versions"));
+    while (current.size() != previous.size()) {
+      Thread.sleep(1_000);
+      previous = current;
+      current = loop.readAll(loop.config.topic("policy-versions"));
+    }
+    return current;
   }
 
   @Test
@@ -126,7 +134,8 @@ class SavepointRolloutTest {
         users.replay(clock += 4 * Loop.HOUR);
       }
       loop.awaitRecords(loop.config.topic("policy-versions"), published.size() + 2, Duration.ofSeconds(90));
-      List<ConsumerRecord<byte[], byte[]>> continued = versions(loop).subList(published.size(), versions(loop).size());
+      List<ConsumerRecord<byte[], byte[]>> all = loop.readAll(loop.config.topic("policy-versions"));
+      List<ConsumerRecord<byte[], byte[]>> continued = all.subList(published.size(), all.size());
       assertThat(Long.parseLong(header(continued.get(0), "drpo.version"))).as("the version sequence continues").isEqualTo(lastVersion + 1);
       assertThat(Long.parseLong(header(continued.get(0), "drpo.steps"))).isGreaterThan(Long.parseLong(header(last, "drpo.steps")));
       assertThat(lastKappa).as("the filter had moved away from its initial kappa 0.5").isLessThan(0.4);
