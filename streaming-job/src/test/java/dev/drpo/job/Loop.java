@@ -62,7 +62,7 @@ final class Loop implements AutoCloseable {
 
   SimulatedUsers users(UserPopulation population, double loggingShare) {
     return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, kafka.bootstrapServers(),
-        new SimulatedUsers.Topics(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations")), 9);
+        SimulatedUsers.Topics.of(config), 9);
   }
 
   /** Every committed record of a topic, read to its current end. */

@@ -1,13 +1,14 @@
 package dev.drpo.job.cli;
 
+import dev.drpo.job.JobConfig;
 import dev.drpo.job.demo.Demo;
+import dev.drpo.job.demo.TrafficRun;
 import dev.drpo.simulator.SimulatorConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,23 +55,9 @@ final class DemoCommand implements Callable<Integer> {
     if (kafkaPort < 0 || offlineHours < 0 || tickMinutes < 1 || !(loggingShare >= 0 && loggingShare <= 1)) {
       throw new IllegalArgumentException("need --kafka-port >= 0, --offline-hours >= 0, --tick-minutes >= 1, --logging-share in [0, 1]");
     }
-    Demo demo = new Demo(new Demo.Options(dev.drpo.job.JobConfig.parseDuration("--duration", duration), out, kafkaPort, uiPort,
-        offlineHours, tickMinutes, loggingShare, SimulatorConfig.defaults(), seed, settings), System.out);
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      demo.stop();
-      try {
-        finished.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      System.out.println(demo.run());
-    } finally {
-      finished.countDown();
-    }
-    return 0;
+    TrafficRun.Options traffic = new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out, offlineHours,
+        tickMinutes, loggingShare, 0.002, seed);
+    Demo demo = new Demo(new Demo.Options(traffic, kafkaPort, uiPort, SimulatorConfig.defaults(), settings), System.out);
+    return UsersCommand.untilInterrupted(demo::stop, demo::run);
   }
 }

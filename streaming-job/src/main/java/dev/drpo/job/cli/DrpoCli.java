@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "drpo 0.1.0",
     description = "DRPO: a streaming learner for generative recommendation on Apache Flink.",
-    subcommands = {DemoCommand.class, RunCommand.class, BenchCommand.class, SimulateCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, UsersCommand.class, BenchCommand.class, SimulateCommand.class})
 public final class DrpoCli {
 
   public static void main(String[] args) {

@@ -37,7 +37,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class SimulatedUsers implements AutoCloseable {
 
   /** Topic names. */
-  public record Topics(String interactions, String requests, String recommendations) {}
+  public record Topics(String interactions, String requests, String recommendations) {
+    public static Topics of(dev.drpo.job.JobConfig config) {
+      return new Topics(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"));
+    }
+  }
 
   /** What happened since the last {@link #drainTally()}. */
   public static final class Tally {
@@ -66,6 +70,18 @@ public final class SimulatedUsers implements AutoCloseable {
 
     public double loggingNormalized() {
       return loggingServed == 0 ? Double.NaN : loggingReward / loggingOracle;
+    }
+
+    /** Adds another tally's counts to this one. */
+    public void add(Tally other) {
+      requests += other.requests;
+      answered += other.answered;
+      fallbacks += other.fallbacks;
+      loggingServed += other.loggingServed;
+      servedReward += other.servedReward;
+      servedOracle += other.servedOracle;
+      loggingReward += other.loggingReward;
+      loggingOracle += other.loggingOracle;
     }
   }
 

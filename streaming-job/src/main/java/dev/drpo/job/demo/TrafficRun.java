@@ -1,0 +1,187 @@
+package dev.drpo.job.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.drpo.simulator.LoggingMix;
+import dev.drpo.simulator.UserPopulation;
+import dev.drpo.simulator.World;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * The simulated users' side of a run, against any broker: logged medium-quality traffic first
+ * (offline), then online round trips through the job, a share still served by the logging policy.
+ * A progress line every 5 s (the job's own numbers when the job runs in this JVM), and at the end
+ * DIR/demo.json (timeline and summary) and DIR/demo.png (served reward over time).
+ */
+public final class TrafficRun {
+  private static final long REPORT_NANOS = 5_000_000_000L;
+
+  /**
+   * @param duration wall-clock length (offline replay included)
+   * @param out where demo.json and demo.png go
+   * @param offlineHours simulated hours of logged traffic replayed first
+   * @param tickMinutes simulated minutes per online round trip
+   * @param loggingShare share of online requests the logging policy serves
+   * @param malformedShare share of the users' events that are corrupted on purpose
+   */
+  public record Options(Duration duration, Path out, int offlineHours, int tickMinutes, double loggingShare,
+      double malformedShare, long seed) {}
+
+  private final Options options;
+  private final World world;
+  private final PrintStream console;
+  private final Supplier<Map<String, Object>> jobMetrics;
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private double lastReportSeconds;
+  private double lastReportEvents;
+
+  /** @param jobMetrics the job's numbers for the timeline (events, sessions, admitted, kappa, nu, version...); may be empty */
+  public TrafficRun(Options options, World world, PrintStream console, Supplier<Map<String, Object>> jobMetrics) {
+    this.options = options;
+    this.world = world;
+    this.console = console;
+    this.jobMetrics = jobMetrics;
+  }
+
+  /** Asks the run to finish early (it still writes its report). */
+  public void stop() {
+    stop.set(true);
+  }
+
+  /** Drives the users until the duration is over or {@link #stop()}; returns the summary. */
+  public Map<String, Object> run(String bootstrapServers, SimulatedUsers.Topics topics) throws IOException {
+    Files.createDirectories(options.out());
+    long tick = options.tickMinutes() * 60_000L;
+    long onlineSpan = options.duration().toSeconds() * tick;
+    long clock = System.currentTimeMillis() - options.offlineHours() * 3_600_000L - onlineSpan - 3_600_000L;
+    UserPopulation population = new UserPopulation(world,
+        UserPopulation.Config.defaults().withMalformedShare(options.malformedShare()), clock, options.seed());
+    double loggingNormalized = Double.NaN;
+    List<Map<String, Object>> timeline = new ArrayList<>();
+    long started = System.nanoTime();
+    long deadline = started + options.duration().toNanos();
+    long nextReport = started + REPORT_NANOS;
+    SimulatedUsers.Tally window = new SimulatedUsers.Tally();
+    try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, options.loggingShare(), 10,
+        bootstrapServers, topics, options.seed())) {
+      long offlineEnd = clock + options.offlineHours() * 3_600_000L;
+      String phase = "offline";
+      while (!stop.get() && System.nanoTime() < deadline) {
+        if (clock < offlineEnd) {
+          clock = Math.min(offlineEnd, clock + 3_600_000L);
+          users.replay(clock);
+        } else {
+          phase = "online";
+          clock += tick;
+          users.tick(clock, Duration.ofSeconds(30));
+        }
+        SimulatedUsers.Tally t = users.drainTally();
+        if (phase.equals("offline")) {
+          loggingNormalized = t.loggingNormalized();
+        }
+        window.add(t);
+        if (System.nanoTime() >= nextReport) {
+          timeline.add(report(started, phase, window));
+          window = new SimulatedUsers.Tally();
+          nextReport += REPORT_NANOS;
+        }
+      }
+      timeline.add(report(started, phase, window));
+      Map<String, Object> summary = summary(timeline, loggingNormalized, users, (System.nanoTime() - started) / 1e9);
+      write(timeline, summary);
+      return summary;
+    }
+  }
+
+  private Map<String, Object> report(long started, String phase, SimulatedUsers.Tally t) {
+    double seconds = (System.nanoTime() - started) / 1e9;
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("t_s", Math.round(seconds * 10) / 10.0);
+    row.put("phase", phase);
+    row.putAll(jobMetrics.get());
+    if (row.get("events") instanceof Long events) {
+      row.put("events_per_s", Math.round((events - lastReportEvents) / (seconds - lastReportSeconds)));
+      lastReportEvents = events;
+    }
+    lastReportSeconds = seconds;
+    row.put("requests_answered", t.answered);
+    row.put("served_reward", finiteOrNull(t.servedReward()));
+    row.put("normalized", finiteOrNull(t.servedNormalized()));
+    row.put("logging_normalized", finiteOrNull(t.loggingNormalized()));
+    StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%5.1fs %-7s]", seconds, phase));
+    for (Map.Entry<String, Object> e : row.entrySet()) {
+      if (!e.getKey().equals("t_s") && !e.getKey().equals("phase")) {
+        Object v = e.getValue();
+        line.append(' ').append(e.getKey()).append('=')
+            .append(v instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : v == null ? "-" : v);
+      }
+    }
+    console.println(line);
+    return row;
+  }
+
+  private Map<String, Object> summary(List<Map<String, Object>> timeline, double loggingNormalized, SimulatedUsers users,
+      double seconds) {
+    List<Map<String, Object>> served = timeline.stream()
+        .filter(r -> r.get("phase").equals("online") && r.get("normalized") != null).toList();
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("duration_s", Math.round(seconds));
+    s.put("logging_policy_normalized", finiteOrNull(loggingNormalized));
+    s.put("first_online_normalized", served.isEmpty() ? null : served.get(0).get("normalized"));
+    s.put("last_online_normalized", served.isEmpty() ? null : served.get(served.size() - 1).get("normalized"));
+    s.put("answers_by_policy_version", users.versionsServed());
+    s.put("unanswered", users.waiting());
+    s.put("duplicate_answers", users.duplicateAnswers());
+    Map<String, Object> last = timeline.get(timeline.size() - 1);
+    for (String key : new String[] {"events", "policy_version", "dead_letters", "late"}) {
+      if (last.containsKey(key)) {
+        s.put(key, last.get(key));
+      }
+    }
+    return s;
+  }
+
+  private void write(List<Map<String, Object>> timeline, Map<String, Object> summary) throws IOException {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("timeline", timeline);
+    report.put("summary", summary);
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.out().resolve("demo.json").toFile(), report);
+    XYSeries policy = new XYSeries("served by the job (normalized)");
+    XYSeries logging = new XYSeries("served by the logging policy (normalized)");
+    for (Map<String, Object> row : timeline) {
+      double t = (Double) row.get("t_s");
+      if (row.get("normalized") instanceof Double served) {
+        policy.add(t, served);
+      }
+      if (row.get("logging_normalized") instanceof Double logged) {
+        logging.add(t, logged);
+      }
+    }
+    XYSeriesCollection data = new XYSeriesCollection(policy);
+    data.addSeries(logging);
+    ChartUtils.saveChartAsPNG(options.out().resolve("demo.png").toFile(), ChartFactory.createXYLineChart(
+        "drpo demo: served reward / oracle reward over time", "seconds", "normalized reward", data,
+        PlotOrientation.VERTICAL, true, false, false), 900, 500);
+    console.printf("wrote %s and %s%n", options.out().resolve("demo.json"), options.out().resolve("demo.png"));
+  }
+
+  static Double finiteOrNull(double x) {
+    return Double.isFinite(x) ? x : null;
+  }
+}

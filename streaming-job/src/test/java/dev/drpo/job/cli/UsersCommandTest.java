@@ -1,0 +1,28 @@
+package dev.drpo.job.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.drpo.job.kafka.EmbeddedKafka;
+import dev.drpo.job.kafka.ItemsTopic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UsersCommandTest {
+
+  @Test
+  void writesTheSimulatorsCatalogToTheItemsTopicForTheJobToRead(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir)) {
+      kafka.createTopics(1, List.of(), List.of("items"));
+
+      CliRun run = CliRun.of("users", "--bootstrap-servers", kafka.bootstrapServers(), "--catalog-only");
+
+      assertThat(run.exit()).isZero();
+      var items = ItemsTopic.read(kafka.bootstrapServers(), "items", Duration.ofSeconds(30));
+      assertThat(items.size()).isEqualTo(5_000);
+      assertThat(items.dimension()).isEqualTo(128);
+    }
+  }
+}
