@@ -50,6 +50,13 @@ public final class JobConfig implements Serializable {
     return new JobConfig("defaults", readDefaults());
   }
 
+  /** The defaults with conf/simulator.yaml: the settings for the simulator's users (demo, compose). */
+  public static JobConfig simulator() {
+    Map<String, String> values = readDefaults();
+    merge(values, read("/simulator.yaml"), "simulator.yaml");
+    return new JobConfig("simulator.yaml", values);
+  }
+
   /** Defaults, then the file (may be null), then overrides. */
   public static JobConfig load(Path file, Map<String, String> overrides) {
     Map<String, String> values = readDefaults();
@@ -78,10 +85,14 @@ public final class JobConfig implements Serializable {
   }
 
   private static Map<String, String> readDefaults() {
-    try (InputStream in = JobConfig.class.getResourceAsStream("/job.yaml")) {
+    return read("/job.yaml");
+  }
+
+  private static Map<String, String> read(String resource) {
+    try (InputStream in = JobConfig.class.getResourceAsStream(resource)) {
       return flatten(new YAMLMapper().readTree(in));
     } catch (IOException | NullPointerException e) {
-      throw new IllegalStateException("the bundled job.yaml defaults are missing from the jar", e);
+      throw new IllegalStateException("the bundled " + resource + " is missing from the jar", e);
     }
   }
 

@@ -24,6 +24,14 @@ class JobConfigTest {
   }
 
   @Test
+  void theSimulatorSettingsDescribeItsUsers() {
+    JobConfig simulator = JobConfig.simulator();
+    assertThat(simulator.userFeatureDim()).isEqualTo(dev.drpo.simulator.SimulatorConfig.defaults().stateDim());
+    assertThat(simulator.historyLength()).isZero();
+    assertThat(simulator.trainer(128).policy().stateDim()).isEqualTo(128);
+  }
+
+  @Test
   void aFileSetsOnlyTheKeysItNamesAndOverridesComeLast(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("job.yaml");
     Files.writeString(file, "trainer:\n  batch-size: 128\nfilter:\n  weighting: drpo_exp\n");

@@ -37,9 +37,10 @@ final class Loop implements AutoCloseable {
 
   Loop(Path dir, Map<String, String> overrides) throws Exception {
     kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
-    config = JobConfig.defaults()
-        .with(dev.drpo.job.demo.Demo.settings(kafka.bootstrapServers(), dir, WORLD.stateDim()))
+    config = JobConfig.simulator()
+        .with(dev.drpo.job.demo.Demo.localSettings(kafka.bootstrapServers(), dir))
         .with(Map.of(
+            "events.user-feature-dim", Integer.toString(WORLD.stateDim()),
             "job.parallelism", "2",
             "checkpoints.interval", "1s",
             "filter.bucket-samples", "300",

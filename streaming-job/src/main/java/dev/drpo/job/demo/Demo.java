@@ -56,22 +56,16 @@ public final class Demo {
   }
 
   /**
-   * The job settings for the simulator's users: their features (and no history, the paper's
-   * setting), per-interaction quality (each step's own reward), versions every few seconds.
+   * Where a local run keeps things: the broker, its checkpoints and savepoints under {@code out},
+   * and checkpoints every 2 s, so answers (read_committed) come back within seconds.
    */
-  public static Map<String, String> settings(String bootstrap, Path out, int featureDim) {
+  public static Map<String, String> localSettings(String bootstrap, Path out) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("kafka.bootstrap-servers", bootstrap);
     s.put("kafka.transaction-timeout", "1m");
     s.put("checkpoints.interval", "2s");
     s.put("checkpoints.directory", out.resolve("checkpoints").toUri().toString());
     s.put("checkpoints.savepoint-directory", out.resolve("savepoints").toUri().toString());
-    s.put("events.user-feature-dim", Integer.toString(featureDim));
-    s.put("state.history-length", "0");
-    s.put("quality.granularity", "interaction");
-    s.put("trainer.publish-every-steps", "5");
-    s.put("trainer.publish-interval", "5s");
-    s.put("trainer.max-wait", "2s");
     return s;
   }
 
@@ -79,8 +73,9 @@ public final class Demo {
     Path out = options.traffic().out().toAbsolutePath();
     Files.createDirectories(out);
     try (EmbeddedKafka kafka = EmbeddedKafka.start(options.kafkaPort(), Files.createTempDirectory("drpo-kafka"))) {
-      JobConfig config = JobConfig.defaults()
-          .with(settings(kafka.bootstrapServers(), out, options.world().stateDim()))
+      JobConfig config = JobConfig.simulator()
+          .with(localSettings(kafka.bootstrapServers(), out))
+          .with(Map.of("events.user-feature-dim", Integer.toString(options.world().stateDim())))
           .with(options.overrides());
       kafka.createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"),
           config.topic("dead-letters")), List.of(config.topic("policy-versions"), config.topic("items")));
