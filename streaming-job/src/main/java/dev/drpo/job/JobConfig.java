@@ -288,7 +288,7 @@ public final class JobConfig implements Serializable {
         -1.0, number("trainer.learning-rate", Double.MIN_VALUE, 1));
     Prefiltered.Normalisation normalisation = choice("filter.weighting", FilterConfig.Weighting.class) == FilterConfig.Weighting.DRPO
         ? Prefiltered.Normalisation.MEAN : Prefiltered.Normalisation.SUM;
-    return new TrainerConfig(nonEmpty("trainer.policy-name"), integer("trainer.batch-size", 1),
+    return new TrainerConfig(nonEmpty("trainer.policy-name"), integer("trainer.batch-size", 1), integer("trainer.steps-per-batch", 1),
         duration("trainer.max-wait").toMillis(), integer("trainer.publish-every-steps", 1),
         duration("trainer.publish-interval").toMillis(), policy, integer("trainer.seed", 0), normalisation,
         number("trainer.max-mean-norm", Double.MIN_VALUE, Double.MAX_VALUE), number("trainer.max-loss", Double.MIN_VALUE, Double.MAX_VALUE));

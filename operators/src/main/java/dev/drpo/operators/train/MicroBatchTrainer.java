@@ -29,7 +29,7 @@ import org.apache.flink.util.Collector;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Collects admitted, encoded samples into micro-batches and takes DRPO gradient steps on the
+ * Collects admitted, encoded samples into micro-batches and takes {@code stepsPerBatch} DRPO gradient steps on the
  * Gaussian policy ({@link PolicyLearner} behind the {@link DivergenceGuard}); publishes a
  * {@link PolicyVersion} every {@code publishEverySteps} accepted steps or {@code publishIntervalMs}.
  * What is published is always the learner's last good parameters, so a poisoned update (NaN, an
@@ -154,17 +154,20 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       threshold += s.threshold / n;
     }
     batch.clear();
-    last = learner.step(Batch.of(states, actions, weights, DataType.FLOAT));
     lastKeepFraction = keepFraction;
     lastThreshold = threshold;
-    if (!last.accepted()) {
-      rejected++;
-      return;
+    Batch micro = Batch.of(states, actions, weights, DataType.FLOAT);
+    for (int step = 0; step < config.stepsPerBatch(); step++) {
+      last = learner.step(micro);
+      if (!last.accepted()) {
+        rejected++;
+        return;
+      }
+      steps++;
+      stepsSincePublish++;
     }
-    steps++;
     samples += n;
     trainedSamples.inc(n);
-    stepsSincePublish++;
     if (stepsSincePublish >= config.publishEverySteps() || now - lastPublishMs >= config.publishIntervalMs()) {
       out.collect(publish(now));
     }

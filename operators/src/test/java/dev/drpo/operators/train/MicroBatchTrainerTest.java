@@ -20,7 +20,7 @@ class MicroBatchTrainerTest {
   static final long BEGINNING = 1_000_000L;
   static final long AFTER_MAX_WAIT = BEGINNING + 5_001;
   static final PolicyConfig SHAPE = new PolicyConfig(4, new int[] {8}, 3, -5, 1, -1, 1e-2);
-  static final TrainerConfig CONFIG = new TrainerConfig("p", 4, 5_000, 2, 3_600_000, SHAPE, 7,
+  static final TrainerConfig CONFIG = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, SHAPE, 7,
       dev.drpo.model.objective.Prefiltered.Normalisation.MEAN, 100, 1e6);
 
   static List<TrainingSample> samples(int n, long seed, double weight) {
@@ -73,8 +73,19 @@ class MicroBatchTrainerTest {
   }
 
   @Test
+  void shouldTakeTheConfiguredStepsOnEachMicroBatch() throws Exception {
+    var harness = trainer(new TrainerConfig("p", 4, 3, 5_000, 6, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6), null);
+    feed(harness, samples(8, 1, 1.0));
+
+    assertThat(harness.extractOutputValues()).singleElement().satisfies(v -> {
+      assertThat(v.steps).isEqualTo(6);
+      assertThat(v.samples).isEqualTo(8);
+    });
+  }
+
+  @Test
   void shouldTrainAPartialMicroBatchAfterTheMaximumWait() throws Exception {
-    TrainerConfig everyStep = new TrainerConfig("p", 4, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    TrainerConfig everyStep = new TrainerConfig("p", 4, 1, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
     var harness = trainer(everyStep, null);
     feed(harness, samples(3, 2, 1.0));
     assertThat(harness.extractOutputValues()).isEmpty();
@@ -112,7 +123,7 @@ class MicroBatchTrainerTest {
 
   @Test
   void shouldNeverPublishAPoisonedUpdate() throws Exception {
-    TrainerConfig everyStep = new TrainerConfig("p", 4, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    TrainerConfig everyStep = new TrainerConfig("p", 4, 1, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
     var harness = trainer(everyStep, null);
     feed(harness, samples(4, 5, 1.0));
     feed(harness, samples(4, 6, 1e12));
@@ -136,7 +147,7 @@ class MicroBatchTrainerTest {
     OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
     before.close();
 
-    TrainerConfig faster = new TrainerConfig("p", 4, 5_000, 2, 3_600_000, SHAPE.withLearningRate(1e-3), 7,
+    TrainerConfig faster = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, SHAPE.withLearningRate(1e-3), 7,
         dev.drpo.model.objective.Prefiltered.Normalisation.SUM, 100, 1e6);
     var after = trainer(faster, saved);
     feed(after, samples(8, 10, 1.0));
@@ -145,7 +156,7 @@ class MicroBatchTrainerTest {
       assertThat(snapshotOf(v).config().learningRate()).isEqualTo(1e-3);
     });
 
-    TrainerConfig wider = new TrainerConfig("p", 4, 5_000, 2, 3_600_000, new PolicyConfig(4, new int[] {16}, 3, -5, 1, -1, 1e-2),
+    TrainerConfig wider = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, new PolicyConfig(4, new int[] {16}, 3, -5, 1, -1, 1e-2),
         7, CONFIG.normalisation(), 100, 1e6);
     assertThatThrownBy(() -> trainer(wider, saved)).hasStackTraceContaining("cannot continue from this savepoint");
   }

@@ -35,10 +35,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--ui-port", defaultValue = "8081", description = "Flink web UI port (default: ${DEFAULT-VALUE}).")
   int uiPort;
 
-  @Option(names = "--offline-hours", defaultValue = "12", description = "Simulated hours of logged traffic replayed first (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--offline-hours", defaultValue = "4", description = "Simulated hours of logged traffic replayed first (default: ${DEFAULT-VALUE}).")
   int offlineHours;
 
-  @Option(names = "--tick-minutes", defaultValue = "5", description = "Simulated minutes per online round trip (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--tick-minutes", defaultValue = "15", description = "Simulated minutes per online round trip (default: ${DEFAULT-VALUE}).")
   int tickMinutes;
 
   @Option(names = "--logging-share", defaultValue = "0.2", description = "Share of online requests the logging policy serves (default: ${DEFAULT-VALUE}).")

@@ -56,7 +56,7 @@ final class UsersCommand implements Callable<Integer> {
       return 0;
     }
     TrafficRun run = new TrafficRun(new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out,
-        offlineHours, 5, 0.2, 0.002, seed), world, System.out, Map::of);
+        offlineHours, 15, 0.2, 0.002, seed), world, System.out, Map::of);
     return untilInterrupted(run::stop, () -> run.run(bootstrapServers, SimulatedUsers.Topics.of(config)));
   }
 

@@ -102,7 +102,9 @@ public final class TrafficRun {
           nextReport += REPORT_NANOS;
         }
       }
-      timeline.add(report(started, phase, window));
+      if (window.requests > 0) {
+        timeline.add(report(started, phase, window));
+      }
       Map<String, Object> summary = summary(timeline, loggingNormalized, users, (System.nanoTime() - started) / 1e9);
       write(timeline, summary);
       return summary;
@@ -148,7 +150,7 @@ public final class TrafficRun {
     s.put("answers_by_policy_version", users.versionsServed());
     s.put("unanswered", users.waiting());
     s.put("duplicate_answers", users.duplicateAnswers());
-    Map<String, Object> last = timeline.get(timeline.size() - 1);
+    Map<String, Object> last = timeline.isEmpty() ? Map.of() : timeline.get(timeline.size() - 1);
     for (String key : new String[] {"events", "policy_version", "dead_letters", "late"}) {
       if (last.containsKey(key)) {
         s.put(key, last.get(key));
