@@ -20,6 +20,8 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -42,6 +44,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * since the last version). Keeping the live model
  * in keyed state would serialise it on every step. A restore with a different learning rate or
  * weighting continues from the saved parameters; a different network shape is refused.
+ *
+ * <p>Metrics: policyVersion, trainSteps, trainStepsPerSecond, trainedSamples, rejectedSteps, loss,
+ * meanNorm and meanLogSigma (the output intensity the divergence guard watches).
  */
 public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSample, PolicyVersion>
     implements CheckpointedFunction {
@@ -61,6 +66,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
   private transient double lastKeepFraction;
   private transient double lastThreshold;
   private transient Counter trainedSamples;
+  private transient Meter stepsPerSecond;
 
   public MicroBatchTrainer(TrainerConfig config) {
     this.config = config;
@@ -108,6 +114,9 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
 
   @Override
   public void open(OpenContext openContext) {
+    if (getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() != 1) {
+      throw new IllegalStateException("the micro-batch trainer holds one policy and must run with parallelism 1");
+    }
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     metrics.gauge("policyVersion", () -> version);
     metrics.gauge("trainSteps", () -> steps);
@@ -116,6 +125,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     metrics.gauge("meanNorm", () -> last == null ? Double.NaN : last.meanNorm());
     metrics.gauge("meanLogSigma", () -> last == null ? Double.NaN : last.meanLogSigma());
     trainedSamples = metrics.counter("trainedSamples");
+    stepsPerSecond = metrics.meter("trainStepsPerSecond", new MeterView(60));
     lastPublishMs = System.currentTimeMillis();
   }
 
@@ -165,6 +175,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       }
       steps++;
       stepsSincePublish++;
+      stepsPerSecond.markEvent();
     }
     samples += n;
     trainedSamples.inc(n);
