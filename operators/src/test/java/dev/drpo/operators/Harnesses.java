@@ -18,7 +18,11 @@ public final class Harnesses {
 
   /** Keys that still hold any of the named states: what a finished key leaves behind (works on RocksDB). */
   public static long keysWithState(KeyedOneInputStreamOperatorTestHarness<String, ?, ?> harness, String... states) {
-    KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+    return keysWithState(harness.getOperator().getKeyedStateBackend(), states);
+  }
+
+  /** The same, for any keyed operator's state backend. */
+  public static long keysWithState(KeyedStateBackend<String> backend, String... states) {
     return Arrays.stream(states)
         .flatMap(name -> backend.getKeys(name, VoidNamespace.INSTANCE))
         .distinct()

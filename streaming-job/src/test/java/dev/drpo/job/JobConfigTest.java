@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
+import dev.drpo.simulator.SimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,7 +27,7 @@ class JobConfigTest {
   @Test
   void theSimulatorSettingsDescribeItsUsers() {
     JobConfig simulator = JobConfig.simulator();
-    assertThat(simulator.userFeatureDim()).isEqualTo(dev.drpo.simulator.SimulatorConfig.defaults().stateDim());
+    assertThat(simulator.userFeatureDim()).isEqualTo(SimulatorConfig.defaults().stateDim());
     assertThat(simulator.historyLength()).isZero();
     assertThat(simulator.trainer(128).policy().stateDim()).isEqualTo(128);
   }

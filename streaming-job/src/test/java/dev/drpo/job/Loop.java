@@ -1,6 +1,7 @@
 package dev.drpo.job;
 
 import dev.drpo.job.demo.SimulatedUsers;
+import dev.drpo.job.demo.Demo;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.operators.catalog.CatalogItems;
@@ -38,7 +39,7 @@ final class Loop implements AutoCloseable {
   Loop(Path dir, Map<String, String> overrides) throws Exception {
     kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
     config = JobConfig.simulator()
-        .with(dev.drpo.job.demo.Demo.localSettings(kafka.bootstrapServers(), dir))
+        .with(Demo.localSettings(kafka.bootstrapServers(), dir))
         .with(Map.of(
             "events.user-feature-dim", Integer.toString(WORLD.stateDim()),
             "job.parallelism", "2",

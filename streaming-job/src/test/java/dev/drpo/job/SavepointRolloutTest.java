@@ -1,6 +1,7 @@
 package dev.drpo.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.StreamSupport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -84,7 +86,7 @@ class SavepointRolloutTest {
   }
 
   static List<String> items(JsonNode answer) {
-    return java.util.stream.StreamSupport.stream(answer.get("items").spliterator(), false).map(JsonNode::asText).toList();
+    return StreamSupport.stream(answer.get("items").spliterator(), false).map(JsonNode::asText).toList();
   }
 
   /** The committed versions once no more arrive (a stopped job's last transaction commits as it stops). */
@@ -141,7 +143,7 @@ class SavepointRolloutTest {
       assertThat(lastKappa).as("the filter had moved away from its initial kappa 0.5").isLessThan(0.4);
       assertThat(Double.parseDouble(header(continued.get(0), "drpo.keep-fraction")))
           .as("the restored filter continues from its kappa instead of starting over")
-          .isCloseTo(lastKappa, org.assertj.core.data.Offset.offset(0.1));
+          .isCloseTo(lastKappa, offset(0.1));
       long laterVersion = Long.parseLong(header(continued.get(continued.size() - 1), "drpo.version"));
       second.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get();
 

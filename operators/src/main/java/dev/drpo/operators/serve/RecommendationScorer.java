@@ -13,6 +13,7 @@ import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.train.PolicyVersion;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -166,7 +167,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
 
   private String[] randomItems(RecRequest request, int k, Set<String> exclude) {
     SplittableRandom random = new SplittableRandom(request.requestId.hashCode());
-    Set<String> chosen = new java.util.LinkedHashSet<>();
+    Set<String> chosen = new LinkedHashSet<>();
     while (chosen.size() < k) {
       String id = catalog.id(random.nextInt(catalog.size()));
       if (!exclude.contains(id)) {

@@ -126,13 +126,15 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     metrics.gauge("meanLogSigma", () -> last == null ? Double.NaN : last.meanLogSigma());
     trainedSamples = metrics.counter("trainedSamples");
     stepsPerSecond = metrics.meter("trainStepsPerSecond", new MeterView(60));
-    lastPublishMs = System.currentTimeMillis();
   }
 
   @Override
   public void processElement(TrainingSample sample, Context ctx, Collector<PolicyVersion> out) {
     batch.add(sample);
     long now = ctx.timerService().currentProcessingTime();
+    if (lastPublishMs == 0) {
+      lastPublishMs = now;
+    }
     if (batch.size() == 1) {
       ctx.timerService().registerProcessingTimeTimer(now + config.maxWaitMs());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.operators.Harnesses;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
@@ -13,12 +14,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.runtime.state.KeyedStateBackend;
-import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 
 class RecommendationScorerTest {
   static final long BEGINNING = 1_700_000_000_000L;
@@ -44,7 +44,7 @@ class RecommendationScorerTest {
 
   static PolicyVersion version(long version, long seed, int stateDim) {
     GaussianPolicy policy = new GaussianPolicy(new PolicyConfig(stateDim, new int[] {16}, D, -5, 1, -1, 1e-3),
-        org.nd4j.linalg.api.buffer.DataType.FLOAT, seed);
+        DataType.FLOAT, seed);
     PolicyVersion v = new PolicyVersion();
     v.policyName = "p";
     v.version = version;
@@ -89,9 +89,7 @@ class RecommendationScorerTest {
   }
 
   static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
-    KeyedStateBackend<String> backend = h.getOperator().getKeyedStateBackend();
-    return java.util.stream.Stream.of("history", "history-expires")
-        .flatMap(name -> backend.getKeys(name, VoidNamespace.INSTANCE)).distinct().count();
+    return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(), "history", "history-expires");
   }
 
   @Test

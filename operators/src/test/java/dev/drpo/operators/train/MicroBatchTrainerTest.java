@@ -3,6 +3,7 @@ package dev.drpo.operators.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drpo.model.objective.Prefiltered;
 import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.model.snapshot.PolicySnapshot;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
@@ -12,6 +13,7 @@ import dev.drpo.operators.quality.QualitySample;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -21,11 +23,11 @@ class MicroBatchTrainerTest {
   static final long AFTER_MAX_WAIT = BEGINNING + 5_001;
   static final PolicyConfig SHAPE = new PolicyConfig(4, new int[] {8}, 3, -5, 1, -1, 1e-2);
   static final TrainerConfig CONFIG = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, SHAPE, 7,
-      dev.drpo.model.objective.Prefiltered.Normalisation.MEAN, 100, 1e6);
+      Prefiltered.Normalisation.MEAN, 100, 1e6);
 
   static List<TrainingSample> samples(int n, long seed, double weight) {
     SplittableRandom r = new SplittableRandom(seed);
-    return java.util.stream.IntStream.range(0, n).mapToObj(i -> {
+    return IntStream.range(0, n).mapToObj(i -> {
       TrainingSample s = new TrainingSample(new QualitySample(), weight, 0.1, 0.5);
       s.state = new float[SHAPE.stateDim()];
       s.action = new float[SHAPE.actionDim()];
@@ -148,7 +150,7 @@ class MicroBatchTrainerTest {
     before.close();
 
     TrainerConfig faster = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, SHAPE.withLearningRate(1e-3), 7,
-        dev.drpo.model.objective.Prefiltered.Normalisation.SUM, 100, 1e6);
+        Prefiltered.Normalisation.SUM, 100, 1e6);
     var after = trainer(faster, saved);
     feed(after, samples(8, 10, 1.0));
     assertThat(after.extractOutputValues()).singleElement().satisfies(v -> {

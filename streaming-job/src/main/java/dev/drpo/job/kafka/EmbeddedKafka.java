@@ -1,6 +1,7 @@
 package dev.drpo.job.kafka;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -57,7 +58,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties props = new Properties();
     props.setProperty("bootstrap.servers", bootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      List<NewTopic> all = new java.util.ArrayList<>();
+      List<NewTopic> all = new ArrayList<>();
       topics.forEach(t -> all.add(new NewTopic(t, partitions, (short) 1)));
       compacted.forEach(t -> all.add(new NewTopic(t, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
       admin.createTopics(all).all().get();

@@ -1,5 +1,6 @@
 package dev.drpo.job.kafka;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
@@ -92,7 +93,7 @@ public final class KafkaEndpoints {
       }
       try {
         return new ProducerRecord<>(topic, utf8(r.requestId), json.writeValueAsBytes(r));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write recommendation " + r.requestId, e);
       }
     }
