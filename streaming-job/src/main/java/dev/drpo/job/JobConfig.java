@@ -36,48 +36,50 @@ import java.util.regex.Pattern;
 public final class JobConfig implements Serializable {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
-  private final String origin;
   private final Map<String, String> values;
+  /** Where each value not from the defaults came from (a file, simulator.yaml, --set). */
+  private final Map<String, String> origins;
 
-  private JobConfig(String origin, Map<String, String> values) {
-    this.origin = origin;
+  private JobConfig(Map<String, String> values, Map<String, String> origins) {
     this.values = values;
+    this.origins = origins;
     validate();
   }
 
   /** The documented defaults. */
   public static JobConfig defaults() {
-    return new JobConfig("defaults", readDefaults());
+    return new JobConfig(readDefaults(), new TreeMap<>());
   }
 
   /** The defaults with conf/simulator.yaml: the settings for the simulator's users (demo, compose). */
   public static JobConfig simulator() {
     Map<String, String> values = readDefaults();
-    merge(values, read("/simulator.yaml"), "simulator.yaml");
-    return new JobConfig("simulator.yaml", values);
+    Map<String, String> origins = new TreeMap<>();
+    merge(values, origins, read("/simulator.yaml"), "simulator.yaml");
+    return new JobConfig(values, origins);
   }
 
   /** Defaults, then the file (may be null), then overrides. */
   public static JobConfig load(Path file, Map<String, String> overrides) {
     Map<String, String> values = readDefaults();
-    String origin = "defaults";
+    Map<String, String> origins = new TreeMap<>();
     if (file != null) {
       try {
-        merge(values, flatten(new YAMLMapper().readTree(Files.readAllBytes(file))), file.toString());
+        merge(values, origins, flatten(new YAMLMapper().readTree(Files.readAllBytes(file))), file.toString());
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read config " + file + ": " + e.getMessage(), e);
       }
-      origin = file.toString();
     }
-    merge(values, overrides, "override");
-    return new JobConfig(origin, values);
+    merge(values, origins, overrides, "--set");
+    return new JobConfig(values, origins);
   }
 
   /** This config with more overrides. */
   public JobConfig with(Map<String, String> overrides) {
-    Map<String, String> copy = new TreeMap<>(values);
-    merge(copy, overrides, "override");
-    return new JobConfig(origin, copy);
+    Map<String, String> copyValues = new TreeMap<>(values);
+    Map<String, String> copyOrigins = new TreeMap<>(origins);
+    merge(copyValues, copyOrigins, overrides, "--set");
+    return new JobConfig(copyValues, copyOrigins);
   }
 
   public Map<String, String> values() {
@@ -96,12 +98,13 @@ public final class JobConfig implements Serializable {
     }
   }
 
-  private static void merge(Map<String, String> into, Map<String, String> from, String source) {
+  private static void merge(Map<String, String> into, Map<String, String> origins, Map<String, String> from, String source) {
     for (Map.Entry<String, String> e : from.entrySet()) {
       if (!into.containsKey(e.getKey())) {
         throw new IllegalArgumentException(source + ": unknown setting '" + e.getKey() + "' (see conf/job.yaml for every key)");
       }
       into.put(e.getKey(), e.getValue());
+      origins.put(e.getKey(), source);
     }
   }
 
@@ -125,7 +128,8 @@ public final class JobConfig implements Serializable {
   }
 
   private IllegalArgumentException bad(String key, String expected) {
-    return new IllegalArgumentException(origin + ": " + key + ": expected " + expected + ", got '" + values.get(key) + "'");
+    return new IllegalArgumentException(origins.getOrDefault(key, "defaults") + ": " + key + ": expected " + expected
+        + ", got '" + values.get(key) + "'");
   }
 
   public String string(String key) {

@@ -36,6 +36,9 @@ class JobConfigTest {
   void aFileSetsOnlyTheKeysItNamesAndOverridesComeLast(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("job.yaml");
     Files.writeString(file, "trainer:\n  batch-size: 128\nfilter:\n  weighting: drpo_exp\n");
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "sessions:\n  gap: soon\n");
+    assertThatThrownBy(() -> JobConfig.load(bad, Map.of())).hasMessageStartingWith(bad + ": sessions.gap: expected a duration");
 
     JobConfig config = JobConfig.load(file, Map.of("trainer.batch-size", "256", "events.user-feature-dim", "8"));
 
@@ -49,13 +52,13 @@ class JobConfigTest {
   void anUnknownKeyIsRefusedByName() {
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("trainer.batchsize", "1")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("unknown setting 'trainer.batchsize'");
+        .hasMessage("--set: unknown setting 'trainer.batchsize' (see conf/job.yaml for every key)");
   }
 
   @Test
   void aBadValueIsRefusedNamingTheKeyAndWhatWasExpected() {
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("trainer.batch-size", "0")))
-        .hasMessageContaining("trainer.batch-size: expected an integer >= 1, got '0'");
+        .hasMessage("--set: trainer.batch-size: expected an integer >= 1, got '0'");
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("sessions.gap", "soon")))
         .hasMessageContaining("sessions.gap: expected a duration");
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("filter.weighting", "best")))

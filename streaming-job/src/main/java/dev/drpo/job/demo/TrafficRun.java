@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.plot.PlotOrientation;
@@ -177,6 +178,8 @@ public final class TrafficRun {
     }
     XYSeriesCollection data = new XYSeriesCollection(policy);
     data.addSeries(logging);
+    // ImageIO's default file cache registers a shutdown hook, which fails when Ctrl-C ended the run
+    ImageIO.setUseCache(false);
     ChartUtils.saveChartAsPNG(options.out().resolve("demo.png").toFile(), ChartFactory.createXYLineChart(
         "drpo demo: served reward / oracle reward over time", "seconds", "normalized reward", data,
         PlotOrientation.VERTICAL, true, false, false), 900, 500);

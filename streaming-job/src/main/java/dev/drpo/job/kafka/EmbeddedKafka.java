@@ -17,13 +17,16 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
+  private final BootstrapPort bootstrapPort;
 
-  private EmbeddedKafka(KafkaClusterTestKit cluster) {
+  private EmbeddedKafka(KafkaClusterTestKit cluster, BootstrapPort bootstrapPort) {
     this.cluster = cluster;
+    this.bootstrapPort = bootstrapPort;
   }
 
   /**
-   * @param port the broker's port on localhost (0: any free port)
+   * @param port a fixed localhost port to bootstrap through (0: only the broker's own, which the
+   *     test kit picks)
    * @param directory where the log lives (deleted on close)
    */
   public static EmbeddedKafka start(int port, Path directory) throws Exception {
@@ -32,9 +35,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
         .setBaseDirectory(directory);
-    if (port > 0) {
-      nodes.setPerServerProperties(Map.of(0, Map.of("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0")));
-    }
     KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
@@ -46,11 +46,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     cluster.format();
     cluster.startup();
     cluster.waitForReadyBrokers();
-    return new EmbeddedKafka(cluster);
+    String own = cluster.bootstrapServers();
+    int brokerPort = Integer.parseInt(own.substring(own.lastIndexOf(':') + 1).split(",")[0]);
+    return new EmbeddedKafka(cluster, port > 0 ? new BootstrapPort(port, brokerPort) : null);
   }
 
+  /** localhost:PORT when a port was fixed, else the broker's own address. */
   public String bootstrapServers() {
-    return cluster.bootstrapServers();
+    return bootstrapPort != null ? "localhost:" + bootstrapPort.port() : cluster.bootstrapServers();
   }
 
   /** Creates topics with the given partitions; {@code compacted} ones keep the latest record per key. */
@@ -67,6 +70,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (bootstrapPort != null) {
+      bootstrapPort.close();
+    }
     cluster.close();
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,10 +13,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class UsersCommandTest {
 
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   @Test
-  void writesTheSimulatorsCatalogToTheItemsTopicForTheJobToRead(@TempDir Path dir) throws Exception {
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir)) {
+  void writesTheSimulatorsCatalogToTheItemsTopicForTheJobToReadThroughAFixedPort(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(port, dir)) {
       kafka.createTopics(1, List.of(), List.of("items"));
+      assertThat(kafka.bootstrapServers()).isEqualTo("localhost:" + port);
 
       CliRun run = CliRun.of("users", "--bootstrap-servers", kafka.bootstrapServers(), "--catalog-only");
 
