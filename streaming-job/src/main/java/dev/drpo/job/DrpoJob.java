@@ -1,5 +1,7 @@
 package dev.drpo.job;
 
+import dev.drpo.model.snapshot.PolicySnapshot;
+import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.operators.DataPath;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.event.DeadLetter;
@@ -52,6 +54,13 @@ public final class DrpoJob {
 
   /** Adds the job's pipeline to {@code env}. */
   public static void build(StreamExecutionEnvironment env, Endpoints io, CatalogItems items, JobConfig config) {
+    TrainerConfig trainer = config.trainer(items.dimension());
+    int versionBytes = PolicySnapshotCodec.encodedSize(trainer.policy(), PolicySnapshot.Precision.FLOAT32, false);
+    if (versionBytes > config.integer("kafka.max-message-bytes", 1)) {
+      throw new IllegalArgumentException("a policy version of this network (" + trainer.policy() + ") is " + versionBytes
+          + " bytes, more than kafka.max-message-bytes (" + config.string("kafka.max-message-bytes") + "): raise it together"
+          + " with the policy-versions topic's max.message.bytes, or use a smaller network");
+    }
     DataStream<byte[]> interactions = env.fromSource(io.interactions(), WatermarkStrategy.noWatermarks(), "interactions")
         .uid("interactions-source");
     DataPath.Streams path = DataPath.build(interactions,
@@ -60,7 +69,6 @@ public final class DrpoJob {
     SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
         .process(new TrainingStateEncoder(items, config.userFeatureDim(), config.historyLength()))
         .uid("encode-samples").name("encode state and action");
-    TrainerConfig trainer = config.trainer(items.dimension());
     String policyName = trainer.policyName();
     SingleOutputStreamOperator<PolicyVersion> versions = encoded
         .keyBy(sample -> policyName)

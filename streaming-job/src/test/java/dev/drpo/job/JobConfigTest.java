@@ -3,12 +3,14 @@ package dev.drpo.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.simulator.SimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +69,16 @@ class JobConfigTest {
         .hasMessageContaining("kafka.transaction-timeout: expected at least checkpoints.interval");
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("state.history-length", "0")))
         .hasMessageContaining("state.history-length");
+  }
+
+  @Test
+  void aPolicyVersionThatWouldNotFitInAKafkaMessageIsRefusedBeforeTheJobStarts() {
+    JobConfig wide = JobConfig.load(null, Map.of("events.user-feature-dim", "128", "trainer.hidden", "512,512"));
+    var env = StreamExecutionEnvironment.getExecutionEnvironment();
+    var items = new CatalogItems(new String[] {"a"}, new float[][] {new float[128]});
+
+    assertThatThrownBy(() -> DrpoJob.build(env, null, items, wide))
+        .hasMessageContaining("is 1840226 bytes, more than kafka.max-message-bytes (1048576)");
   }
 
   @Test

@@ -26,12 +26,17 @@ public final class PolicySnapshotCodec {
 
   private PolicySnapshotCodec() {}
 
+  /** How many bytes a snapshot of a policy of this shape encodes to. */
+  public static int encodedSize(PolicyConfig c, Precision precision, boolean withOptimizer) {
+    int width = precision == Precision.FLOAT32 ? 4 : 8;
+    int parameters = c.parameterCount();
+    return 4 + 1 + 24 + 8 + 4 * c.hidden().length + 4 + 32 + 1 + 4
+        + width * parameters + 8 + (withOptimizer ? width * 2 * parameters : 0) + 4;
+  }
+
   public static byte[] encode(PolicySnapshot s) {
     PolicyConfig c = s.config();
-    int width = s.precision() == Precision.FLOAT32 ? 4 : 8;
-    int size = 4 + 1 + 24 + 8 + 4 * c.hidden().length + 4 + 32 + 1 + 4
-        + width * s.parameters().length + 8 + width * s.optimizerState().length + 4;
-    ByteBuffer out = ByteBuffer.allocate(size);
+    ByteBuffer out = ByteBuffer.allocate(encodedSize(c, s.precision(), s.hasOptimizerState()));
     out.put(MAGIC).put(FORMAT);
     out.putLong(s.version()).putLong(s.parentVersion()).putLong(s.createdAtMs());
     out.putInt(c.stateDim()).putInt(c.hidden().length);

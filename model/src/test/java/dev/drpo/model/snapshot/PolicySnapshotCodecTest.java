@@ -46,6 +46,8 @@ class PolicySnapshotCodecTest {
     assertThat(DEFAULT.parameterCount()).isEqualTo(49_664);
     assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, true))).hasSize(596_066);
     assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, false))).hasSize(198_754);
+    assertThat(PolicySnapshotCodec.encodedSize(DEFAULT, PolicySnapshot.Precision.FLOAT32, true)).isEqualTo(596_066);
+    assertThat(PolicySnapshotCodec.encodedSize(DEFAULT, PolicySnapshot.Precision.FLOAT32, false)).isEqualTo(198_754);
   }
 
   @Test
