@@ -302,6 +302,7 @@ public final class JobConfig implements Serializable {
     int defaultK = integer("scorer.default-k", 1);
     integer("scorer.max-k", defaultK);
     return new ScorerConfig(nonEmpty("trainer.policy-name"), userFeatureDim(), historyLength(),
-        duration("sessions.gap").toMillis(), integer("scorer.exclude-recent", 0), duration("scorer.history-retention").toMillis());
+        duration("sessions.gap").toMillis(), integer("scorer.exclude-recent", 0), duration("scorer.history-retention").toMillis(),
+        integer("scorer.max-batch", 1), duration("scorer.max-delay").toMillis());
   }
 }

@@ -12,12 +12,15 @@ import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.train.PolicyVersion;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -26,6 +29,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -39,15 +45,24 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code excludeRecent} most recent items. Before any version has arrived it answers with k
  * uniform random items and says so in {@link Recommendation#fallback}.
  *
+ * <p>Requests are scored in micro-batches of up to {@code maxBatch}, or whatever arrived within
+ * {@code maxDelayMs}: one pass of the network and one product with the catalog for the batch
+ * instead of one per request (the catalog product reads the whole catalog, so it is memory-bound
+ * per call). Each request's state is built when it arrives, from its user's keyed state; the
+ * waiting requests are operator state, so a checkpoint taken while they wait carries them and
+ * none is lost or answered twice.
+ *
  * <p>Keyed state per user: the recent interactions ({@link UserHistory}, at most
  * {@code capacity()}) and the processing time they expire, with a timer that deletes both
  * {@code historyRetentionMs} after the user's last interaction. Broadcast state: the latest
  * {@link PolicyVersion} per policy name (about 0.2 MB; every parallel instance checkpoints its
  * copy). The decoded policy is cached per instance and rebuilt from broadcast state after a restore.
  *
- * <p>Metrics: recommendations, fallbacks, policyVersion, scoringLatencyMicros (histogram).
+ * <p>Metrics: recommendations, fallbacks, policyVersion, scoringLatencyMicros (histogram, from
+ * arrival to answer), batchSize (histogram).
  */
-public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, PolicyVersion, Recommendation> {
+public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, PolicyVersion, Recommendation>
+    implements CheckpointedFunction {
   public static final MapStateDescriptor<String, PolicyVersion> POLICIES =
       new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
 
@@ -62,10 +77,26 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient Counter recommendations;
   private transient Counter fallbacks;
   private transient Histogram latency;
+  private transient Histogram batchSizes;
+  private transient ListState<PendingRequest> savedPending;
+  private transient List<PendingRequest> pending;
 
   public RecommendationScorer(ScorerConfig config, CatalogItems items) {
     this.config = config;
     this.items = items;
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    savedPending = context.getOperatorStateStore().getListState(
+        new ListStateDescriptor<>("pending-requests", TypeInformation.of(PendingRequest.class)));
+    pending = new ArrayList<>();
+    savedPending.get().forEach(pending::add);
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    savedPending.update(pending);
   }
 
   @Override
@@ -79,6 +110,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     recommendations = metrics.counter("recommendations");
     fallbacks = metrics.counter("fallbacks");
     latency = metrics.histogram("scoringLatencyMicros", new DescriptiveStatisticsHistogram(1_000));
+    batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
     metrics.gauge("policyVersion", () -> policyVersion);
   }
 
@@ -86,10 +118,14 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   public void processElement(UserInput input, ReadOnlyContext ctx, Collector<Recommendation> out) throws Exception {
     if (input.interaction != null) {
       remember(input.interaction, ctx);
-    } else {
-      long start = System.nanoTime();
-      out.collect(answer(input.request, ctx.getBroadcastState(POLICIES).get(config.policyName())));
-      latency.update((System.nanoTime() - start) / 1_000);
+      return;
+    }
+    pending.add(prepare(input.request));
+    if (pending.size() == 1) {
+      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + config.maxDelayMs());
+    }
+    if (pending.size() >= config.maxBatch()) {
+      flush(ctx.getBroadcastState(POLICIES).get(config.policyName()), out);
     }
   }
 
@@ -105,13 +141,22 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     expiresAt.update(expires);
   }
 
+  /**
+   * Either a user's history expires (the timer it set at its last interaction) or a micro-batch
+   * has waited long enough (the timer the batch's first request set, under its user's key).
+   */
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Recommendation> out) {
-    history.clear();
-    expiresAt.clear();
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Recommendation> out) throws Exception {
+    Long expires = expiresAt.value();
+    if (expires != null && expires == timestamp) {
+      history.clear();
+      expiresAt.clear();
+    }
+    flush(ctx.getBroadcastState(POLICIES).get(config.policyName()), out);
   }
 
-  private Recommendation answer(RecRequest request, PolicyVersion latest) throws Exception {
+  /** The request with its state and exclusions from its user's keyed state (the current key). */
+  private PendingRequest prepare(RecRequest request) throws Exception {
     UserHistory h = history.value();
     List<Interaction> session = new ArrayList<>();
     Set<String> exclude = new HashSet<>();
@@ -125,28 +170,73 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
         }
       }
     }
+    PendingRequest p = new PendingRequest();
+    p.request = request;
+    p.state = encoder.encode(request.userFeatures, session, catalog);
+    p.exclude = exclude.toArray(String[]::new);
+    p.arrivedAtNanos = System.nanoTime();
+    return p;
+  }
+
+  /** Answers every waiting request: one forward pass and one catalog product for all of them. */
+  private void flush(PolicyVersion latest, Collector<Recommendation> out) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    int n = pending.size();
+    Ranking[] rankings = null;
+    if (latest != null) {
+      GaussianPolicy current = policy(latest);
+      float[] states = new float[n * encoder.stateDim()];
+      List<Set<String>> excludes = new ArrayList<>(n);
+      int k = 1;
+      for (int i = 0; i < n; i++) {
+        PendingRequest p = pending.get(i);
+        System.arraycopy(p.state, 0, states, i * encoder.stateDim(), encoder.stateDim());
+        excludes.add(Set.of(p.exclude));
+        k = Math.max(k, p.request.k);
+      }
+      var mu = current.mean(Nd4j.create(states, new long[] {n, encoder.stateDim()}, 'c').castTo(current.dataType()));
+      rankings = catalog.topK(mu, k, excludes, Similarity.COSINE);
+    }
+    long now = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      PendingRequest p = pending.get(i);
+      out.collect(rankings == null ? fallback(p) : answer(p, rankings[i], latest.version));
+      latency.update((now - p.arrivedAtNanos) / 1_000);
+    }
+    recommendations.inc(n);
+    batchSizes.update(n);
+    pending.clear();
+  }
+
+  private static Recommendation recommendation(RecRequest request) {
     Recommendation r = new Recommendation();
     r.requestId = request.requestId;
     r.userId = request.userId;
     r.ts = request.ts;
     r.servedAtMs = System.currentTimeMillis();
-    int k = Math.min(request.k, catalog.size() - exclude.size());
-    recommendations.inc();
-    if (latest == null) {
-      fallbacks.inc();
-      r.policyVersion = -1;
-      r.fallback = Recommendation.NO_POLICY_YET;
-      r.items = randomItems(request, k, exclude);
-      r.scores = new float[k];
-      return r;
-    }
-    GaussianPolicy current = policy(latest);
-    float[] s = encoder.encode(request.userFeatures, session, catalog);
-    var mu = current.mean(Nd4j.create(s, new long[] {1, s.length}, 'c').castTo(current.dataType()));
-    Ranking ranking = catalog.topK(mu, k, List.of(exclude), Similarity.COSINE)[0];
-    r.policyVersion = latest.version;
-    r.items = ranking.ids();
-    r.scores = ranking.scores();
+    return r;
+  }
+
+  private Recommendation answer(PendingRequest p, Ranking ranking, long version) {
+    Recommendation r = recommendation(p.request);
+    int k = Math.min(p.request.k, ranking.ids().length);
+    r.policyVersion = version;
+    r.items = Arrays.copyOf(ranking.ids(), k);
+    r.scores = Arrays.copyOf(ranking.scores(), k);
+    return r;
+  }
+
+  private Recommendation fallback(PendingRequest p) {
+    fallbacks.inc();
+    Recommendation r = recommendation(p.request);
+    Set<String> exclude = Set.of(p.exclude);
+    int k = Math.min(p.request.k, catalog.size() - exclude.size());
+    r.policyVersion = -1;
+    r.fallback = Recommendation.NO_POLICY_YET;
+    r.items = randomItems(p.request, k, exclude);
+    r.scores = new float[k];
     return r;
   }
 

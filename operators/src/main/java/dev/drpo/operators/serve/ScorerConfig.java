@@ -13,12 +13,15 @@ import java.io.Serializable;
  * @param excludeRecent how many of the user's most recent items are never recommended again
  * @param historyRetentionMs processing time after a user's last interaction when the user's history
  *     is deleted
+ * @param maxBatch requests scored together at most
+ * @param maxDelayMs processing time a request waits for its micro-batch to fill, at most
  */
 public record ScorerConfig(String policyName, int userFeatureDim, int historyLength, long sessionGapMs,
-    int excludeRecent, long historyRetentionMs) implements Serializable {
+    int excludeRecent, long historyRetentionMs, int maxBatch, long maxDelayMs) implements Serializable {
 
   public ScorerConfig {
-    if (userFeatureDim < 0 || historyLength < 0 || sessionGapMs < 1 || excludeRecent < 0 || historyRetentionMs < 1) {
+    if (userFeatureDim < 0 || historyLength < 0 || sessionGapMs < 1 || excludeRecent < 0 || historyRetentionMs < 1
+        || maxBatch < 1 || maxDelayMs < 1) {
       throw new IllegalArgumentException("invalid scorer config: " + this);
     }
   }

@@ -80,7 +80,7 @@ class RecommendationScorerTest {
     return harness;
   }
 
-  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION);
+  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10);
   static final float[] ALICE = {0.3f, -1.2f, 0.8f};
 
   static Recommendation last(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
@@ -137,7 +137,7 @@ class RecommendationScorerTest {
 
   @Test
   void shouldBuildTheStateFromTheCurrentSessionOnly() throws Exception {
-    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION);
+    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION, 1, 10);
     var harness = scorer(historyOnly, null);
     harness.processBroadcastElement(version(1, 11, D), BEGINNING);
     harness.processElement(request("r0", ONE_MINUTE_LATER, 5, null), BEGINNING);
@@ -150,6 +150,47 @@ class RecommendationScorerTest {
     harness.processElement(seen("item-7", BEGINNING), BEGINNING);
     harness.processElement(request("r2", ONE_MINUTE_LATER, 5, null), BEGINNING);
     assertThat(last(harness).items).as("this session's interaction does").isNotEqualTo(noHistory);
+  }
+
+  static final ScorerConfig BATCHES_OF_THREE = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 3, 10);
+
+  static UserInput request(String id, String user) {
+    UserInput in = request(id, BEGINNING, 4, ALICE);
+    in.request.userId = user;
+    return in;
+  }
+
+  @Test
+  void shouldScoreRequestsOfDifferentUsersTogetherWhenTheBatchFillsOrItsDelayPasses() throws Exception {
+    var harness = scorer(BATCHES_OF_THREE, null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("r1", "ann"), BEGINNING);
+    harness.processElement(request("r2", "bob"), BEGINNING);
+    assertThat(harness.extractOutputValues()).as("waiting for the batch to fill").isEmpty();
+
+    harness.processElement(request("r3", "cat"), BEGINNING);
+    assertThat(harness.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r1", "r2", "r3");
+
+    harness.processElement(request("r4", "dan"), BEGINNING);
+    harness.setProcessingTime(BEGINNING + 10);
+    assertThat(harness.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r1", "r2", "r3", "r4");
+    assertThat(harness.extractOutputValues()).allSatisfy(r -> assertThat(r.items).hasSize(4));
+  }
+
+  @Test
+  void shouldAnswerTheRequestsThatWereWaitingWhenTheSnapshotWasTakenAfterARestore() throws Exception {
+    var before = scorer(BATCHES_OF_THREE, null);
+    before.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    before.processElement(request("r1", "ann"), BEGINNING);
+    before.processElement(request("r2", "bob"), BEGINNING);
+    OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
+    before.close();
+
+    var after = scorer(BATCHES_OF_THREE, saved);
+    after.setProcessingTime(BEGINNING + 10);
+
+    assertThat(after.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r1", "r2");
+    assertThat(after.extractOutputValues()).allSatisfy(r -> assertThat(r.policyVersion).isEqualTo(1));
   }
 
   @Test
