@@ -20,6 +20,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -110,7 +111,7 @@ public final class DrpoJob {
     flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     flink.set(PipelineOptions.GENERIC_TYPES, false);
     flink.set(PipelineOptions.NAME, config.string("job.name"));
-    flink.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, config.integer("job.parallelism", 1));
+    flink.set(CoreOptions.DEFAULT_PARALLELISM, config.integer("job.parallelism", 1));
     return flink;
   }
 }

@@ -5,7 +5,6 @@ import dev.drpo.job.demo.Demo;
 import dev.drpo.job.demo.TrafficRun;
 import dev.drpo.simulator.SimulatorConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
