@@ -80,7 +80,7 @@ class DrpoJobEndToEndTest {
           }
         }
         assertThat(users.waiting()).as("every request answered").isZero();
-        assertThat(users.duplicateAnswers()).as("no request answered twice").isZero();
+        assertThat(users.unexpectedAnswers()).as("no request answered twice").isZero();
         loop.awaitRecords(loop.config.topic("dead-letters"), population.malformed(), Duration.ofSeconds(60));
       } finally {
         job.cancel().get();

@@ -12,11 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -96,9 +94,8 @@ public final class SimulatedUsers implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> answers;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Request> waiting = new HashMap<>();
-  private final Set<String> answeredIds = new HashSet<>();
   private final Map<String, Long> versionsServed = new HashMap<>();
-  private long duplicateAnswers;
+  private long unexpectedAnswers;
   private Tally tally = new Tally();
 
   /**
@@ -180,13 +177,9 @@ public final class SimulatedUsers implements AutoCloseable {
   }
 
   private Event answer(JsonNode rec) {
-    String id = rec.get("requestId").asText();
-    if (!answeredIds.add(id)) {
-      duplicateAnswers++;
-      return null;
-    }
-    Request r = waiting.remove(id);
+    Request r = waiting.remove(rec.get("requestId").asText());
     if (r == null) {
+      unexpectedAnswers++;
       return null;
     }
     String top = rec.get("items").get(0).asText();
@@ -225,9 +218,12 @@ public final class SimulatedUsers implements AutoCloseable {
     return waiting.size();
   }
 
-  /** Answers seen for a requestId that had been answered already (exactly-once: must stay 0). */
-  public long duplicateAnswers() {
-    return duplicateAnswers;
+  /**
+   * Answers to no request of these users that is waiting: a second answer to one of theirs
+   * (exactly-once: must stay 0), or the answer to another client's request on the same topic.
+   */
+  public long unexpectedAnswers() {
+    return unexpectedAnswers;
   }
 
   /** How many answers each policy version (-1: fallback) gave. */

@@ -150,7 +150,7 @@ public final class TrafficRun {
     s.put("last_online_normalized", served.isEmpty() ? null : served.get(served.size() - 1).get("normalized"));
     s.put("answers_by_policy_version", users.versionsServed());
     s.put("unanswered", users.waiting());
-    s.put("duplicate_answers", users.duplicateAnswers());
+    s.put("unexpected_answers", users.unexpectedAnswers());
     Map<String, Object> last = timeline.isEmpty() ? Map.of() : timeline.get(timeline.size() - 1);
     for (String key : new String[] {"events", "policy_version", "dead_letters", "late"}) {
       if (last.containsKey(key)) {

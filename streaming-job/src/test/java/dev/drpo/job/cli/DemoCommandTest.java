@@ -26,7 +26,7 @@ class DemoCommandTest {
     }
     JsonNode summary = report.get("summary");
     assertThat(summary.get("events").asLong()).isPositive();
-    assertThat(summary.get("duplicate_answers").asLong()).isZero();
+    assertThat(summary.get("unexpected_answers").asLong()).isZero();
     assertThat(Files.size(out.resolve("demo.png"))).isPositive();
   }
 }
