@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.operators.event.DeadLetter.Reason;
-import dev.drpo.operators.event.InteractionDecoder.Rejection;
+import dev.drpo.operators.event.JsonRecordDecoder.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
