@@ -1,7 +1,8 @@
 package dev.drpo.job;
 
-import dev.drpo.job.demo.SimulatedUsers;
 import dev.drpo.job.demo.Demo;
+import dev.drpo.job.demo.SimulatedUsers;
+import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.operators.catalog.CatalogItems;
@@ -11,16 +12,12 @@ import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.World;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -43,7 +40,6 @@ final class Loop implements AutoCloseable {
         .with(Map.of(
             "events.user-feature-dim", Integer.toString(WORLD.stateDim()),
             "job.parallelism", "2",
-            "checkpoints.interval", "1s",
             "filter.bucket-samples", "300",
             "filter.buckets", "10",
             "filter.tick-samples", "64",
@@ -51,10 +47,8 @@ final class Loop implements AutoCloseable {
             "trainer.publish-every-steps", "3",
             "trainer.learning-rate", "1.0e-3"))
         .with(overrides);
-    kafka.createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"),
-        config.topic("recommendations"), config.topic("dead-letters")),
-        List.of(config.topic("policy-versions"), config.topic("items")));
-    ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), SimulatedUsers.catalogOf(world));
+    kafka.createTopics(config);
+    ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), CatalogItems.of(world.catalog()));
     items = ItemsTopic.read(kafka.bootstrapServers(), config.topic("items"), Duration.ofSeconds(30));
   }
 
@@ -69,21 +63,7 @@ final class Loop implements AutoCloseable {
 
   /** Every committed record of a topic, read to its current end. */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    Properties props = new Properties();
-    props.setProperty("bootstrap.servers", kafka.bootstrapServers());
-    props.setProperty("isolation.level", "read_committed");
-    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-      }
-    }
-    return all;
+    return CommittedRecords.read(kafka.bootstrapServers(), topic, Duration.ofSeconds(30));
   }
 
   /** Waits until the topic holds {@code count} committed records (the job is asynchronous), or the timeout. */

@@ -18,6 +18,17 @@ public record CatalogItems(String[] ids, float[][] embeddings) implements Serial
     }
   }
 
+  /** The ids and embeddings of a catalog, to ship with a job. */
+  public static CatalogItems of(ItemCatalog catalog) {
+    String[] ids = new String[catalog.size()];
+    float[][] embeddings = new float[ids.length][];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = catalog.id(i);
+      embeddings[i] = catalog.embedding(i);
+    }
+    return new CatalogItems(ids, embeddings);
+  }
+
   public int dimension() {
     return embeddings[0].length;
   }

@@ -57,6 +57,6 @@ final class DemoCommand implements Callable<Integer> {
     TrafficRun.Options traffic = new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out, offlineHours,
         tickMinutes, loggingShare, 0.002, seed);
     Demo demo = new Demo(new Demo.Options(traffic, kafkaPort, uiPort, SimulatorConfig.defaults(), settings), System.out);
-    return UsersCommand.untilInterrupted(demo::stop, demo::run);
+    return DrpoCli.untilInterrupted(demo::stop, demo::run);
   }
 }

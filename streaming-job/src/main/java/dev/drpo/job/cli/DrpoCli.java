@@ -1,5 +1,8 @@
 package dev.drpo.job.cli;
 
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,5 +28,25 @@ public final class DrpoCli {
       }
       throw e;
     });
+  }
+
+  /** Runs {@code body}; Ctrl-C calls {@code stop} and waits for the body to finish (and write its report). */
+  static int untilInterrupted(Runnable stop, Callable<Map<String, Object>> body) throws Exception {
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.run();
+      try {
+        finished.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      System.out.println(body.call());
+    } finally {
+      finished.countDown();
+    }
+    return 0;
   }
 }

@@ -4,13 +4,13 @@ import dev.drpo.job.JobConfig;
 import dev.drpo.job.demo.SimulatedUsers;
 import dev.drpo.job.demo.TrafficRun;
 import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.World;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,33 +50,13 @@ final class UsersCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JobConfig config = JobConfig.defaults().with(settings);
     World world = new World(SimulatorConfig.defaults(), seed);
-    ItemsTopic.write(bootstrapServers, config.topic("items"), SimulatedUsers.catalogOf(world));
+    ItemsTopic.write(bootstrapServers, config.topic("items"), CatalogItems.of(world.catalog()));
     System.out.printf("wrote %d items to %s at %s%n", world.catalog().size(), config.topic("items"), bootstrapServers);
     if (catalogOnly) {
       return 0;
     }
     TrafficRun run = new TrafficRun(new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out,
         offlineHours, 15, 0.2, 0.002, seed), world, System.out, Map::of);
-    return untilInterrupted(run::stop, () -> run.run(bootstrapServers, SimulatedUsers.Topics.of(config)));
-  }
-
-  /** Runs {@code body}; Ctrl-C calls {@code stop} and waits for the body to finish (and write its report). */
-  static int untilInterrupted(Runnable stop, Callable<Map<String, Object>> body) throws Exception {
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.run();
-      try {
-        finished.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      System.out.println(body.call());
-    } finally {
-      finished.countDown();
-    }
-    return 0;
+    return DrpoCli.untilInterrupted(run::stop, () -> run.run(bootstrapServers, SimulatedUsers.Topics.of(config)));
   }
 }

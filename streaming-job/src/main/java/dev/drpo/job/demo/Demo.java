@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -78,9 +77,8 @@ public final class Demo {
           .with(localSettings(kafka.bootstrapServers(), out))
           .with(Map.of("events.user-feature-dim", Integer.toString(options.world().stateDim())))
           .with(options.overrides());
-      kafka.createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"),
-          config.topic("dead-letters")), List.of(config.topic("policy-versions"), config.topic("items")));
-      ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), SimulatedUsers.catalogOf(world));
+      kafka.createTopics(config);
+      ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), CatalogItems.of(world.catalog()));
       CatalogItems items = ItemsTopic.read(kafka.bootstrapServers(), config.topic("items"), Duration.ofSeconds(30));
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink(config));

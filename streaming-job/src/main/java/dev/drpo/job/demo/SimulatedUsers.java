@@ -2,10 +2,9 @@ package dev.drpo.job.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.LoggingMix;
-import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.UserPopulation.Request;
+import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.World;
 import java.io.IOException;
 import java.time.Duration;
@@ -124,17 +123,6 @@ public final class SimulatedUsers implements AutoCloseable {
         .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     answers.assign(partitions);
     answers.seekToBeginning(partitions);
-  }
-
-  /** The world's catalog as the job reads it from the items topic. */
-  public static CatalogItems catalogOf(World world) {
-    String[] ids = new String[world.catalog().size()];
-    float[][] embeddings = new float[ids.length][];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = world.catalog().id(i);
-      embeddings[i] = world.catalog().embedding(i);
-    }
-    return new CatalogItems(ids, embeddings);
   }
 
   /** Offline: every request due until {@code untilMs} is served by the logging policy and logged. */

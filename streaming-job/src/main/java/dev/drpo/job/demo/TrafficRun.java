@@ -73,7 +73,7 @@ public final class TrafficRun {
     long clock = System.currentTimeMillis() - options.offlineHours() * 3_600_000L - onlineSpan - 3_600_000L;
     UserPopulation population = new UserPopulation(world,
         UserPopulation.Config.defaults().withMalformedShare(options.malformedShare()), clock, options.seed());
-    double loggingNormalized = Double.NaN;
+    SimulatedUsers.Tally offline = new SimulatedUsers.Tally();
     List<Map<String, Object>> timeline = new ArrayList<>();
     long started = System.nanoTime();
     long deadline = started + options.duration().toNanos();
@@ -94,7 +94,7 @@ public final class TrafficRun {
         }
         SimulatedUsers.Tally t = users.drainTally();
         if (phase.equals("offline")) {
-          loggingNormalized = t.loggingNormalized();
+          offline.add(t);
         }
         window.add(t);
         if (System.nanoTime() >= nextReport) {
@@ -106,7 +106,7 @@ public final class TrafficRun {
       if (window.requests > 0) {
         timeline.add(report(started, phase, window));
       }
-      Map<String, Object> summary = summary(timeline, loggingNormalized, users, (System.nanoTime() - started) / 1e9);
+      Map<String, Object> summary = summary(timeline, offline.loggingNormalized(), users, (System.nanoTime() - started) / 1e9);
       write(timeline, summary);
       return summary;
     }

@@ -1,5 +1,6 @@
 package dev.drpo.job.kafka;
 
+import dev.drpo.job.JobConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** localhost:PORT when a port was fixed, else the broker's own address. */
   public String bootstrapServers() {
     return bootstrapPort != null ? "localhost:" + bootstrapPort.port() : cluster.bootstrapServers();
+  }
+
+  /** The job's topics: two partitions each, policy versions and items compacted with one. */
+  public void createTopics(JobConfig config) throws Exception {
+    createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"),
+        config.topic("dead-letters")), List.of(config.topic("policy-versions"), config.topic("items")));
   }
 
   /** Creates topics with the given partitions; {@code compacted} ones keep the latest record per key. */

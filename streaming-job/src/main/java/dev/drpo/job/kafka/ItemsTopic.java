@@ -7,17 +7,13 @@ import dev.drpo.operators.catalog.CatalogItems;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -32,35 +28,19 @@ public final class ItemsTopic {
 
   /** Every live item, in first-seen order; fails clearly on a bad record or an empty topic. */
   public static CatalogItems read(String bootstrapServers, String topic, Duration timeout) {
-    Properties props = new Properties();
-    props.setProperty("bootstrap.servers", bootstrapServers);
-    props.setProperty("isolation.level", "read_committed");
-    props.setProperty("enable.auto.commit", "false");
+    List<ConsumerRecord<byte[], byte[]>> records;
+    try {
+      records = CommittedRecords.read(bootstrapServers, topic, timeout);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the items topic: " + e.getMessage() + " (or set catalog.file)", e);
+    }
     Map<String, float[]> items = new LinkedHashMap<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      var infos = consumer.partitionsFor(topic, timeout);
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalArgumentException("the items topic '" + topic + "' does not exist at " + bootstrapServers
-            + " (or set catalog.file)");
-      }
-      infos.forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out reading the items topic '" + topic + "'");
-        }
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          String key = new String(r.key(), StandardCharsets.UTF_8);
-          if (r.value() == null) {
-            items.remove(key);
-          } else {
-            items.put(key, embedding(r, key));
-          }
-        }
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String key = new String(r.key(), StandardCharsets.UTF_8);
+      if (r.value() == null) {
+        items.remove(key);
+      } else {
+        items.put(key, embedding(r, key));
       }
     }
     if (items.isEmpty()) {
