@@ -16,6 +16,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -37,8 +39,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * What is published is always the learner's last good parameters, so a poisoned update (NaN, an
  * exploding loss or output) never reaches the scorers.
  *
- * <p>Runs with parallelism 1, keyed by the policy name only to have timers (a partial micro-batch
- * is trained after {@code maxWaitMs}). State is operator state, written only at checkpoints: the
+ * <p>Runs with parallelism 1, keyed by the policy name only to have timers: a partial micro-batch
+ * is trained {@code maxWaitMs} after its first sample, and a batch that fills first deletes its
+ * timer (its time is the one keyed state, {@link #DEADLINE}). The rest is operator state, written only at checkpoints: the
  * policy with its Adam state (codec bytes, about 0.6 MB for the paper's network), the samples of
  * the micro-batch being filled, and the counters (version, steps, samples, rejected steps, steps
  * since the last version). Keeping the live model
@@ -50,7 +53,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSample, PolicyVersion>
     implements CheckpointedFunction {
+  /** Keyed (by policy name): when the open micro-batch is trained at the latest; its timer's time. */
+  public static final ValueStateDescriptor<Long> DEADLINE = new ValueStateDescriptor<>("micro-batch-deadline", Types.LONG);
+
   private final TrainerConfig config;
+  private transient ValueState<Long> deadline;
   private transient ListState<byte[]> savedPolicy;
   private transient ListState<TrainingSample> savedBatch;
   private transient ListState<Long> savedCounters;
@@ -117,6 +124,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     if (getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks() != 1) {
       throw new IllegalStateException("the micro-batch trainer holds one policy and must run with parallelism 1");
     }
+    deadline = getRuntimeContext().getState(DEADLINE);
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     metrics.gauge("policyVersion", () -> version);
     metrics.gauge("trainSteps", () -> steps);
@@ -129,22 +137,28 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
   }
 
   @Override
-  public void processElement(TrainingSample sample, Context ctx, Collector<PolicyVersion> out) {
+  public void processElement(TrainingSample sample, Context ctx, Collector<PolicyVersion> out) throws Exception {
     batch.add(sample);
     long now = ctx.timerService().currentProcessingTime();
     if (lastPublishMs == 0) {
       lastPublishMs = now;
     }
     if (batch.size() == 1) {
-      ctx.timerService().registerProcessingTimeTimer(now + config.maxWaitMs());
+      long due = now + config.maxWaitMs();
+      ctx.timerService().registerProcessingTimeTimer(due);
+      deadline.update(due);
     }
     if (batch.size() >= config.batchSize()) {
+      ctx.timerService().deleteProcessingTimeTimer(deadline.value());
+      deadline.clear();
       train(now, out);
     }
   }
 
+  /** The open micro-batch's deadline: the only timer there is (a full batch deletes its own). */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyVersion> out) {
+    deadline.clear();
     if (!batch.isEmpty()) {
       train(timestamp, out);
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class MicroBatchTrainerTest {
   static final long BEGINNING = 1_000_000L;
   static final long AFTER_MAX_WAIT = BEGINNING + 5_001;
+  static final long ONE_SECOND_LATER = BEGINNING + 1_000;
   static final PolicyConfig SHAPE = new PolicyConfig(4, new int[] {8}, 3, -5, 1, -1, 1e-2);
   static final TrainerConfig CONFIG = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, SHAPE, 7,
       Prefiltered.Normalisation.MEAN, 100, 1e6);
@@ -95,6 +96,25 @@ class MicroBatchTrainerTest {
     harness.setProcessingTime(AFTER_MAX_WAIT);
 
     assertThat(harness.extractOutputValues()).singleElement().satisfies(v -> assertThat(v.samples).isEqualTo(3));
+  }
+
+  @Test
+  void shouldNotTrainTheNextMicroBatchAtTheDeadlineOfAFullOne() throws Exception {
+    TrainerConfig everyStep = new TrainerConfig("p", 4, 1, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    var harness = trainer(everyStep, null);
+    feed(harness, samples(4, 2, 1.0));
+    assertThat(harness.extractOutputValues()).as("the full micro-batch is trained at once").hasSize(1);
+
+    harness.setProcessingTime(ONE_SECOND_LATER);
+    feed(harness, samples(1, 3, 1.0));
+    harness.setProcessingTime(AFTER_MAX_WAIT);
+    assertThat(harness.extractOutputValues()).as("the first micro-batch's deadline trains nothing").hasSize(1);
+    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE.getName())).isEqualTo(1);
+
+    harness.setProcessingTime(ONE_SECOND_LATER + 5_000);
+    assertThat(harness.extractOutputValues()).extracting(v -> v.samples).containsExactly(4L, 5L);
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE.getName())).isZero();
   }
 
   @Test
