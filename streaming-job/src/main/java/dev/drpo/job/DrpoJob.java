@@ -9,13 +9,14 @@ import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.event.RequestDecoder;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.filter.TrainingStateEncoder;
-import dev.drpo.operators.serve.RecommendationScorer;
 import dev.drpo.operators.serve.Recommendation;
+import dev.drpo.operators.serve.ScorerOperator;
 import dev.drpo.operators.serve.UserInput;
 import dev.drpo.operators.train.MicroBatchTrainer;
 import dev.drpo.operators.train.PolicyVersion;
 import dev.drpo.operators.train.TrainerConfig;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -86,9 +87,9 @@ public final class DrpoJob {
         .union(requests.map(UserInput::of).name("request input"));
     SingleOutputStreamOperator<Recommendation> recommendations = users
         .keyBy(UserInput::userId)
-        .connect(versions.broadcast(RecommendationScorer.POLICIES))
-        .process(new RecommendationScorer(config.scorer(), items))
-        .uid("scorer").name("scorer");
+        .connect(versions.broadcast())
+        .transform("scorer", TypeInformation.of(Recommendation.class), new ScorerOperator(config.scorer(), items))
+        .uid("scorer");
 
     recommendations.sinkTo(io.recommendations()).uid("recommendations-sink").name("recommendations");
     versions.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);

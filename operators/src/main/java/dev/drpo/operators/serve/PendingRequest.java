@@ -4,7 +4,7 @@ import dev.drpo.operators.event.RecRequest;
 
 /**
  * A request waiting for its micro-batch, with what its user's keyed state gave it: the state s
- * and the items it must not be shown (a Flink POJO: it is checkpointed while it waits).
+ * and the items it must not be shown (in memory only: the scorer answers every waiting request before a checkpoint barrier).
  */
 public class PendingRequest {
   public RecRequest request;

@@ -19,8 +19,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -29,9 +27,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.runtime.state.FunctionInitializationContext;
-import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,9 +42,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Requests are scored in micro-batches of up to {@code maxBatch}, or whatever arrived within
  * {@code maxDelayMs}: one pass of the network and one product with the catalog for the batch
  * instead of one per request (the catalog product reads the whole catalog, so it is memory-bound
- * per call). Each request's state is built when it arrives, from its user's keyed state; the
- * waiting requests are operator state, so a checkpoint taken while they wait carries them and
- * none is lost or answered twice.
+ * per call). Each request's state is built when it arrives, from its user's keyed state. The
+ * waiting requests are held in memory only: {@link ScorerOperator}, which runs this function,
+ * answers them before every checkpoint barrier, so no checkpoint carries one. A batch's deadline
+ * is a timer under the key of its first request; a batch that fills first cannot delete it (the
+ * current key is another user's), so a timer before the open batch's deadline is ignored.
  *
  * <p>Keyed state per user: the recent interactions ({@link UserHistory}, at most
  * {@code capacity()}) and the processing time they expire, with a timer that deletes both
@@ -60,10 +57,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Metrics: recommendations, fallbacks, policyVersion, scoringLatencyMicros (histogram, from
  * arrival to answer), batchSize (histogram).
  */
-public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, PolicyVersion, Recommendation>
-    implements CheckpointedFunction {
+public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, PolicyVersion, Recommendation> {
   public static final MapStateDescriptor<String, PolicyVersion> POLICIES =
       new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
+  /** Keyed per user: the recent interactions. */
+  public static final ValueStateDescriptor<UserHistory> HISTORY = new ValueStateDescriptor<>("history", UserHistory.class);
+  /** Keyed per user: when the history is deleted (its timer's time). */
+  public static final ValueStateDescriptor<Long> HISTORY_EXPIRES = new ValueStateDescriptor<>("history-expires", Types.LONG);
 
   private final ScorerConfig config;
   private final CatalogItems items;
@@ -77,8 +77,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient Counter fallbacks;
   private transient Histogram latency;
   private transient Histogram batchSizes;
-  private transient ListState<PendingRequest> savedPending;
   private transient List<PendingRequest> pending;
+  private transient long batchDeadline;
+  private transient PolicyVersion latest;
 
   public RecommendationScorer(ScorerConfig config, CatalogItems items) {
     this.config = config;
@@ -86,22 +87,10 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   }
 
   @Override
-  public void initializeState(FunctionInitializationContext context) throws Exception {
-    savedPending = context.getOperatorStateStore().getListState(
-        new ListStateDescriptor<>("pending-requests", TypeInformation.of(PendingRequest.class)));
-    pending = new ArrayList<>();
-    savedPending.get().forEach(pending::add);
-  }
-
-  @Override
-  public void snapshotState(FunctionSnapshotContext context) throws Exception {
-    savedPending.update(pending);
-  }
-
-  @Override
   public void open(OpenContext openContext) {
-    history = getRuntimeContext().getState(new ValueStateDescriptor<>("history", UserHistory.class));
-    expiresAt = getRuntimeContext().getState(new ValueStateDescriptor<>("history-expires", Types.LONG));
+    history = getRuntimeContext().getState(HISTORY);
+    expiresAt = getRuntimeContext().getState(HISTORY_EXPIRES);
+    pending = new ArrayList<>();
     catalog = items.catalog();
     encoder = new StateEncoder(config.userFeatureDim(), catalog.dimension(), config.historyLength());
     policyVersion = -1;
@@ -119,12 +108,14 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       remember(input.interaction, ctx);
       return;
     }
+    latest = ctx.getBroadcastState(POLICIES).get(config.policyName());
     pending.add(prepare(input.request));
     if (pending.size() == 1) {
-      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + config.maxDelayMs());
+      batchDeadline = ctx.timerService().currentProcessingTime() + config.maxDelayMs();
+      ctx.timerService().registerProcessingTimeTimer(batchDeadline);
     }
     if (pending.size() >= config.maxBatch()) {
-      flush(ctx.getBroadcastState(POLICIES).get(config.policyName()), out);
+      flush(out);
     }
   }
 
@@ -142,7 +133,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
 
   /**
    * Either a user's history expires (the timer it set at its last interaction) or a micro-batch
-   * has waited long enough (the timer the batch's first request set, under its user's key).
+   * has waited long enough (the timer the batch's first request set, under its user's key; one
+   * set by a batch already answered is earlier than the open batch's deadline and does nothing).
    */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Recommendation> out) throws Exception {
@@ -151,7 +143,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       history.clear();
       expiresAt.clear();
     }
-    flush(ctx.getBroadcastState(POLICIES).get(config.policyName()), out);
+    if (timestamp >= batchDeadline) {
+      flush(out);
+    }
   }
 
   /** The request with its state and exclusions from its user's keyed state (the current key). */
@@ -178,7 +172,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   }
 
   /** Answers every waiting request: one forward pass and one catalog product for all of them. */
-  private void flush(PolicyVersion latest, Collector<Recommendation> out) {
+  void flush(Collector<Recommendation> out) {
     if (pending.isEmpty()) {
       return;
     }
@@ -270,6 +264,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   public void processBroadcastElement(PolicyVersion version, Context ctx, Collector<Recommendation> out) throws Exception {
     if (version.policyName.equals(config.policyName())) {
       ctx.getBroadcastState(POLICIES).put(version.policyName, version);
+      latest = version;
     }
   }
 }

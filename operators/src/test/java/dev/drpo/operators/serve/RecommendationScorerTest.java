@@ -10,12 +10,14 @@ import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.train.PolicyVersion;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -66,11 +68,13 @@ class RecommendationScorerTest {
     return UserInput.of(new InteractionEvent("e-" + item + ts, "alice", item, ts, 1.0, null));
   }
 
+  static ScorerOperator operator(ScorerConfig config) {
+    return new ScorerOperator(config, ITEMS);
+  }
+
   static KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> scorer(
       ScorerConfig config, OperatorSubtaskState restoreFrom) throws Exception {
-    var harness = new KeyedBroadcastOperatorTestHarness<>(
-        new CoBroadcastWithKeyedOperator<>(new RecommendationScorer(config, ITEMS), List.of(RecommendationScorer.POLICIES)),
-        UserInput::userId, Types.STRING, 1, 1, 0);
+    var harness = new KeyedBroadcastOperatorTestHarness<>(operator(config), UserInput::userId, Types.STRING, 1, 1, 0);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
@@ -89,7 +93,8 @@ class RecommendationScorerTest {
   }
 
   static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
-    return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(), "history", "history-expires");
+    return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(),
+        RecommendationScorer.HISTORY.getName(), RecommendationScorer.HISTORY_EXPIRES.getName());
   }
 
   @Test
@@ -178,19 +183,96 @@ class RecommendationScorerTest {
   }
 
   @Test
-  void shouldAnswerTheRequestsThatWereWaitingWhenTheSnapshotWasTakenAfterARestore() throws Exception {
-    var before = scorer(BATCHES_OF_THREE, null);
-    before.processBroadcastElement(version(1, 11, 3), BEGINNING);
-    before.processElement(request("r1", "ann"), BEGINNING);
-    before.processElement(request("r2", "bob"), BEGINNING);
-    OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
-    before.close();
+  void shouldNotFlushTheNextBatchAtTheDeadlineOfAFullOne() throws Exception {
+    var harness = scorer(BATCHES_OF_THREE, null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("r1", "ann"), BEGINNING);
+    harness.processElement(request("r2", "bob"), BEGINNING);
+    harness.processElement(request("r3", "cat"), BEGINNING);
+    harness.setProcessingTime(BEGINNING + 5);
+    harness.processElement(request("r4", "dan"), BEGINNING);
 
-    var after = scorer(BATCHES_OF_THREE, saved);
-    after.setProcessingTime(BEGINNING + 10);
+    harness.setProcessingTime(BEGINNING + 10);
+    assertThat(harness.extractOutputValues()).as("r4's batch is not due yet").extracting(r -> r.requestId)
+        .containsExactly("r1", "r2", "r3");
+    harness.setProcessingTime(BEGINNING + 15);
+    assertThat(harness.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r1", "r2", "r3", "r4");
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
 
-    assertThat(after.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r1", "r2");
-    assertThat(after.extractOutputValues()).allSatisfy(r -> assertThat(r.policyVersion).isEqualTo(1));
+  static final int MAX_PARALLELISM = 128;
+
+  static KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> instance(
+      int parallelism, int index, OperatorSubtaskState restoreFrom, int savedParallelism) throws Exception {
+    var harness = new KeyedBroadcastOperatorTestHarness<>(operator(BATCHES_OF_THREE),
+        UserInput::userId, Types.STRING, MAX_PARALLELISM, parallelism, index);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (restoreFrom != null) {
+      harness.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
+          restoreFrom, MAX_PARALLELISM, savedParallelism, parallelism, index));
+    }
+    harness.open();
+    harness.setProcessingTime(BEGINNING);
+    return harness;
+  }
+
+  /** Takes a checkpoint as the runtime does: the operator's pre-barrier hook, then the snapshot. */
+  static OperatorSubtaskState checkpoint(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h)
+      throws Exception {
+    h.prepareSnapshotPreBarrier(1);
+    return h.snapshot(1, BEGINNING);
+  }
+
+  /** A user whose key group the given instance of {@code parallelism} owns. */
+  static String userOn(int index, int parallelism) {
+    for (int i = 0; ; i++) {
+      if (KeyGroupRangeAssignment.assignKeyToParallelOperator("user-" + i, MAX_PARALLELISM, parallelism) == index) {
+        return "user-" + i;
+      }
+    }
+  }
+
+  static List<String> answered(List<KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation>> all) {
+    return all.stream().flatMap(h -> h.extractOutputValues().stream()).map(r -> r.requestId).toList();
+  }
+
+  @Test
+  void shouldLeaveNoRequestWaitingWhenRestoredAtAnotherParallelism() throws Exception {
+    var one = instance(1, 0, null, 0);
+    one.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    one.processElement(request("r1", "ann"), BEGINNING);
+    one.processElement(request("r2", "bob"), BEGINNING);
+    OperatorSubtaskState saved = checkpoint(one);
+    assertThat(answered(List.of(one))).as("answered before the barrier").containsExactly("r1", "r2");
+    one.close();
+
+    var three = List.of(instance(3, 0, saved, 1), instance(3, 1, saved, 1), instance(3, 2, saved, 1));
+    String[] users = {userOn(0, 3), userOn(1, 3), userOn(2, 3)};
+    for (int i = 0; i < 3; i++) {
+      three.get(i).processElement(request("r" + (3 + i), users[i]), BEGINNING);
+      three.get(i).setProcessingTime(BEGINNING + 10);
+    }
+    assertThat(answered(three)).as("each answered within the delay, none again").containsExactlyInAnyOrder("r3", "r4", "r5");
+    assertThat(three).allSatisfy(h -> assertThat(h.extractOutputValues()).allSatisfy(r -> assertThat(r.policyVersion).isEqualTo(1)));
+
+    for (int i = 0; i < 3; i++) {
+      three.get(i).processElement(request("r" + (6 + i), users[i]), BEGINNING + 10);
+    }
+    List<OperatorSubtaskState> states = new ArrayList<>();
+    for (var h : three) {
+      states.add(checkpoint(h));
+    }
+    assertThat(answered(three)).containsExactlyInAnyOrder("r3", "r4", "r5", "r6", "r7", "r8");
+    for (var h : three) {
+      h.close();
+    }
+
+    var back = instance(1, 0, AbstractStreamOperatorTestHarness.repackageState(states.toArray(OperatorSubtaskState[]::new)), 3);
+    back.setProcessingTime(BEGINNING + 1_000);
+    assertThat(back.extractOutputValues()).as("nothing was left waiting to be answered twice").isEmpty();
+    back.processElement(request("r9", users[0]), BEGINNING);
+    back.setProcessingTime(BEGINNING + 1_010);
+    assertThat(back.extractOutputValues()).singleElement().satisfies(r -> assertThat(r.policyVersion).isEqualTo(1));
   }
 
   @Test

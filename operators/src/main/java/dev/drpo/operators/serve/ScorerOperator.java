@@ -1,0 +1,54 @@
+package dev.drpo.operators.serve;
+
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.train.PolicyVersion;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
+
+/**
+ * Runs the {@link RecommendationScorer} and answers the requests waiting for their micro-batch
+ * before every checkpoint barrier and when the request input ends. So no checkpoint or savepoint
+ * holds a waiting request: a restore at any parallelism has none to strand, and none is answered
+ * twice (the answers precede the barrier, so they belong to the checkpoint that follows them).
+ * This is how Flink's own mini-batch operators finish a bundle ({@code prepareSnapshotPreBarrier}).
+ *
+ * <p>Wire it with {@code keyed.connect(versions.broadcast()).transform(...)}: the broadcast API's
+ * {@code process} builds its own operator.
+ */
+public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInput, PolicyVersion, Recommendation>
+    implements BoundedMultiInput {
+  private final RecommendationScorer scorer;
+  private transient TimestampedCollector<Recommendation> answers;
+
+  public ScorerOperator(ScorerConfig config, CatalogItems items) {
+    this(new RecommendationScorer(config, items));
+  }
+
+  private ScorerOperator(RecommendationScorer scorer) {
+    super(scorer, List.of(RecommendationScorer.POLICIES));
+    this.scorer = scorer;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    answers = new TimestampedCollector<>(output);
+    answers.eraseTimestamp();
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    scorer.flush(answers);
+  }
+
+  /** Input 1 is the users' requests and interactions. */
+  @Override
+  public void endInput(int inputId) {
+    if (inputId == 1) {
+      scorer.flush(answers);
+    }
+  }
+}
