@@ -11,13 +11,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link DivergenceGuard}. Keeps a copy of the last good parameters and optimiser state: the
  * parameters whose forward pass on a real batch last passed the guard. A step that fails the guard
  * is not applied, and if the current parameters themselves fail (a poisoned earlier update: NaN, or
- * an exploding output intensity), they are rolled back to the last good copy. {@link #lastGood()} is what may be published.
+ * an exploding output intensity), they are rolled back to the last good copy. The parameters of the
+ * last applied step are checked only by the next step, or by {@link #verify}: verify, then publish
+ * {@link #lastGood()}.
  */
 public final class PolicyLearner {
   private final GaussianPolicy policy;
   private final Objective objective;
   private final DivergenceGuard guard;
   private final GaussianPolicy lastGood;
+  /** The policy holds an applied step that no check has passed yet (lastGood is one step behind). */
+  private boolean unverified;
 
   public PolicyLearner(GaussianPolicy policy, Objective objective, DivergenceGuard guard) {
     this.policy = policy;
@@ -47,17 +51,16 @@ public final class PolicyLearner {
     double[] logPi = policy.evaluate(batch.states(), batch.actions());
     double meanNorm = policy.lastMeanNorm();
     double meanLogSigma = policy.lastMeanLogSigma();
-    INDArray params = policy.params();
-    String unfit = guard.checkParameters(Nd4j.getBlasWrapper().dot(params, params), meanNorm);
+    String unfit = unfitParameters(meanNorm);
     if (unfit != null) {
-      policy.copyFrom(lastGood);
-      return reject(unfit, Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
+      return reject(unfit, rollBack(), Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
     }
     unfit = guard.checkForward(meanNorm, meanLogSigma);
     if (unfit != null) {
-      return reject(unfit, Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
+      return reject(unfit, false, Double.NaN, Double.NaN, meanNorm, meanLogSigma, null);
     }
     lastGood.copyFrom(policy);
+    unverified = false;
     Weights w = objective.weigh(batch, logPi, policy);
     double[] c = w.coefficients();
     double loss = 0;
@@ -71,17 +74,57 @@ public final class PolicyLearner {
     double gradientNormSquared = Nd4j.getBlasWrapper().dot(grads, grads);
     unfit = guard.checkStep(loss, gradientNormSquared);
     if (unfit != null) {
-      return reject(unfit, loss, Math.sqrt(gradientNormSquared), meanNorm, meanLogSigma, w);
+      return reject(unfit, false, loss, Math.sqrt(gradientNormSquared), meanNorm, meanLogSigma, w);
     }
     policy.applyGradient();
-    return new StepResult(true, null, loss, Math.sqrt(gradientNormSquared), meanNorm, meanLogSigma,
+    unverified = true;
+    return new StepResult(true, null, false, loss, Math.sqrt(gradientNormSquared), meanNorm, meanLogSigma,
         w.admitted(), w.keepFraction(), w.threshold());
   }
 
-  private StepResult reject(String reason, double loss, double gradientNorm, double meanNorm,
+  /**
+   * Checks the parameters of the last applied step on a batch, as the next step would: if they
+   * pass they become the last good ones, otherwise they are rolled back (the step is undone and
+   * counted as rejected).
+   *
+   * @return why they failed, or null (also when there is no unchecked step)
+   */
+  public String verify(Batch batch) {
+    if (!unverified) {
+      return null;
+    }
+    policy.evaluate(batch.states(), batch.actions());
+    String unfit = unfitParameters(policy.lastMeanNorm());
+    if (unfit == null) {
+      unfit = guard.checkForward(policy.lastMeanNorm(), policy.lastMeanLogSigma());
+    }
+    if (unfit != null) {
+      rollBack();
+      guard.reject();
+      return unfit;
+    }
+    lastGood.copyFrom(policy);
+    unverified = false;
+    return null;
+  }
+
+  private String unfitParameters(double meanNorm) {
+    INDArray params = policy.params();
+    return guard.checkParameters(Nd4j.getBlasWrapper().dot(params, params), meanNorm);
+  }
+
+  /** Back to the last good parameters; true if that undid an applied step. */
+  private boolean rollBack() {
+    policy.copyFrom(lastGood);
+    boolean undone = unverified;
+    unverified = false;
+    return undone;
+  }
+
+  private StepResult reject(String reason, boolean undone, double loss, double gradientNorm, double meanNorm,
       double meanLogSigma, Weights w) {
     guard.reject();
-    return new StepResult(false, reason, loss, gradientNorm, meanNorm, meanLogSigma,
+    return new StepResult(false, reason, undone, loss, gradientNorm, meanNorm, meanLogSigma,
         w == null ? 0 : w.admitted(), w == null ? Double.NaN : w.keepFraction(), w == null ? Double.NaN : w.threshold());
   }
 }

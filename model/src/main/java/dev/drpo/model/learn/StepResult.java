@@ -6,6 +6,7 @@ package dev.drpo.model.learn;
  * @param accepted false when the divergence guard rejected the step (parameters were not changed,
  *     or were rolled back to the last good ones)
  * @param rejection the guard's reason, or null
+ * @param undone the rejection rolled back the last applied step (its parameters failed the guard)
  * @param loss -sum_i c_i log pi(a_i|s_i) before the update
  * @param gradientNorm L2 norm of the policy gradient
  * @param meanNorm root-mean-square norm of mu on the batch (output intensity)
@@ -17,6 +18,7 @@ package dev.drpo.model.learn;
 public record StepResult(
     boolean accepted,
     String rejection,
+    boolean undone,
     double loss,
     double gradientNorm,
     double meanNorm,

@@ -45,6 +45,24 @@ class PolicyLearnerTest {
   }
 
   @Test
+  void verifiedParametersBecomeTheLastGoodOnesAndFailingOnesAreRolledBack() {
+    PolicyLearner learner = new PolicyLearner(new GaussianPolicy(SMALL, DataType.FLOAT, 1), new Bc(), DivergenceGuard.defaults());
+    INDArray initial = learner.policy().params().dup();
+    learner.step(batch(1, 1.0f));
+    assertThat(learner.lastGood().params()).as("one step behind until checked").isEqualTo(initial);
+
+    assertThat(learner.verify(batch(1, 1.0f))).isNull();
+    INDArray stepped = learner.policy().params().dup();
+    assertThat(learner.lastGood().params()).isEqualTo(stepped).isNotEqualTo(initial);
+
+    learner.step(batch(2, 1.0f));
+    learner.policy().params().putScalar(0, Float.NaN);
+    assertThat(learner.verify(batch(2, 1.0f))).isEqualTo("non-finite parameters");
+    assertThat(learner.policy().params()).isEqualTo(stepped);
+    assertThat(learner.guard().rejected()).isEqualTo(1);
+  }
+
+  @Test
   void aStepWithANaNRewardIsRejectedByItsLoss() {
     PolicyLearner learner = new PolicyLearner(new GaussianPolicy(SMALL, DataType.FLOAT, 1), new dev.drpo.model.objective.Apg(), DivergenceGuard.defaults());
     Batch batch = batch(1, 1.0f);

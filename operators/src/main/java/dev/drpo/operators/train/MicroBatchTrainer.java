@@ -36,8 +36,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Collects admitted, encoded samples into micro-batches and takes {@code stepsPerBatch} DRPO gradient steps on the
  * Gaussian policy ({@link PolicyLearner} behind the {@link DivergenceGuard}); publishes a
  * {@link PolicyVersion} every {@code publishEverySteps} accepted steps or {@code publishIntervalMs}.
- * What is published is always the learner's last good parameters, so a poisoned update (NaN, an
- * exploding loss or output) never reaches the scorers.
+ * What is published is always the learner's last good parameters, checked by the guard on the
+ * micro-batch just trained ({@link PolicyLearner#verify}) right before, so a version's parameters
+ * are those of every step it counts, and a poisoned update (NaN, an exploding loss or output)
+ * never reaches the scorers.
  *
  * <p>Runs with parallelism 1, keyed by the policy name only to have timers: a partial micro-batch
  * is trained {@code maxWaitMs} after its first sample, and a batch that fills first deletes its
@@ -186,7 +188,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     for (int step = 0; step < config.stepsPerBatch(); step++) {
       last = learner.step(micro);
       if (!last.accepted()) {
-        rejected++;
+        reject(last.undone());
         return;
       }
       steps++;
@@ -196,7 +198,20 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     samples += n;
     trainedSamples.inc(n);
     if (stepsSincePublish >= config.publishEverySteps() || now - lastPublishMs >= config.publishIntervalMs()) {
+      if (learner.verify(micro) != null) {
+        reject(true);
+        return;
+      }
       out.collect(publish(now));
+    }
+  }
+
+  /** Counts a rejected step; one that undid the last applied step takes that step off the count. */
+  private void reject(boolean undone) {
+    rejected++;
+    if (undone) {
+      steps--;
+      stepsSincePublish = Math.max(0, stepsSincePublish - 1);
     }
   }
 
@@ -214,6 +229,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     v.keepFraction = lastKeepFraction;
     v.threshold = lastThreshold;
     v.loss = last.loss();
+    // verified just before: the parameters of every step counted in v.steps
     v.snapshot = PolicySnapshotCodec.encode(learner.lastGood().toSnapshot(version, version - 1, now, false));
     return v;
   }
