@@ -3,7 +3,6 @@ package dev.drpo.model.policy;
 import dev.drpo.model.snapshot.PolicySnapshot;
 import dev.drpo.model.snapshot.PolicySnapshot.Precision;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,7 +38,8 @@ public final class GaussianPolicy {
   private final double[] logSigmaHost;
   private final double[] invSigma;
   private final double[] logSigmaGrad;
-  private final Map<Long, Buffers> buffers = new HashMap<>();
+  private final Map<Long, INDArray> muGradViews = Views.lru();
+  private Buffers buffers;
   private Buffers last;
 
   public GaussianPolicy(PolicyConfig config, DataType dataType, long seed) {
@@ -105,7 +105,7 @@ public final class GaussianPolicy {
   public double[] evaluate(INDArray states, INDArray actions) {
     int n = (int) states.size(0);
     int d = config.actionDim();
-    Buffers b = buffers.computeIfAbsent((long) n, this::allocate);
+    Buffers b = buffers(n);
     b.mu = mean.forward(states);
     host.get(b.mu, 0, b.muHost, n * d);
     host.get(actions, 0, b.actionHost, n * d);
@@ -154,7 +154,7 @@ public final class GaussianPolicy {
     }
     host.put(b.muGradHost, b.muGrad, 0, n * d);
     host.put(logSigmaGrad, grads, meanCount, d);
-    mean.backward(b.muGrad);
+    mean.backward(n == b.muGrad.size(0) ? b.muGrad : muGradViews.computeIfAbsent((long) n, rows -> Views.firstRows(b.muGrad, rows)));
   }
 
   /** One Adam step on the gradient of the last {@link #backward}, then the log sigma clamp. */
@@ -185,6 +185,11 @@ public final class GaussianPolicy {
   /** mu of the last {@link #evaluate}; a buffer the next forward of that batch size overwrites. */
   public INDArray lastMean() {
     return last.mu;
+  }
+
+  /** Rows of the work buffers held: the largest batch evaluated. */
+  public int bufferedRows() {
+    return buffers == null ? 0 : (int) buffers.muGrad.size(0);
   }
 
   private double readLogSigma() {
@@ -232,6 +237,15 @@ public final class GaussianPolicy {
     optimizer.copyFrom(other.optimizer);
   }
 
+  /** The work buffers, as tall as the largest batch so far (a smaller batch uses the first rows). */
+  private Buffers buffers(int n) {
+    if (buffers == null || buffers.muGrad.size(0) < n) {
+      buffers = allocate(n);
+      muGradViews.clear();
+    }
+    return buffers;
+  }
+
   private Buffers allocate(long n) {
     Buffers b = new Buffers();
     int size = (int) n * config.actionDim();
@@ -243,7 +257,7 @@ public final class GaussianPolicy {
     return b;
   }
 
-  /** Per batch size: host copies of mu, a, z and d mu, and the d mu array the backward pass reads. */
+  /** Host copies of mu, a, z and d mu, and the d mu array the backward pass reads, for up to a number of rows. */
   private static final class Buffers {
     INDArray mu;
     INDArray muGrad;

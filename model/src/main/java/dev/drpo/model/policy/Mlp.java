@@ -1,6 +1,5 @@
 package dev.drpo.model.policy;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,7 +18,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * augmented matrix [W; b] of shape (in + 1) x out. Activations carry a trailing column of ones, so
  * one matrix product computes x W + b in the forward pass and [dW; db] = [x 1]^T delta in the
  * backward pass: no separate bias ops (each of which cost as much as a third of a layer's product
- * here). Activations live in buffers preallocated per batch size: a step allocates nothing.
+ * here). Activations live in one set of buffers as tall as the largest batch seen; a smaller batch
+ * uses their first rows (views, cached for the last few sizes), so a stream of partial batches of
+ * every size holds one batch's worth of memory, and a step at the largest size allocates nothing.
  */
 public final class Mlp {
   private final int[] sizes;
@@ -28,7 +29,8 @@ public final class Mlp {
   private final INDArray[] augmented;
   private final INDArray[] augmentedGrads;
   private final DataType dataType;
-  private final Map<Long, Activations> activations = new HashMap<>();
+  private final Map<Long, Activations> views = Views.lru();
+  private Activations full;
   private final HostCopy host = new HostCopy();
   private Activations last;
 
@@ -107,8 +109,8 @@ public final class Mlp {
    * next call with the same batch size, and {@link #backward} reads the activations kept here.
    */
   public INDArray forward(INDArray input) {
-    Activations a = activations.computeIfAbsent(input.size(0), this::allocate);
-    host.copyIntoColumns(input, a.input, a.inputColumns);
+    Activations a = activations(input.size(0));
+    host.copyIntoColumns(input, full.input, a.inputColumns);
     INDArray x = a.input;
     for (int l = 0; l < weights.length; l++) {
       Blas.gemm(x, augmented[l], a.outputColumns[l], false, false, 1.0, 0.0);
@@ -139,6 +141,44 @@ public final class Mlp {
         delta = a.deltaColumns[l - 1];
       }
     }
+  }
+
+  /** Rows of the activation buffers held: the largest batch seen. */
+  public int bufferedRows() {
+    return full == null ? 0 : (int) full.input.size(0);
+  }
+
+  /** The buffers for a batch of n rows: all of them at the largest size, their first n rows below it. */
+  private Activations activations(long n) {
+    if (full == null || full.input.size(0) < n) {
+      full = allocate(n);
+      views.clear();
+    }
+    return n == full.input.size(0) ? full : views.computeIfAbsent(n, this::firstRows);
+  }
+
+  private Activations firstRows(long n) {
+    Activations a = new Activations();
+    int layers = weights.length;
+    a.input = Views.firstRows(full.input, n);
+    a.inputColumns = columns(a.input, sizes[0]);
+    a.hidden = new INDArray[layers];
+    a.outputColumns = new INDArray[layers];
+    a.delta = new INDArray[layers - 1];
+    a.deltaColumns = new INDArray[layers - 1];
+    a.mask = new INDArray[layers - 1];
+    for (int l = 0; l < layers; l++) {
+      a.hidden[l] = Views.firstRows(full.hidden[l], n);
+      if (l < layers - 1) {
+        a.outputColumns[l] = columns(a.hidden[l], sizes[l + 1]);
+        a.delta[l] = Views.firstRows(full.delta[l], n);
+        a.deltaColumns[l] = columns(a.delta[l], sizes[l + 1]);
+        a.mask[l] = Views.firstRows(full.mask[l], n);
+      } else {
+        a.outputColumns[l] = a.hidden[l];
+      }
+    }
+    return a;
   }
 
   private Activations allocate(long batch) {
@@ -178,7 +218,7 @@ public final class Mlp {
   }
 
   /**
-   * Per batch size. Hidden activations and deltas are [n, width + 1]: the last column of an
+   * For a batch size. Hidden activations and deltas are [n, width + 1]: the last column of an
    * activation is all ones (ReLU keeps 1 as 1), a delta's last column is unused.
    */
   private static final class Activations {

@@ -95,6 +95,27 @@ class GaussianPolicyTest {
     assertThat(other.mean(b.states).equalsWithEps(mu, 1e-6)).isTrue();
   }
 
+  @Test
+  void workBuffersAreHeldForTheLargestBatchOnlyAndSmallerBatchesComputeTheSame() {
+    GaussianPolicy streaming = new GaussianPolicy(SMALL, DataType.FLOAT, 3);
+    for (int n = 1; n <= 40; n++) {
+      Samples b = Samples.random(n, SMALL, n, DataType.FLOAT);
+      streaming.evaluate(b.states, b.actions);
+      streaming.backward(new double[n]);
+    }
+    assertThat(streaming.bufferedRows()).isEqualTo(40);
+    assertThat(streaming.meanNetwork().bufferedRows()).isEqualTo(40);
+
+    Samples seven = Samples.random(7, SMALL, 5, DataType.FLOAT);
+    double[] c = {0.5, -0.2, 0.0, 1.3, 0.7, -1.1, 0.4};
+    GaussianPolicy fresh = new GaussianPolicy(SMALL, DataType.FLOAT, 3);
+    assertThat(streaming.evaluate(seven.states, seven.actions)).isEqualTo(fresh.evaluate(seven.states, seven.actions));
+    streaming.backward(c);
+    fresh.backward(c);
+    assertThat(streaming.grads()).isEqualTo(fresh.grads());
+    assertThat(streaming.mean(seven.states)).isEqualTo(fresh.mean(seven.states));
+  }
+
   static double weightedNll(GaussianPolicy policy, Samples b, double[] c) {
     double[] logPi = policy.evaluate(b.states, b.actions);
     double loss = 0;

@@ -32,6 +32,25 @@ class HostCopyTest {
   }
 
   @Test
+  void viewsFromTheBufferStartAreCopiedInRowMajorOrder() {
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      INDArray whole = Nd4j.arange(0, 40).castTo(type).reshape(8, 5);
+      INDArray firstRows = whole.get(NDArrayIndex.interval(0, 3), NDArrayIndex.all());
+      INDArray firstColumns = whole.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 3));
+      double[] rows = new double[15];
+      double[] columns = new double[5];
+      host.get(firstRows, 0, rows, 15);
+      host.get(firstColumns, 2, columns, 5);
+      assertThat(rows[14]).isEqualTo(14);
+      assertThat(columns).containsExactly(2, 5, 6, 7, 10);
+
+      host.put(new double[] {-1, -2}, firstRows, 4, 2);
+      assertThat(whole.getRow(0).toDoubleVector()).containsExactly(0, 1, 2, 3, -1);
+      assertThat(whole.getRow(1).getDouble(0)).isEqualTo(-2);
+    }
+  }
+
+  @Test
   void copiesRowsIntoTheFirstColumnsOfAWiderMatrix() {
     INDArray src = Nd4j.arange(0, 6).castTo(DataType.FLOAT).reshape(2, 3);
     INDArray wide = Nd4j.ones(DataType.FLOAT, 2, 4);
