@@ -90,11 +90,14 @@ public final class JobConfig implements Serializable {
     return read("/job.yaml");
   }
 
-  private static Map<String, String> read(String resource) {
+  static Map<String, String> read(String resource) {
     try (InputStream in = JobConfig.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("the bundled " + resource + " is missing from the jar");
+      }
       return flatten(new YAMLMapper().readTree(in));
-    } catch (IOException | NullPointerException e) {
-      throw new IllegalStateException("the bundled " + resource + " is missing from the jar", e);
+    } catch (IOException e) {
+      throw new IllegalStateException("the bundled " + resource + " cannot be read: " + e.getMessage(), e);
     }
   }
 

@@ -27,6 +27,12 @@ class JobConfigTest {
   }
 
   @Test
+  void aMissingBundledFileIsNamed() {
+    assertThatThrownBy(() -> JobConfig.read("/no-such.yaml")).isInstanceOf(IllegalStateException.class)
+        .hasMessage("the bundled /no-such.yaml is missing from the jar");
+  }
+
+  @Test
   void theSimulatorSettingsDescribeItsUsers() {
     JobConfig simulator = JobConfig.simulator();
     assertThat(simulator.userFeatureDim()).isEqualTo(SimulatorConfig.defaults().stateDim());
