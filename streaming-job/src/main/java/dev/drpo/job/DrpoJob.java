@@ -58,15 +58,16 @@ public final class DrpoJob {
   public static void build(StreamExecutionEnvironment env, Endpoints io, CatalogItems items, JobConfig config) {
     TrainerConfig trainer = config.trainer(items.dimension());
     int versionBytes = PolicySnapshotCodec.encodedSize(trainer.policy(), PolicySnapshot.Precision.FLOAT32, false);
-    if (versionBytes > config.integer("kafka.max-message-bytes", 1)) {
+    int maxMessageBytes = config.kafka().maxMessageBytes();
+    if (versionBytes > maxMessageBytes) {
       throw new IllegalArgumentException("a policy version of this network (" + trainer.policy() + ") is " + versionBytes
-          + " bytes, more than kafka.max-message-bytes (" + config.string("kafka.max-message-bytes") + "): raise it together"
+          + " bytes, more than kafka.max-message-bytes (" + maxMessageBytes + "): raise it together"
           + " with the policy-versions topic's max.message.bytes, or use a smaller network");
     }
     DataStream<byte[]> interactions = env.fromSource(io.interactions(), WatermarkStrategy.noWatermarks(), "interactions")
         .uid("interactions-source");
     DataPath.Streams path = DataPath.build(interactions,
-        DataPath.watermarks(config.duration("events.out-of-orderness"), config.duration("events.idleness")), config.dataPath());
+        DataPath.watermarks(config.watermarks().outOfOrderness(), config.watermarks().idleness()), config.dataPath());
 
     SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
         .process(new TrainingStateEncoder(items, config.userFeatureDim(), config.historyLength()))
@@ -80,8 +81,8 @@ public final class DrpoJob {
 
     SingleOutputStreamOperator<RecRequest> requests = env
         .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "rec-requests").uid("requests-source")
-        .process(new RequestDecoder(config.decoder(config.topic("rec-requests")), config.integer("scorer.default-k", 1),
-            config.integer("scorer.max-k", 1)))
+        .process(new RequestDecoder(config.decoder(config.kafka().topics().recRequests()), config.requests().defaultK(),
+            config.requests().maxK()))
         .uid("decode-requests").name("decode and validate requests");
     DataStream<UserInput> users = path.events().map(UserInput::of).name("history input")
         .union(requests.map(UserInput::of).name("request input"));
@@ -103,16 +104,17 @@ public final class DrpoJob {
    * checkpoints every {@code checkpoints.interval}, retained on cancellation, and no Kryo fallback.
    */
   public static Configuration flinkConfiguration(JobConfig config) {
+    JobConfig.Checkpoints checkpoints = config.checkpoints();
     Configuration flink = new Configuration();
     flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, config.flag("checkpoints.incremental"));
-    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.duration("checkpoints.interval"));
-    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, config.string("checkpoints.directory"));
-    flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, config.string("checkpoints.savepoint-directory"));
+    flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, checkpoints.incremental());
+    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpoints.interval());
+    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory());
+    flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, checkpoints.savepointDirectory());
     flink.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION, ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     flink.set(PipelineOptions.GENERIC_TYPES, false);
-    flink.set(PipelineOptions.NAME, config.string("job.name"));
-    flink.set(CoreOptions.DEFAULT_PARALLELISM, config.integer("job.parallelism", 1));
+    flink.set(PipelineOptions.NAME, config.job().name());
+    flink.set(CoreOptions.DEFAULT_PARALLELISM, config.job().parallelism());
     return flink;
   }
 }

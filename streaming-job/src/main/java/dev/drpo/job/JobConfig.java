@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -135,11 +136,15 @@ public final class JobConfig implements Serializable {
         + ", got '" + values.get(key) + "'");
   }
 
-  public String string(String key) {
-    return values.get(key).trim();
+  private String string(String key) {
+    String value = values.get(key);
+    if (value == null) {
+      throw new IllegalStateException("the code reads '" + key + "', which conf/job.yaml does not define");
+    }
+    return value.trim();
   }
 
-  public int integer(String key, int min) {
+  private int integer(String key, int min) {
     try {
       int v = Integer.parseInt(string(key));
       if (v >= min) {
@@ -151,7 +156,7 @@ public final class JobConfig implements Serializable {
     throw bad(key, "an integer >= " + min);
   }
 
-  public double number(String key, double min, double max) {
+  private double number(String key, double min, double max) {
     try {
       double v = Double.parseDouble(string(key));
       if (v >= min && v <= max) {
@@ -163,7 +168,7 @@ public final class JobConfig implements Serializable {
     throw bad(key, "a number in [" + min + ", " + max + "]");
   }
 
-  public Duration duration(String key) {
+  private Duration duration(String key) {
     try {
       return parseDuration(key, string(key));
     } catch (IllegalArgumentException e) {
@@ -187,7 +192,7 @@ public final class JobConfig implements Serializable {
     };
   }
 
-  public boolean flag(String key) {
+  private boolean flag(String key) {
     return switch (string(key).toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false" -> false;
@@ -195,7 +200,7 @@ public final class JobConfig implements Serializable {
     };
   }
 
-  public <E extends Enum<E>> E choice(String key, Class<E> type) {
+  private <E extends Enum<E>> E choice(String key, Class<E> type) {
     try {
       return Enum.valueOf(type, string(key).toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
@@ -203,7 +208,7 @@ public final class JobConfig implements Serializable {
     }
   }
 
-  public String nonEmpty(String key) {
+  private String nonEmpty(String key) {
     if (string(key).isEmpty()) {
       throw bad(key, "a non-empty value");
     }
@@ -212,27 +217,19 @@ public final class JobConfig implements Serializable {
 
   /** Builds every typed view once, so any bad value fails here. */
   private void validate() {
-    nonEmpty("job.name");
-    integer("job.parallelism", 1);
-    nonEmpty("kafka.bootstrap-servers");
-    nonEmpty("kafka.group-id");
-    choice("kafka.starting-offsets", StartingOffsets.class);
-    nonEmpty("kafka.transactional-id-prefix");
-    integer("kafka.max-message-bytes", 1024);
-    for (String topic : new String[] {"interactions", "rec-requests", "recommendations", "policy-versions", "dead-letters", "items"}) {
-      nonEmpty("kafka.topics." + topic);
-    }
-    nonEmpty("checkpoints.directory");
-    nonEmpty("checkpoints.savepoint-directory");
-    flag("checkpoints.incremental");
-    if (duration("kafka.transaction-timeout").compareTo(duration("checkpoints.interval")) < 0) {
+    job();
+    kafka();
+    catalog();
+    checkpoints();
+    if (kafka().transactionTimeout().compareTo(checkpoints().interval()) < 0) {
       throw bad("kafka.transaction-timeout", "at least checkpoints.interval (" + string("checkpoints.interval") + ")");
     }
-    duration("events.out-of-orderness");
-    duration("events.idleness");
+    decoder("validation");
+    watermarks();
     dataPath();
     trainer(1);
     scorer();
+    requests();
   }
 
   /** Where the Kafka sources start when the group has no committed offsets. */
@@ -241,8 +238,56 @@ public final class JobConfig implements Serializable {
     LATEST
   }
 
-  public String topic(String name) {
-    return string("kafka.topics." + name);
+  /** {@code job.*}: the Flink job's name and default parallelism. */
+  public record Job(String name, int parallelism) implements Serializable {}
+
+  /** {@code kafka.topics.*}: every topic the job reads or writes. */
+  public record Topics(String interactions, String recRequests, String recommendations, String policyVersions,
+      String deadLetters, String items) implements Serializable {}
+
+  /** {@code kafka.*}: the cluster, the consumer group, the exactly-once producers' settings. */
+  public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets, String transactionalIdPrefix,
+      Duration transactionTimeout, int maxMessageBytes, Topics topics) implements Serializable {}
+
+  /** {@code checkpoints.*}. */
+  public record Checkpoints(Duration interval, String directory, String savepointDirectory, boolean incremental)
+      implements Serializable {}
+
+  /** {@code events.*} that are not the decoder's: the watermark's bounds. */
+  public record Watermarks(Duration outOfOrderness, Duration idleness) implements Serializable {}
+
+  /** {@code scorer.default-k} and {@code scorer.max-k}: what a request's k may be. */
+  public record Requests(int defaultK, int maxK) implements Serializable {}
+
+  public Job job() {
+    return new Job(nonEmpty("job.name"), integer("job.parallelism", 1));
+  }
+
+  public Kafka kafka() {
+    Topics topics = new Topics(nonEmpty("kafka.topics.interactions"), nonEmpty("kafka.topics.rec-requests"),
+        nonEmpty("kafka.topics.recommendations"), nonEmpty("kafka.topics.policy-versions"), nonEmpty("kafka.topics.dead-letters"),
+        nonEmpty("kafka.topics.items"));
+    return new Kafka(nonEmpty("kafka.bootstrap-servers"), nonEmpty("kafka.group-id"), choice("kafka.starting-offsets", StartingOffsets.class),
+        nonEmpty("kafka.transactional-id-prefix"), duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics);
+  }
+
+  /** {@code catalog.file}: a CSV of the items, or empty to read the items topic. */
+  public Optional<Path> catalog() {
+    return string("catalog.file").isEmpty() ? Optional.empty() : Optional.of(Path.of(string("catalog.file")));
+  }
+
+  public Checkpoints checkpoints() {
+    return new Checkpoints(duration("checkpoints.interval"), nonEmpty("checkpoints.directory"),
+        nonEmpty("checkpoints.savepoint-directory"), flag("checkpoints.incremental"));
+  }
+
+  public Watermarks watermarks() {
+    return new Watermarks(duration("events.out-of-orderness"), duration("events.idleness"));
+  }
+
+  public Requests requests() {
+    int defaultK = integer("scorer.default-k", 1);
+    return new Requests(defaultK, integer("scorer.max-k", defaultK));
   }
 
   public int userFeatureDim() {
@@ -270,7 +315,7 @@ public final class JobConfig implements Serializable {
         RunningQuantile.Config.count(integer("filter.bucket-samples", 1), integer("filter.buckets", 1), integer("filter.tick-samples", 1)),
         number("filter.initial-kappa", min, max), number("filter.target-ratio", Double.MIN_VALUE, 1), min, max,
         choice("filter.weighting", FilterConfig.Weighting.class), number("filter.beta", Double.MIN_VALUE, Double.MAX_VALUE));
-    return new DataPath.Config(decoder(topic("interactions")), sessions, quality, filter);
+    return new DataPath.Config(decoder(kafka().topics().interactions()), sessions, quality, filter);
   }
 
   /** @param actionDim the catalog's embedding dimension */
@@ -302,8 +347,6 @@ public final class JobConfig implements Serializable {
   }
 
   public ScorerConfig scorer() {
-    int defaultK = integer("scorer.default-k", 1);
-    integer("scorer.max-k", defaultK);
     return new ScorerConfig(nonEmpty("trainer.policy-name"), userFeatureDim(), historyLength(),
         duration("sessions.gap").toMillis(), integer("scorer.exclude-recent", 0), duration("scorer.history-retention").toMillis(),
         integer("scorer.max-batch", 1), duration("scorer.max-delay").toMillis());

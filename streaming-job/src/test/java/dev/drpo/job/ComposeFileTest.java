@@ -56,7 +56,7 @@ class ComposeFileTest {
     JobConfig accepted = JobConfig.load(config, settings);
 
     assertThat(command).contains("dev.drpo.job.cli.RunCommand");
-    assertThat(accepted.string("kafka.bootstrap-servers")).isEqualTo("kafka:9092");
+    assertThat(accepted.kafka().bootstrapServers()).isEqualTo("kafka:9092");
     assertThat(accepted.userFeatureDim()).as("the simulator's users have 128 features").isEqualTo(128);
   }
 
@@ -67,9 +67,9 @@ class ComposeFileTest {
         .map(l -> List.of(l.substring("for t in ".length(), l.indexOf(';')).split(" "))).toList();
     JobConfig defaults = JobConfig.defaults();
 
-    assertThat(loops.get(0)).containsExactlyInAnyOrder(defaults.topic("interactions"), defaults.topic("rec-requests"),
-        defaults.topic("recommendations"), defaults.topic("dead-letters"));
-    assertThat(loops.get(1)).as("compacted").containsExactlyInAnyOrder(defaults.topic("policy-versions"), defaults.topic("items"));
+    assertThat(loops.get(0)).containsExactlyInAnyOrder(defaults.kafka().topics().interactions(), defaults.kafka().topics().recRequests(),
+        defaults.kafka().topics().recommendations(), defaults.kafka().topics().deadLetters());
+    assertThat(loops.get(1)).as("compacted").containsExactlyInAnyOrder(defaults.kafka().topics().policyVersions(), defaults.kafka().topics().items());
     assertThat(script).contains("cleanup.policy=compact");
   }
 }

@@ -82,22 +82,22 @@ class DrpoJobEndToEndTest {
         }
         assertThat(users.waiting()).as("every request answered").isZero();
         assertThat(users.unexpectedAnswers()).as("no request answered twice").isZero();
-        loop.awaitRecords(loop.config.topic("dead-letters"), population.malformed(), Duration.ofSeconds(60));
+        loop.awaitRecords(loop.config.kafka().topics().deadLetters(), population.malformed(), Duration.ofSeconds(60));
       } finally {
         job.cancel().get();
       }
 
-      List<ConsumerRecord<byte[], byte[]>> recommendations = loop.readAll(loop.config.topic("recommendations"));
+      List<ConsumerRecord<byte[], byte[]>> recommendations = loop.readAll(loop.config.kafka().topics().recommendations());
       assertThat(recommendations.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count())
           .as("one committed answer per requestId, even across the restart")
           .isEqualTo(recommendations.size());
 
-      List<ConsumerRecord<byte[], byte[]>> deadLetters = loop.readAll(loop.config.topic("dead-letters"));
+      List<ConsumerRecord<byte[], byte[]>> deadLetters = loop.readAll(loop.config.kafka().topics().deadLetters());
       assertThat(deadLetters.size()).as("one dead letter per malformed record sent").isEqualTo(population.malformed());
       assertThat(deadLetters).allSatisfy(d -> assertThat(new String(d.headers().lastHeader("drpo.reason").value(), StandardCharsets.UTF_8))
           .matches("(MALFORMED_JSON|NON_FINITE|MISSING_FIELD): .*"));
 
-      List<ConsumerRecord<byte[], byte[]>> versions = loop.readAll(loop.config.topic("policy-versions"));
+      List<ConsumerRecord<byte[], byte[]>> versions = loop.readAll(loop.config.kafka().topics().policyVersions());
       assertThat(versions).hasSizeGreaterThan(3);
       long previous = 0;
       for (ConsumerRecord<byte[], byte[]> v : versions) {

@@ -53,7 +53,7 @@ class JobConfigTest {
     assertThat(config.trainer(16).batchSize()).isEqualTo(256);
     assertThat(config.dataPath().filter().weighting()).isEqualTo(FilterConfig.Weighting.DRPO_EXP);
     assertThat(config.trainer(16).policy().stateDim()).isEqualTo(8 + 16);
-    assertThat(config.string("job.name")).isEqualTo("drpo");
+    assertThat(config.job().name()).isEqualTo("drpo");
   }
 
   @Test
@@ -75,6 +75,22 @@ class JobConfigTest {
         .hasMessageContaining("kafka.transaction-timeout: expected at least checkpoints.interval");
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("state.history-length", "0")))
         .hasMessageContaining("state.history-length");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("kafka.max-message-bytes", "512")))
+        .hasMessage("--set: kafka.max-message-bytes: expected an integer >= 1024, got '512'");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("scorer.max-k", "5")))
+        .hasMessage("--set: scorer.max-k: expected an integer >= 10, got '5'");
+  }
+
+  @Test
+  void everyGroupHasATypedView() {
+    JobConfig defaults = JobConfig.defaults();
+    assertThat(defaults.job()).isEqualTo(new JobConfig.Job("drpo", 2));
+    assertThat(defaults.kafka().maxMessageBytes()).isEqualTo(1_048_576);
+    assertThat(defaults.kafka().topics().recRequests()).isEqualTo("rec-requests");
+    assertThat(defaults.catalog()).isEmpty();
+    assertThat(defaults.checkpoints().interval()).hasSeconds(10);
+    assertThat(defaults.watermarks().idleness()).hasMinutes(1);
+    assertThat(defaults.requests()).isEqualTo(new JobConfig.Requests(10, 100));
   }
 
   @Test

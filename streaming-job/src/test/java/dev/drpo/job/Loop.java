@@ -48,8 +48,8 @@ final class Loop implements AutoCloseable {
             "trainer.learning-rate", "1.0e-3"))
         .with(overrides);
     kafka.createTopics(config);
-    ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), CatalogItems.of(world.catalog()));
-    items = ItemsTopic.read(kafka.bootstrapServers(), config.topic("items"), Duration.ofSeconds(30));
+    ItemsTopic.write(kafka.bootstrapServers(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+    items = ItemsTopic.read(kafka.bootstrapServers(), config.kafka().topics().items(), Duration.ofSeconds(30));
   }
 
   UserPopulation population(long startMs, double malformedShare) {

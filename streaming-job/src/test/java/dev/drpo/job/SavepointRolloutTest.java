@@ -70,12 +70,12 @@ class SavepointRolloutTest {
 
   /** The answer to a probe request for every item (k = catalog size), once it is committed. */
   static JsonNode ask(Loop loop, String requestId) throws Exception {
-    loop.send(loop.config.topic("rec-requests"), String.format(
+    loop.send(loop.config.kafka().topics().recRequests(), String.format(
         "{\"requestId\":\"%s\",\"userId\":\"probe\",\"ts\":%d,\"k\":%d}", requestId, System.currentTimeMillis(), loop.items.size())
         .getBytes(StandardCharsets.UTF_8));
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> r : loop.readAll(loop.config.topic("recommendations"))) {
+      for (ConsumerRecord<byte[], byte[]> r : loop.readAll(loop.config.kafka().topics().recommendations())) {
         if (new String(r.key(), StandardCharsets.UTF_8).equals(requestId)) {
           return JSON.readTree(r.value());
         }
@@ -92,11 +92,11 @@ class SavepointRolloutTest {
   /** The committed versions once no more arrive (a stopped job's last transaction commits as it stops). */
   static List<ConsumerRecord<byte[], byte[]>> versions(Loop loop) throws InterruptedException {
     List<ConsumerRecord<byte[], byte[]>> previous = List.of();
-    List<ConsumerRecord<byte[], byte[]>> current = loop.readAll(loop.config.topic("policy-versions"));
+    List<ConsumerRecord<byte[], byte[]>> current = loop.readAll(loop.config.kafka().topics().policyVersions());
     while (current.size() != previous.size()) {
       Thread.sleep(1_000);
       previous = current;
-      current = loop.readAll(loop.config.topic("policy-versions"));
+      current = loop.readAll(loop.config.kafka().topics().policyVersions());
     }
     return current;
   }
@@ -110,13 +110,13 @@ class SavepointRolloutTest {
 
       JobClient first = start(loop, loop.config, null);
       long now = System.currentTimeMillis();
-      loop.send(loop.config.topic("interactions"), Arrays.stream(SEEN).map(item -> String.format(
+      loop.send(loop.config.kafka().topics().interactions(), Arrays.stream(SEEN).map(item -> String.format(
           "{\"eventId\":\"probe-%s\",\"userId\":\"probe\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":1.0}", item, item, now)
           .getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new));
       try (SimulatedUsers users = loop.users(population, 1.0)) {
         users.replay(clock += 8 * Loop.HOUR);
       }
-      loop.awaitRecords(loop.config.topic("policy-versions"), 3, Duration.ofSeconds(90));
+      loop.awaitRecords(loop.config.kafka().topics().policyVersions(), 3, Duration.ofSeconds(90));
       for (int i = 0; items(ask(loop, "before-" + i)).size() != loop.items.size() - SEEN.length; i++) {
         assertThat(i).as("the probe's interactions reach the scorer").isLessThan(20);
       }
@@ -135,8 +135,8 @@ class SavepointRolloutTest {
       try (SimulatedUsers users = loop.users(population, 1.0)) {
         users.replay(clock += 4 * Loop.HOUR);
       }
-      loop.awaitRecords(loop.config.topic("policy-versions"), published.size() + 2, Duration.ofSeconds(90));
-      List<ConsumerRecord<byte[], byte[]>> all = loop.readAll(loop.config.topic("policy-versions"));
+      loop.awaitRecords(loop.config.kafka().topics().policyVersions(), published.size() + 2, Duration.ofSeconds(90));
+      List<ConsumerRecord<byte[], byte[]>> all = loop.readAll(loop.config.kafka().topics().policyVersions());
       List<ConsumerRecord<byte[], byte[]>> continued = all.subList(published.size(), all.size());
       assertThat(Long.parseLong(header(continued.get(0), "drpo.version"))).as("the version sequence continues").isEqualTo(lastVersion + 1);
       assertThat(Long.parseLong(header(continued.get(0), "drpo.steps"))).isGreaterThan(Long.parseLong(header(last, "drpo.steps")));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -62,11 +63,11 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   static CatalogItems catalog(JobConfig job) throws Exception {
-    String file = job.string("catalog.file");
-    if (!file.isEmpty()) {
-      EmbeddingsCsv.Embeddings e = EmbeddingsCsv.read(Path.of(file));
+    Optional<Path> file = job.catalog();
+    if (file.isPresent()) {
+      EmbeddingsCsv.Embeddings e = EmbeddingsCsv.read(file.get());
       return new CatalogItems(e.ids().toArray(String[]::new), e.vectors());
     }
-    return ItemsTopic.read(job.string("kafka.bootstrap-servers"), job.topic("items"), Duration.ofSeconds(60));
+    return ItemsTopic.read(job.kafka().bootstrapServers(), job.kafka().topics().items(), Duration.ofSeconds(60));
   }
 }

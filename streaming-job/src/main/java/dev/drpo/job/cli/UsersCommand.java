@@ -50,8 +50,8 @@ final class UsersCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JobConfig config = JobConfig.defaults().with(settings);
     World world = new World(SimulatorConfig.defaults(), seed);
-    ItemsTopic.write(bootstrapServers, config.topic("items"), CatalogItems.of(world.catalog()));
-    System.out.printf("wrote %d items to %s at %s%n", world.catalog().size(), config.topic("items"), bootstrapServers);
+    ItemsTopic.write(bootstrapServers, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+    System.out.printf("wrote %d items to %s at %s%n", world.catalog().size(), config.kafka().topics().items(), bootstrapServers);
     if (catalogOnly) {
       return 0;
     }

@@ -78,8 +78,8 @@ public final class Demo {
           .with(Map.of("events.user-feature-dim", Integer.toString(options.world().stateDim())))
           .with(options.overrides());
       kafka.createTopics(config);
-      ItemsTopic.write(kafka.bootstrapServers(), config.topic("items"), CatalogItems.of(world.catalog()));
-      CatalogItems items = ItemsTopic.read(kafka.bootstrapServers(), config.topic("items"), Duration.ofSeconds(30));
+      ItemsTopic.write(kafka.bootstrapServers(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+      CatalogItems items = ItemsTopic.read(kafka.bootstrapServers(), config.kafka().topics().items(), Duration.ofSeconds(30));
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink(config));
       DrpoJob.build(env, KafkaEndpoints.create(config), items, config);
@@ -99,7 +99,7 @@ public final class Demo {
     Configuration flink = DrpoJob.flinkConfiguration(config);
     flink.set(RestOptions.PORT, options.uiPort());
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
-    flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.integer("job.parallelism", 1));
+    flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.job().parallelism());
     flink.setString("metrics.reporter.injvm.factory.class", InJvmMetrics.Factory.class.getName());
     return flink;
   }

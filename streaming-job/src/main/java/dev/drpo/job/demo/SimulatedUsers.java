@@ -36,7 +36,7 @@ public final class SimulatedUsers implements AutoCloseable {
   /** Topic names. */
   public record Topics(String interactions, String requests, String recommendations) {
     public static Topics of(dev.drpo.job.JobConfig config) {
-      return new Topics(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"));
+      return new Topics(config.kafka().topics().interactions(), config.kafka().topics().recRequests(), config.kafka().topics().recommendations());
     }
   }
 

@@ -59,8 +59,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** The job's topics: two partitions each, policy versions and items compacted with one. */
   public void createTopics(JobConfig config) throws Exception {
-    createTopics(2, List.of(config.topic("interactions"), config.topic("rec-requests"), config.topic("recommendations"),
-        config.topic("dead-letters")), List.of(config.topic("policy-versions"), config.topic("items")));
+    createTopics(2, List.of(config.kafka().topics().interactions(), config.kafka().topics().recRequests(), config.kafka().topics().recommendations(),
+        config.kafka().topics().deadLetters()), List.of(config.kafka().topics().policyVersions(), config.kafka().topics().items()));
   }
 
   /** Creates topics with the given partitions; {@code compacted} ones keep the latest record per key. */

@@ -37,21 +37,22 @@ public final class KafkaEndpoints {
   private KafkaEndpoints() {}
 
   public static DrpoJob.Endpoints create(JobConfig config) {
+    JobConfig.Kafka kafka = config.kafka();
     return new DrpoJob.Endpoints(
-        source(config, config.topic("interactions")),
-        source(config, config.topic("rec-requests")),
-        sink(config, "recommendations", new Recommendations(config.topic("recommendations"))),
-        sink(config, "policy-versions", new PolicyVersions(config.topic("policy-versions"))),
-        sink(config, "dead-letters", new DeadLetters(config.topic("dead-letters"))));
+        source(kafka, kafka.topics().interactions()),
+        source(kafka, kafka.topics().recRequests()),
+        sink(kafka, "recommendations", new Recommendations(kafka.topics().recommendations())),
+        sink(kafka, "policy-versions", new PolicyVersions(kafka.topics().policyVersions())),
+        sink(kafka, "dead-letters", new DeadLetters(kafka.topics().deadLetters())));
   }
 
-  static KafkaSource<byte[]> source(JobConfig config, String topic) {
-    OffsetResetStrategy reset = config.choice("kafka.starting-offsets", JobConfig.StartingOffsets.class)
-        == JobConfig.StartingOffsets.EARLIEST ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST;
+  static KafkaSource<byte[]> source(JobConfig.Kafka kafka, String topic) {
+    OffsetResetStrategy reset = kafka.startingOffsets() == JobConfig.StartingOffsets.EARLIEST
+        ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST;
     return KafkaSource.<byte[]>builder()
-        .setBootstrapServers(config.string("kafka.bootstrap-servers"))
+        .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
-        .setGroupId(config.string("kafka.group-id"))
+        .setGroupId(kafka.groupId())
         .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
         .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
         .setProperty("isolation.level", "read_committed")
@@ -59,16 +60,16 @@ public final class KafkaEndpoints {
         .build();
   }
 
-  static <T> KafkaSink<T> sink(JobConfig config, String name, KafkaRecordSerializationSchema<T> records) {
+  static <T> KafkaSink<T> sink(JobConfig.Kafka kafka, String name, KafkaRecordSerializationSchema<T> records) {
     Properties producer = new Properties();
-    producer.setProperty("transaction.timeout.ms", String.valueOf(config.duration("kafka.transaction-timeout").toMillis()));
-    producer.setProperty("max.request.size", String.valueOf(config.integer("kafka.max-message-bytes", 1024)));
+    producer.setProperty("transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
+    producer.setProperty("max.request.size", String.valueOf(kafka.maxMessageBytes()));
     producer.setProperty("compression.type", "zstd");
     return KafkaSink.<T>builder()
-        .setBootstrapServers(config.string("kafka.bootstrap-servers"))
+        .setBootstrapServers(kafka.bootstrapServers())
         .setRecordSerializer(records)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(config.string("kafka.transactional-id-prefix") + "-" + name)
+        .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
         .setKafkaProducerConfig(producer)
         .build();
   }
