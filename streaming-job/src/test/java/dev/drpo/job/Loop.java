@@ -2,6 +2,7 @@ package dev.drpo.job;
 
 import dev.drpo.job.demo.Demo;
 import dev.drpo.job.demo.SimulatedUsers;
+import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
@@ -14,11 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The closed loop of the end-to-end tests, small: a real broker in this JVM with the job's topics,
@@ -75,11 +72,9 @@ final class Loop implements AutoCloseable {
   }
 
   void send(String topic, byte[]... values) {
-    Properties props = new Properties();
-    props.setProperty("bootstrap.servers", kafka.bootstrapServers());
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (CheckedProducer producer = CheckedProducer.to(kafka.bootstrapServers())) {
       for (byte[] v : values) {
-        producer.send(new ProducerRecord<>(topic, v));
+        producer.send(topic, v);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.drpo.job.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.UserPopulation.Request;
 import dev.drpo.simulator.UserPopulation;
@@ -17,11 +18,8 @@ import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The simulator's users on the far side of Kafka, on a simulated clock. Offline, they replay what
@@ -89,7 +87,7 @@ public final class SimulatedUsers implements AutoCloseable {
   private final int k;
   private final Topics topics;
   private final SplittableRandom random;
-  private final KafkaProducer<byte[], byte[]> producer;
+  private final CheckedProducer producer;
   private final KafkaConsumer<byte[], byte[]> answers;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Request> waiting = new HashMap<>();
@@ -113,7 +111,7 @@ public final class SimulatedUsers implements AutoCloseable {
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", bootstrapServers);
     p.setProperty("linger.ms", "5");
-    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    producer = new CheckedProducer(p);
     Properties c = new Properties();
     c.setProperty("bootstrap.servers", bootstrapServers);
     c.setProperty("isolation.level", "read_committed");
@@ -191,7 +189,7 @@ public final class SimulatedUsers implements AutoCloseable {
   }
 
   private void send(String topic, byte[] value) {
-    producer.send(new ProducerRecord<>(topic, value));
+    producer.send(topic, value);
   }
 
   /** The tally since the last call, and a fresh one. */

@@ -10,11 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The compacted {@code items} topic: key itemId, value {@code {"itemId":"...","embedding":[...]}},
@@ -67,16 +63,14 @@ public final class ItemsTopic {
 
   /** Writes a catalog to the topic (the demo and tests use this; a catalog service would too). */
   public static void write(String bootstrapServers, String topic, CatalogItems items) {
-    Properties props = new Properties();
-    props.setProperty("bootstrap.servers", bootstrapServers);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (CheckedProducer producer = CheckedProducer.to(bootstrapServers)) {
       for (int i = 0; i < items.size(); i++) {
         ObjectNode value = JSON.createObjectNode().put("itemId", items.ids()[i]);
         var array = value.putArray("embedding");
         for (float f : items.embeddings()[i]) {
           array.add(f);
         }
-        producer.send(new ProducerRecord<>(topic, items.ids()[i].getBytes(StandardCharsets.UTF_8), value.toString().getBytes(StandardCharsets.UTF_8)));
+        producer.send(topic, items.ids()[i].getBytes(StandardCharsets.UTF_8), value.toString().getBytes(StandardCharsets.UTF_8));
       }
     }
   }
