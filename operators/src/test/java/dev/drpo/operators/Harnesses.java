@@ -1,6 +1,7 @@
 package dev.drpo.operators;
 
 import java.util.Arrays;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -16,15 +17,18 @@ import org.apache.flink.util.function.SerializableFunction;
 public final class Harnesses {
   private Harnesses() {}
 
-  /** Keys that still hold any of the named states: what a finished key leaves behind (works on RocksDB). */
-  public static long keysWithState(KeyedOneInputStreamOperatorTestHarness<String, ?, ?> harness, String... states) {
+  /**
+   * Keys that still hold any of these states: what a finished key leaves behind (works on
+   * RocksDB). Pass the operator's own descriptors: a name the backend does not know counts nothing.
+   */
+  public static long keysWithState(KeyedOneInputStreamOperatorTestHarness<String, ?, ?> harness, StateDescriptor<?, ?>... states) {
     return keysWithState(harness.getOperator().getKeyedStateBackend(), states);
   }
 
   /** The same, for any keyed operator's state backend. */
-  public static long keysWithState(KeyedStateBackend<String> backend, String... states) {
+  public static long keysWithState(KeyedStateBackend<String> backend, StateDescriptor<?, ?>... states) {
     return Arrays.stream(states)
-        .flatMap(name -> backend.getKeys(name, VoidNamespace.INSTANCE))
+        .flatMap(state -> backend.getKeys(state.getName(), VoidNamespace.INSTANCE))
         .distinct()
         .count();
   }

@@ -32,6 +32,10 @@ import org.apache.flink.util.OutputTag;
 public class UserSessionizer extends KeyedProcessFunction<String, InteractionEvent, Session> {
   public static final OutputTag<InteractionEvent> LATE = new OutputTag<>("late-events") {};
   public static final OutputTag<InteractionEvent> DUPLICATES = new OutputTag<>("duplicate-events") {};
+  /** Keyed per user: the events of the open session. */
+  public static final ListStateDescriptor<InteractionEvent> BUFFER = new ListStateDescriptor<>("buffer", InteractionEvent.class);
+  /** Keyed per user: the open session's bounds and its close timer. */
+  public static final ValueStateDescriptor<Pending> PENDING = new ValueStateDescriptor<>("pending", Pending.class);
 
   private final SessionConfig config;
   private transient ListState<InteractionEvent> buffer;
@@ -46,8 +50,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
 
   @Override
   public void open(OpenContext openContext) {
-    buffer = getRuntimeContext().getListState(new ListStateDescriptor<>("buffer", InteractionEvent.class));
-    pending = getRuntimeContext().getState(new ValueStateDescriptor<>("pending", Pending.class));
+    buffer = getRuntimeContext().getListState(BUFFER);
+    pending = getRuntimeContext().getState(PENDING);
     sessions = getRuntimeContext().getMetricGroup().counter("sessions");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");

@@ -94,7 +94,7 @@ class RecommendationScorerTest {
 
   static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
     return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(),
-        RecommendationScorer.HISTORY.getName(), RecommendationScorer.HISTORY_EXPIRES.getName());
+        RecommendationScorer.HISTORY, RecommendationScorer.HISTORY_EXPIRES);
   }
 
   @Test

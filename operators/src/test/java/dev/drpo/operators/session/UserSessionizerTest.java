@@ -6,6 +6,7 @@ import dev.drpo.operators.Harnesses;
 import dev.drpo.operators.event.InteractionEvent;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -18,7 +19,7 @@ class UserSessionizerTest {
   static final long FIVE_MINUTES_LATER = BEGINNING + 5 * MINUTE;
   static final long AN_HOUR_LATER = BEGINNING + 60 * MINUTE;
   static final long TWO_HOURS_LATER = BEGINNING + 120 * MINUTE;
-  static final String[] STATES = {"buffer", "pending"};
+  static final StateDescriptor<?, ?>[] STATES = {UserSessionizer.BUFFER, UserSessionizer.PENDING};
   static final SessionConfig THIRTY_MINUTE_GAP = new SessionConfig(30 * MINUTE, 0, 500);
 
   @Test

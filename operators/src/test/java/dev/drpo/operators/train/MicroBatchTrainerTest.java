@@ -111,12 +111,12 @@ class MicroBatchTrainerTest {
     feed(harness, samples(1, 3, 1.0));
     harness.setProcessingTime(AFTER_MAX_WAIT);
     assertThat(harness.extractOutputValues()).as("the first micro-batch's deadline trains nothing").hasSize(1);
-    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE.getName())).isEqualTo(1);
+    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE)).isEqualTo(1);
 
     harness.setProcessingTime(ONE_SECOND_LATER + 5_000);
     assertThat(harness.extractOutputValues()).extracting(v -> v.samples).containsExactly(4L, 5L);
     assertThat(harness.numProcessingTimeTimers()).isZero();
-    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE.getName())).isZero();
+    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE)).isZero();
   }
 
   @Test
