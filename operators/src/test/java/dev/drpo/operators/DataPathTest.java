@@ -23,11 +23,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
@@ -38,18 +34,7 @@ class DataPathTest {
   static final long MINUTE = 60_000;
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1)
-      .setNumberSlotsPerTaskManager(2)
-      .setConfiguration(clusterConfig())
-      .build());
-
-  static Configuration clusterConfig() {
-    Configuration c = new Configuration();
-    c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
-    return c;
-  }
+  static final MiniClusterExtension CLUSTER = RocksDbMiniCluster.of(1, 2);
 
   @Test
   void everyRecordIsAccountedForAndEachCohortGetsItsOwnThreshold() throws Exception {

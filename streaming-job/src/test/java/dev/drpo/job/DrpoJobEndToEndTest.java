@@ -6,6 +6,7 @@ import dev.drpo.job.demo.SimulatedUsers;
 import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
+import dev.drpo.operators.RocksDbMiniCluster;
 import dev.drpo.simulator.UserPopulation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,12 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -35,18 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DrpoJobEndToEndTest {
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(2)
-      .setNumberSlotsPerTaskManager(2)
-      .setConfiguration(clusterConfig())
-      .build());
-
-  static Configuration clusterConfig() {
-    Configuration c = new Configuration();
-    c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
-    return c;
-  }
+  static final MiniClusterExtension CLUSTER = RocksDbMiniCluster.of(2, 2);
 
   @Test
   void shouldLearnToServeBetterThanTheLoggingPolicyAndAnswerEachRequestOnceAcrossAFailure(

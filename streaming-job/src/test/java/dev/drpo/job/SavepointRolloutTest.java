@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.demo.SimulatedUsers;
 import dev.drpo.job.kafka.KafkaEndpoints;
+import dev.drpo.operators.RocksDbMiniCluster;
 import dev.drpo.simulator.UserPopulation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,13 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,18 +38,7 @@ class SavepointRolloutTest {
   static final String[] SEEN = {"item-3", "item-14", "item-15", "item-92", "item-65"};
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-      .setNumberTaskManagers(1)
-      .setNumberSlotsPerTaskManager(2)
-      .setConfiguration(clusterConfig())
-      .build());
-
-  static Configuration clusterConfig() {
-    Configuration c = new Configuration();
-    c.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("128m"));
-    return c;
-  }
+  static final MiniClusterExtension CLUSTER = RocksDbMiniCluster.of(1, 2);
 
   static JobClient start(Loop loop, JobConfig config, String savepoint) throws Exception {
     Configuration flink = DrpoJob.flinkConfiguration(config);
