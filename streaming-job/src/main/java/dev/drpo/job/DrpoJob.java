@@ -16,6 +16,7 @@ import dev.drpo.operators.train.MicroBatchTrainer;
 import dev.drpo.operators.train.PolicyVersion;
 import dev.drpo.operators.train.TrainerConfig;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -64,8 +65,10 @@ public final class DrpoJob {
           + " bytes, more than kafka.max-message-bytes (" + maxMessageBytes + "): raise it together"
           + " with the policy-versions topic's max.message.bytes, or use a smaller network");
     }
-    DataStream<byte[]> interactions = env.fromSource(io.interactions(), WatermarkStrategy.noWatermarks(), "interactions")
-        .uid("interactions-source");
+    Source<byte[], ?, ?> interactionsSource = config.interactionsMaxRate() > 0
+        ? new RateLimitedSource<>(io.interactions(), config.interactionsMaxRate()) : io.interactions();
+    DataStream<byte[]> interactions = env.fromSource(interactionsSource, WatermarkStrategy.noWatermarks(), "interactions",
+        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).uid("interactions-source");
     DataPath.Streams path = DataPath.build(interactions,
         DataPath.watermarks(config.watermarks().outOfOrderness(), config.watermarks().idleness()), config.dataPath());
 
@@ -79,18 +82,21 @@ public final class DrpoJob {
         .uid("trainer").name("micro-batch trainer")
         .setParallelism(1);
 
+    // the serving path flushes its network buffers every scorer.buffer-timeout, not when they fill
+    long servingBuffers = config.serving().bufferTimeout().toMillis();
     SingleOutputStreamOperator<RecRequest> requests = env
         .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "rec-requests").uid("requests-source")
+        .setBufferTimeout(servingBuffers)
         .process(new RequestDecoder(config.decoder(config.kafka().topics().recRequests()), config.requests().defaultK(),
             config.requests().maxK()))
-        .uid("decode-requests").name("decode and validate requests");
+        .uid("decode-requests").name("decode and validate requests").setBufferTimeout(servingBuffers);
     DataStream<UserInput> users = path.events().map(UserInput::of).name("history input")
-        .union(requests.map(UserInput::of).name("request input"));
+        .union(requests.map(UserInput::of).name("request input").setBufferTimeout(servingBuffers));
     SingleOutputStreamOperator<Recommendation> recommendations = users
         .keyBy(UserInput::userId)
         .connect(versions.broadcast())
         .transform("scorer", TypeInformation.of(Recommendation.class), new ScorerOperator(config.scorer(), items))
-        .uid("scorer");
+        .uid("scorer").setBufferTimeout(servingBuffers);
 
     recommendations.sinkTo(io.recommendations()).uid("recommendations-sink").name("recommendations");
     versions.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);
@@ -108,6 +114,7 @@ public final class DrpoJob {
     Configuration flink = new Configuration();
     flink.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     flink.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, checkpoints.incremental());
+    flink.set(CheckpointingOptions.ENABLE_UNALIGNED, checkpoints.unaligned());
     flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpoints.interval());
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.directory());
     flink.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, checkpoints.savepointDirectory());

@@ -226,9 +226,11 @@ public final class JobConfig implements Serializable {
     }
     decoder("validation");
     watermarks();
+    interactionsMaxRate();
     dataPath();
     trainer(1);
     scorer();
+    serving();
     requests();
   }
 
@@ -245,16 +247,41 @@ public final class JobConfig implements Serializable {
   public record Topics(String interactions, String recRequests, String recommendations, String policyVersions,
       String deadLetters, String items) implements Serializable {}
 
-  /** {@code kafka.*}: the cluster, the consumer group, the exactly-once producers' settings. */
+  /** How an output reaches its topic. */
+  public enum Delivery {
+    /** Written as made; after a failure a record may be written again. */
+    AT_LEAST_ONCE,
+    /** Written in a Kafka transaction committed with the next checkpoint: read_committed consumers see it then, once. */
+    EXACTLY_ONCE
+  }
+
+  /** {@code kafka.delivery.*}: each output's delivery. */
+  public record Deliveries(Delivery recommendations, Delivery policyVersions, Delivery deadLetters) implements Serializable {}
+
+  /**
+   * {@code kafka.*}: the cluster, the consumer group, the producers' settings.
+   *
+   * @param recommendationsLinger the answers' producer linger
+   * @param requestsFetchWait the requests' consumer fetch.max.wait.ms
+   */
   public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets, String transactionalIdPrefix,
-      Duration transactionTimeout, int maxMessageBytes, Topics topics) implements Serializable {}
+      Duration transactionTimeout, int maxMessageBytes, Topics topics, Deliveries delivery, Duration recommendationsLinger,
+      Duration requestsFetchWait) implements Serializable {}
 
   /** {@code checkpoints.*}. */
-  public record Checkpoints(Duration interval, String directory, String savepointDirectory, boolean incremental)
-      implements Serializable {}
+  public record Checkpoints(Duration interval, String directory, String savepointDirectory, boolean incremental,
+      boolean unaligned) implements Serializable {}
 
   /** {@code events.*} that are not the decoder's: the watermark's bounds. */
   public record Watermarks(Duration outOfOrderness, Duration idleness) implements Serializable {}
+
+  /** {@code events.max-rate}: interaction events per second the job reads at most; 0 for no limit. */
+  public double interactionsMaxRate() {
+    return number("events.max-rate", 0, Double.MAX_VALUE);
+  }
+
+  /** {@code scorer.buffer-timeout}: how long the serving path's network buffers may wait to fill. */
+  public record Serving(Duration bufferTimeout) implements Serializable {}
 
   /** {@code scorer.default-k} and {@code scorer.max-k}: what a request's k may be. */
   public record Requests(int defaultK, int maxK) implements Serializable {}
@@ -267,8 +294,11 @@ public final class JobConfig implements Serializable {
     Topics topics = new Topics(nonEmpty("kafka.topics.interactions"), nonEmpty("kafka.topics.rec-requests"),
         nonEmpty("kafka.topics.recommendations"), nonEmpty("kafka.topics.policy-versions"), nonEmpty("kafka.topics.dead-letters"),
         nonEmpty("kafka.topics.items"));
+    Deliveries delivery = new Deliveries(choice("kafka.delivery.recommendations", Delivery.class),
+        choice("kafka.delivery.policy-versions", Delivery.class), choice("kafka.delivery.dead-letters", Delivery.class));
     return new Kafka(nonEmpty("kafka.bootstrap-servers"), nonEmpty("kafka.group-id"), choice("kafka.starting-offsets", StartingOffsets.class),
-        nonEmpty("kafka.transactional-id-prefix"), duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics);
+        nonEmpty("kafka.transactional-id-prefix"), duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics,
+        delivery, duration("kafka.recommendations-linger"), duration("kafka.requests-fetch-wait"));
   }
 
   /** {@code catalog.file}: a CSV of the items, or empty to read the items topic. */
@@ -278,11 +308,15 @@ public final class JobConfig implements Serializable {
 
   public Checkpoints checkpoints() {
     return new Checkpoints(duration("checkpoints.interval"), nonEmpty("checkpoints.directory"),
-        nonEmpty("checkpoints.savepoint-directory"), flag("checkpoints.incremental"));
+        nonEmpty("checkpoints.savepoint-directory"), flag("checkpoints.incremental"), flag("checkpoints.unaligned"));
   }
 
   public Watermarks watermarks() {
     return new Watermarks(duration("events.out-of-orderness"), duration("events.idleness"));
+  }
+
+  public Serving serving() {
+    return new Serving(duration("scorer.buffer-timeout"));
   }
 
   public Requests requests() {

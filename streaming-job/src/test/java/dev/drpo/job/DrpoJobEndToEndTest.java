@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -20,7 +21,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,10 +36,16 @@ class DrpoJobEndToEndTest {
   @RegisterExtension
   static final MiniClusterExtension CLUSTER = RocksDbMiniCluster.of(2, 2);
 
-  @Test
-  void shouldLearnToServeBetterThanTheLoggingPolicyAndAnswerEachRequestOnceAcrossAFailure(
+  /**
+   * Exactly-once answers: none missing, none repeated, one committed record per requestId.
+   * At-least-once answers: none missing; answers written again after the failure are counted.
+   */
+  @ParameterizedTest
+  @EnumSource(JobConfig.Delivery.class)
+  void shouldLearnToServeBetterThanTheLoggingPolicyAndAnswerEveryRequestAcrossAFailure(JobConfig.Delivery delivery,
       @TempDir Path dir, @InjectMiniCluster MiniCluster cluster) throws Exception {
-    try (Loop loop = new Loop(dir, Map.of())) {
+    String mode = delivery.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    try (Loop loop = new Loop(dir, Map.of("kafka.delivery.recommendations", mode))) {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(DrpoJob.flinkConfiguration(loop.config));
       DrpoJob.build(env, KafkaEndpoints.create(loop.config), loop.items, loop.config);
       JobClient job = env.executeAsync();
@@ -47,6 +55,7 @@ class DrpoJobEndToEndTest {
       double early;
       double late = 0;
       double logging = 0;
+      long unexpected;
       try (SimulatedUsers users = loop.users(population, 0.2)) {
         users.replay(start + 12 * Loop.HOUR);
         long clock = start + 12 * Loop.HOUR;
@@ -67,16 +76,23 @@ class DrpoJobEndToEndTest {
           }
         }
         assertThat(users.waiting()).as("every request answered").isZero();
-        assertThat(users.unexpectedAnswers()).as("no request answered twice").isZero();
+        unexpected = users.unexpectedAnswers();
         loop.awaitRecords(loop.config.kafka().topics().deadLetters(), population.malformed(), Duration.ofSeconds(60));
       } finally {
         job.cancel().get();
       }
 
       List<ConsumerRecord<byte[], byte[]>> recommendations = loop.readAll(loop.config.kafka().topics().recommendations());
-      assertThat(recommendations.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count())
-          .as("one committed answer per requestId, even across the restart")
-          .isEqualTo(recommendations.size());
+      long repeated = recommendations.size()
+          - recommendations.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct().count();
+      System.out.printf("%s answers: %d records, %d repeated on the topic, %d seen again by the users%n", mode,
+          recommendations.size(), repeated, unexpected);
+      if (delivery == JobConfig.Delivery.EXACTLY_ONCE) {
+        assertThat(unexpected).as("no request answered twice").isZero();
+        assertThat(repeated).as("one committed answer per requestId, even across the restart").isZero();
+      } else {
+        assertThat(unexpected).as("the users saw only repeats of answers the topic holds").isLessThanOrEqualTo(repeated);
+      }
 
       List<ConsumerRecord<byte[], byte[]>> deadLetters = loop.readAll(loop.config.kafka().topics().deadLetters());
       assertThat(deadLetters.size()).as("one dead letter per malformed record sent").isEqualTo(population.malformed());

@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print measured numbers.",
-    subcommands = {TrainBenchCommand.class, DataPathBenchCommand.class, LearningBenchCommand.class})
+    subcommands = {TrainBenchCommand.class, DataPathBenchCommand.class, LearningBenchCommand.class, ServeBenchCommand.class})
 final class BenchCommand {}

@@ -5,6 +5,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -59,6 +60,12 @@ public final class InJvmMetrics implements MetricReporter {
   public static double max(String name) {
     return METRICS.values().stream().filter(m -> m.name.equals(name)).mapToDouble(m -> value(m.metric))
         .filter(Double::isFinite).max().orElse(Double.NaN);
+  }
+
+  /** Largest {@code q}-quantile of the histograms named {@code name} over all subtasks (NaN when there is none). */
+  public static double maxQuantile(String name, double q) {
+    return METRICS.values().stream().filter(m -> m.name.equals(name) && m.metric instanceof Histogram)
+        .mapToDouble(m -> ((Histogram) m.metric).getStatistics().getQuantile(q)).filter(Double::isFinite).max().orElse(Double.NaN);
   }
 
   private static double value(Metric m) {

@@ -21,10 +21,12 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The job's Kafka endpoints, exactly-once: sources read committed records only and commit their
- * offsets with checkpoints; sinks write in Kafka transactions committed with each checkpoint, so a
- * consumer with {@code isolation.level=read_committed} sees every output once, after the
- * checkpoint that covers it. Record formats (README "Topics and schemas"):
+ * The job's Kafka endpoints. Sources read committed records only and commit their offsets with
+ * checkpoints. Each sink has its delivery ({@code kafka.delivery.*}): exactly-once sinks write in
+ * Kafka transactions committed with each checkpoint, so a consumer with
+ * {@code isolation.level=read_committed} sees every output once, after the checkpoint that covers
+ * it; at-least-once sinks write as they go (flushed at every checkpoint), so a consumer sees an
+ * output at once and, after a failure, possibly twice. Record formats (README "Topics and schemas"):
  * <ul>
  *   <li>recommendations: key requestId, value {@link Recommendation} as JSON;
  *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, headers
@@ -39,14 +41,22 @@ public final class KafkaEndpoints {
   public static DrpoJob.Endpoints create(JobConfig config) {
     JobConfig.Kafka kafka = config.kafka();
     return new DrpoJob.Endpoints(
-        source(kafka, kafka.topics().interactions()),
-        source(kafka, kafka.topics().recRequests()),
-        sink(kafka, "recommendations", new Recommendations(kafka.topics().recommendations())),
-        sink(kafka, "policy-versions", new PolicyVersions(kafka.topics().policyVersions())),
-        sink(kafka, "dead-letters", new DeadLetters(kafka.topics().deadLetters())));
+        source(kafka, kafka.topics().interactions(), new Properties()),
+        source(kafka, kafka.topics().recRequests(), properties("fetch.max.wait.ms", kafka.requestsFetchWait().toMillis())),
+        sink(kafka, "recommendations", new Recommendations(kafka.topics().recommendations()), kafka.delivery().recommendations(),
+            properties("linger.ms", kafka.recommendationsLinger().toMillis())),
+        sink(kafka, "policy-versions", new PolicyVersions(kafka.topics().policyVersions()), kafka.delivery().policyVersions(),
+            new Properties()),
+        sink(kafka, "dead-letters", new DeadLetters(kafka.topics().deadLetters()), kafka.delivery().deadLetters(), new Properties()));
   }
 
-  static KafkaSource<byte[]> source(JobConfig.Kafka kafka, String topic) {
+  private static Properties properties(String key, long value) {
+    Properties p = new Properties();
+    p.setProperty(key, String.valueOf(value));
+    return p;
+  }
+
+  static KafkaSource<byte[]> source(JobConfig.Kafka kafka, String topic, Properties consumer) {
     OffsetResetStrategy reset = kafka.startingOffsets() == JobConfig.StartingOffsets.EARLIEST
         ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST;
     return KafkaSource.<byte[]>builder()
@@ -57,18 +67,19 @@ public final class KafkaEndpoints {
         .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
         .setProperty("isolation.level", "read_committed")
         .setProperty("partition.discovery.interval.ms", "60000")
+        .setProperties(consumer)
         .build();
   }
 
-  static <T> KafkaSink<T> sink(JobConfig.Kafka kafka, String name, KafkaRecordSerializationSchema<T> records) {
-    Properties producer = new Properties();
+  static <T> KafkaSink<T> sink(JobConfig.Kafka kafka, String name, KafkaRecordSerializationSchema<T> records,
+      JobConfig.Delivery delivery, Properties producer) {
     producer.setProperty("transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
     producer.setProperty("max.request.size", String.valueOf(kafka.maxMessageBytes()));
     producer.setProperty("compression.type", "zstd");
     return KafkaSink.<T>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setRecordSerializer(records)
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setDeliveryGuarantee(delivery == JobConfig.Delivery.EXACTLY_ONCE ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
         .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-" + name)
         .setKafkaProducerConfig(producer)
         .build();
