@@ -158,15 +158,10 @@ public final class Mlp {
   }
 
   private Activations firstRows(long n) {
-    Activations a = new Activations();
     int layers = weights.length;
+    Activations a = new Activations(layers);
     a.input = Views.firstRows(full.input, n);
     a.inputColumns = columns(a.input, sizes[0]);
-    a.hidden = new INDArray[layers];
-    a.outputColumns = new INDArray[layers];
-    a.delta = new INDArray[layers - 1];
-    a.deltaColumns = new INDArray[layers - 1];
-    a.mask = new INDArray[layers - 1];
     for (int l = 0; l < layers; l++) {
       a.hidden[l] = Views.firstRows(full.hidden[l], n);
       if (l < layers - 1) {
@@ -182,15 +177,10 @@ public final class Mlp {
   }
 
   private Activations allocate(long batch) {
-    Activations a = new Activations();
     int layers = weights.length;
+    Activations a = new Activations(layers);
     a.input = withOnesColumn(batch, sizes[0]);
     a.inputColumns = columns(a.input, sizes[0]);
-    a.hidden = new INDArray[layers];
-    a.outputColumns = new INDArray[layers];
-    a.delta = new INDArray[layers - 1];
-    a.deltaColumns = new INDArray[layers - 1];
-    a.mask = new INDArray[layers - 1];
     for (int l = 0; l < layers; l++) {
       int out = sizes[l + 1];
       if (l < layers - 1) {
@@ -224,10 +214,18 @@ public final class Mlp {
   private static final class Activations {
     INDArray input;
     INDArray inputColumns;
-    INDArray[] hidden;
-    INDArray[] outputColumns;
-    INDArray[] delta;
-    INDArray[] deltaColumns;
-    INDArray[] mask;
+    final INDArray[] hidden;
+    final INDArray[] outputColumns;
+    final INDArray[] delta;
+    final INDArray[] deltaColumns;
+    final INDArray[] mask;
+
+    Activations(int layers) {
+      hidden = new INDArray[layers];
+      outputColumns = new INDArray[layers];
+      delta = new INDArray[layers - 1];
+      deltaColumns = new INDArray[layers - 1];
+      mask = new INDArray[layers - 1];
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.drpo.job.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.kafka.CheckedProducer;
+import dev.drpo.job.kafka.CommittedRecords;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,8 +19,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -75,21 +74,17 @@ final class OpenLoopClient implements AutoCloseable {
     p.setProperty("bootstrap.servers", bootstrapServers);
     p.setProperty("linger.ms", "0");
     producer = new CheckedProducer(p);
-    Properties c = new Properties();
-    c.setProperty("bootstrap.servers", bootstrapServers);
-    c.setProperty("isolation.level", "read_committed");
-    c.setProperty("enable.auto.commit", "false");
-    c.setProperty("fetch.max.wait.ms", "5");
-    consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = consumer.partitionsFor(recommendationsTopic).stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-    consumer.assign(partitions);
-    consumer.seekToEnd(partitions);
-    partitions.forEach(consumer::position);
+    consumer = CommittedRecords.assigned(bootstrapServers, recommendationsTopic, true, fetchWait(), Duration.ofSeconds(30));
     this.requestsTopic = requestsTopic;
     reader = new Thread(this::read, "open-loop-answers");
     reader.setDaemon(true);
     reader.start();
+  }
+
+  private static Properties fetchWait() {
+    Properties p = new Properties();
+    p.setProperty("fetch.max.wait.ms", "5");
+    return p;
   }
 
   private void read() {

@@ -3,6 +3,7 @@ package dev.drpo.job.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.kafka.CheckedProducer;
+import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.UserPopulation.Request;
 import dev.drpo.simulator.UserPopulation;
@@ -112,15 +113,7 @@ public final class SimulatedUsers implements AutoCloseable {
     p.setProperty("bootstrap.servers", bootstrapServers);
     p.setProperty("linger.ms", "5");
     producer = new CheckedProducer(p);
-    Properties c = new Properties();
-    c.setProperty("bootstrap.servers", bootstrapServers);
-    c.setProperty("isolation.level", "read_committed");
-    c.setProperty("enable.auto.commit", "false");
-    answers = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = answers.partitionsFor(topics.recommendations()).stream()
-        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-    answers.assign(partitions);
-    answers.seekToBeginning(partitions);
+    answers = CommittedRecords.assigned(bootstrapServers, topics.recommendations(), false, new Properties(), Duration.ofSeconds(30));
   }
 
   /** Offline: every request due until {@code untilMs} is served by the logging policy and logged. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -15,19 +16,9 @@ public final class CommittedRecords {
   private CommittedRecords() {}
 
   public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic, Duration timeout) {
-    Properties props = new Properties();
-    props.setProperty("bootstrap.servers", bootstrapServers);
-    props.setProperty("isolation.level", "read_committed");
-    props.setProperty("enable.auto.commit", "false");
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      var infos = consumer.partitionsFor(topic, timeout);
-      if (infos == null || infos.isEmpty()) {
-        throw new IllegalArgumentException("topic '" + topic + "' does not exist at " + bootstrapServers);
-      }
-      List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<byte[], byte[]> consumer = assigned(bootstrapServers, topic, false, new Properties(), timeout)) {
+      Set<TopicPartition> partitions = consumer.assignment();
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
@@ -38,5 +29,35 @@ public final class CommittedRecords {
       }
     }
     return records;
+  }
+
+  /**
+   * A read_committed consumer without a group, assigned every partition of a topic and positioned
+   * at its beginning or its end.
+   *
+   * @param more further consumer properties
+   */
+  public static KafkaConsumer<byte[], byte[]> assigned(String bootstrapServers, String topic, boolean atEnd, Properties more,
+      Duration timeout) {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", bootstrapServers);
+    props.setProperty("isolation.level", "read_committed");
+    props.setProperty("enable.auto.commit", "false");
+    props.putAll(more);
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    var infos = consumer.partitionsFor(topic, timeout);
+    if (infos == null || infos.isEmpty()) {
+      consumer.close();
+      throw new IllegalArgumentException("topic '" + topic + "' does not exist at " + bootstrapServers);
+    }
+    List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    if (atEnd) {
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position);
+    } else {
+      consumer.seekToBeginning(partitions);
+    }
+    return consumer;
   }
 }
