@@ -32,6 +32,8 @@ import org.jfree.data.xy.XYSeriesCollection;
  */
 public final class TrafficRun {
   private static final long REPORT_NANOS = 5_000_000_000L;
+  /** Online round trips a second the simulated clock has room for (at-least-once answers make them fast). */
+  private static final long MAX_TICKS_PER_SECOND = 30;
 
   /**
    * @param duration wall-clock length (offline replay included)
@@ -66,10 +68,11 @@ public final class TrafficRun {
   }
 
   /** Drives the users until the duration is over or {@link #stop()}; returns the summary. */
-  public Map<String, Object> run(String bootstrapServers, SimulatedUsers.Topics topics) throws IOException {
+  public Map<String, Object> run(String bootstrapServers, SimulatedUsers.Topics topics) throws IOException, InterruptedException {
     Files.createDirectories(options.out());
     long tick = options.tickMinutes() * 60_000L;
-    long onlineSpan = options.duration().toSeconds() * tick;
+    // room for up to MAX_TICKS_PER_SECOND round trips a second; past that the users wait for the wall clock
+    long onlineSpan = options.duration().toSeconds() * MAX_TICKS_PER_SECOND * tick;
     long clock = System.currentTimeMillis() - options.offlineHours() * 3_600_000L - onlineSpan - 3_600_000L;
     UserPopulation population = new UserPopulation(world,
         UserPopulation.Config.defaults().withMalformedShare(options.malformedShare()), clock, options.seed());
@@ -89,6 +92,10 @@ public final class TrafficRun {
           users.replay(clock);
         } else {
           phase = "online";
+          if (clock + tick > System.currentTimeMillis()) {
+            Thread.sleep(100); // never an event ahead of the wall clock (the job would dead-letter it)
+            continue;
+          }
           clock += tick;
           users.tick(clock, Duration.ofSeconds(30));
         }
