@@ -33,6 +33,21 @@ public final class LoggedData {
     return users.length;
   }
 
+  /** The training user of sample i. */
+  public int user(int i) {
+    return users[i];
+  }
+
+  /** The catalog index of the item shown in sample i. */
+  public int item(int i) {
+    return items[i];
+  }
+
+  /** The logged reward of sample i. */
+  public double reward(int i) {
+    return rewards[i];
+  }
+
   /**
    * Writes the dataset as interaction events, one JSON object per line, in the schema the job reads
    * from Kafka: sample i at startMs + i x spacingMs, users as "user-<n>", items by catalog id.

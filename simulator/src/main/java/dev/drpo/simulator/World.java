@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -189,12 +191,17 @@ public final class World {
    * against the mean of each user's k best items.
    */
   public Evaluation evaluate(GaussianPolicy policy, int k) {
+    return evaluate(states -> policy.mean(states.castTo(policy.dataType())), k);
+  }
+
+  /** The same for any mean map: held-out states [n, stateDim] (float) to mu [n, d]. */
+  public Evaluation evaluate(UnaryOperator<INDArray> mean, int k) {
     int[] users = heldOutUsers();
     float[][] s = new float[users.length][];
     for (int i = 0; i < users.length; i++) {
       s[i] = states[users[i]];
     }
-    var rankings = catalog.topK(policy.mean(Nd4j.create(s).castTo(policy.dataType())), k, List.of(), Similarity.COSINE);
+    var rankings = catalog.topK(mean.apply(Nd4j.create(s)), k, List.of(), Similarity.COSINE);
     float[][] interest = new float[users.length][];
     for (int i = 0; i < users.length; i++) {
       interest[i] = interests[users[i]];

@@ -74,17 +74,11 @@ final class OpenLoopClient implements AutoCloseable {
     p.setProperty("bootstrap.servers", bootstrapServers);
     p.setProperty("linger.ms", "0");
     producer = new CheckedProducer(p);
-    consumer = CommittedRecords.assigned(bootstrapServers, recommendationsTopic, true, fetchWait(), Duration.ofSeconds(30));
+    consumer = CommittedRecords.assigned(bootstrapServers, recommendationsTopic, true, new Properties(), Duration.ofSeconds(30));
     this.requestsTopic = requestsTopic;
     reader = new Thread(this::read, "open-loop-answers");
     reader.setDaemon(true);
     reader.start();
-  }
-
-  private static Properties fetchWait() {
-    Properties p = new Properties();
-    p.setProperty("fetch.max.wait.ms", "5");
-    return p;
   }
 
   private void read() {
