@@ -371,7 +371,7 @@ public final class JobConfig implements Serializable {
       throw bad("state.history-length", "> 0 when events.user-feature-dim is 0 (the state would be empty)");
     }
     PolicyConfig policy = new PolicyConfig(stateDim, hidden, actionDim, PolicyConfig.LOG_SIGMA_MIN, PolicyConfig.LOG_SIGMA_MAX,
-        -1.0, number("trainer.learning-rate", Double.MIN_VALUE, 1));
+        -1.0, number("trainer.learning-rate", Double.MIN_VALUE, 1), choice("trainer.network", PolicyConfig.Backbone.class));
     Prefiltered.Normalisation normalisation = choice("filter.weighting", FilterConfig.Weighting.class) == FilterConfig.Weighting.DRPO
         ? Prefiltered.Normalisation.MEAN : Prefiltered.Normalisation.SUM;
     return new TrainerConfig(nonEmpty("trainer.policy-name"), integer("trainer.batch-size", 1), integer("trainer.steps-per-batch", 1),

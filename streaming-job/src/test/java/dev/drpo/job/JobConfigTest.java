@@ -3,6 +3,7 @@ package dev.drpo.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
@@ -91,6 +92,10 @@ class JobConfigTest {
     assertThat(defaults.checkpoints().interval()).hasSeconds(10);
     assertThat(defaults.watermarks().idleness()).hasMinutes(1);
     assertThat(defaults.requests()).isEqualTo(new JobConfig.Requests(10, 100));
+    assertThat(defaults.trainer(8).policy().backbone()).isEqualTo(PolicyConfig.Backbone.MLP);
+    assertThat(defaults.with(Map.of("trainer.network", "mlp-linear")).trainer(8).policy().backbone())
+        .isEqualTo(PolicyConfig.Backbone.MLP_LINEAR);
+    assertThatThrownBy(() -> defaults.with(Map.of("trainer.network", "transformer"))).hasMessageContaining("trainer.network: expected one of");
   }
 
   @Test
@@ -100,7 +105,7 @@ class JobConfigTest {
     var items = new CatalogItems(new String[] {"a"}, new float[][] {new float[128]});
 
     assertThatThrownBy(() -> DrpoJob.build(env, null, items, wide))
-        .hasMessageContaining("is 1840226 bytes, more than kafka.max-message-bytes (1048576)");
+        .hasMessageContaining("is 1840227 bytes, more than kafka.max-message-bytes (1048576)");
   }
 
   @Test

@@ -11,7 +11,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The policy pi(a|s) = N(mu(s), diag(sigma^2)) over the item-embedding space (DRPO.md section 4):
- * mu is an {@link Mlp}, log sigma a learned vector clamped to [logSigmaMin, logSigmaMax] after
+ * mu is an {@link Mlp} (with the linear path when the config's backbone says so), log sigma a learned vector clamped to [logSigmaMin, logSigmaMax] after
  * every update (a projected gradient step, so log pi and its gradient stay exact inside the box).
  *
  * <p>All parameters (mean network, then log sigma) sit in one flat vector, trained by one
@@ -50,7 +50,7 @@ public final class GaussianPolicy {
     meanCount = n - d;
     params = Nd4j.zeros(dataType, n);
     grads = Nd4j.zeros(dataType, n);
-    mean = new Mlp(config.meanNetworkSizes(), params.get(NDArrayIndex.interval(0, meanCount)),
+    mean = new Mlp(config.meanNetworkSizes(), config.linearPath(), params.get(NDArrayIndex.interval(0, meanCount)),
         grads.get(NDArrayIndex.interval(0, meanCount)));
     logSigma = Mlp.matrixView(params, meanCount, 1, d);
     optimizer = new FlatAdam(config.learningRate(), n, dataType);

@@ -20,6 +20,10 @@ public final class MeanNetworkExport {
   private MeanNetworkExport() {}
 
   public static MultiLayerNetwork toMultiLayerNetwork(GaussianPolicy policy) {
+    if (policy.config().linearPath()) {
+      throw new IllegalArgumentException("a DL4J MultiLayerNetwork has no linear path beside its layers: only the "
+          + PolicyConfig.Backbone.MLP + " backbone exports (serve " + policy.config().backbone() + " from its snapshot)");
+    }
     Mlp mlp = policy.meanNetwork();
     int[] sizes = mlp.sizes();
     NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()

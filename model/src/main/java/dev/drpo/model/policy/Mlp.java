@@ -28,6 +28,9 @@ public final class Mlp {
   private final INDArray[] biases;
   private final INDArray[] augmented;
   private final INDArray[] augmentedGrads;
+  /** The linear path [s 1] L added to the output, or null: L (input + 1) x output, and its gradient. */
+  private final INDArray linear;
+  private final INDArray linearGrad;
   private final DataType dataType;
   private final Map<Long, Activations> views = Views.lru();
   private Activations full;
@@ -36,11 +39,16 @@ public final class Mlp {
 
   /** Number of parameters of a network with these layer sizes (input, hidden..., output). */
   public static int parameterCount(int[] sizes) {
+    return parameterCount(sizes, false);
+  }
+
+  /** The same, with or without the linear path from the input to the output. */
+  public static int parameterCount(int[] sizes, boolean linearPath) {
     int n = 0;
     for (int l = 0; l + 1 < sizes.length; l++) {
       n += sizes[l] * sizes[l + 1] + sizes[l + 1];
     }
-    return n;
+    return n + (linearPath ? (sizes[0] + 1) * sizes[sizes.length - 1] : 0);
   }
 
   /**
@@ -49,6 +57,14 @@ public final class Mlp {
    * @param grads a 1-D view of the same length that {@link #backward} fills
    */
   public Mlp(int[] sizes, INDArray params, INDArray grads) {
+    this(sizes, false, params, grads);
+  }
+
+  /**
+   * @param linearPath add [x 1] L to the output, L (input + 1) x output stored after the layers
+   *     (row-major, the last row is its bias); it starts at zero, so the network starts as the MLP
+   */
+  public Mlp(int[] sizes, boolean linearPath, INDArray params, INDArray grads) {
     if (sizes.length < 2) {
       throw new IllegalArgumentException("an MLP needs at least an input and an output size");
     }
@@ -69,6 +85,8 @@ public final class Mlp {
       biases[l] = matrixView(params, offset + in * out, 1, out);
       offset += (in + 1) * out;
     }
+    linear = linearPath ? matrixView(params, offset, sizes[0] + 1, sizes[layers]) : null;
+    linearGrad = linearPath ? matrixView(grads, offset, sizes[0] + 1, sizes[layers]) : null;
   }
 
   static INDArray matrixView(INDArray flat, long offset, long rows, long cols) {
@@ -88,6 +106,9 @@ public final class Mlp {
       weights[l].assign(Nd4j.create(values, new long[] {sizes[l], sizes[l + 1]}, dataType));
       biases[l].assign(0);
     }
+    if (linear != null) {
+      linear.assign(0);
+    }
   }
 
   public int[] sizes() {
@@ -102,6 +123,11 @@ public final class Mlp {
   /** b of a layer [1, out]; a live view. */
   public INDArray bias(int layer) {
     return biases[layer];
+  }
+
+  /** L of the linear path [input + 1, output] (the last row is its bias), a live view; null without one. */
+  public INDArray linearPath() {
+    return linear;
   }
 
   /**
@@ -119,6 +145,9 @@ public final class Mlp {
       }
       x = a.hidden[l];
     }
+    if (linear != null) {
+      Blas.gemm(a.input, linear, x, false, false, 1.0, 1.0);
+    }
     last = a;
     return x;
   }
@@ -130,6 +159,9 @@ public final class Mlp {
   public void backward(INDArray outputGrad) {
     Activations a = last;
     INDArray delta = outputGrad;
+    if (linear != null) {
+      Blas.gemm(a.input, delta, linearGrad, true, false, 1.0, 0.0);
+    }
     for (int l = weights.length - 1; l >= 0; l--) {
       INDArray x = l == 0 ? a.input : a.hidden[l - 1];
       Blas.gemm(x, delta, augmentedGrads[l], true, false, 1.0, 0.0);

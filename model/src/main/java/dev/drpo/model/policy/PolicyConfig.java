@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param logSigmaMax upper clamp of the learned log standard deviation
  * @param initialLogSigma starting log standard deviation of every dimension
  * @param learningRate Adam step size (paper: 3e-4)
+ * @param backbone the mean network's shape: the paper's MLP, or the MLP plus a linear path
  */
 public record PolicyConfig(
     int stateDim,
@@ -22,7 +23,20 @@ public record PolicyConfig(
     double logSigmaMin,
     double logSigmaMax,
     double initialLogSigma,
-    double learningRate) implements Serializable {
+    double learningRate,
+    Backbone backbone) implements Serializable {
+
+  /** The mean network mu(s). */
+  public enum Backbone {
+    /** The paper's: ReLU hidden layers, a linear output layer. */
+    MLP,
+    /**
+     * The MLP plus a linear path from the state: mu(s) = MLP(s) + [s 1] L, with L (stateDim + 1) x
+     * actionDim starting at zero. A ReLU layer as wide as d cannot carry a near-identity map through;
+     * the linear path can, and the MLP learns what is not linear.
+     */
+    MLP_LINEAR
+  }
 
   /**
    * log sigma is clamped to [-5, 1]: sigma from 0.007 to 2.7. Actions are unit item embeddings, so
@@ -46,7 +60,16 @@ public record PolicyConfig(
     if (!(learningRate > 0)) {
       throw new IllegalArgumentException("learningRate must be positive");
     }
+    if (backbone == null) {
+      throw new IllegalArgumentException("backbone must be set");
+    }
     hidden = hidden.clone();
+  }
+
+  /** The paper's backbone (MLP) with these settings. */
+  public PolicyConfig(int stateDim, int[] hidden, int actionDim, double logSigmaMin, double logSigmaMax,
+      double initialLogSigma, double learningRate) {
+    this(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate, Backbone.MLP);
   }
 
   /** The paper's backbone: 2 hidden layers of 128, Adam 3e-4, initial sigma e^-1. */
@@ -55,7 +78,16 @@ public record PolicyConfig(
   }
 
   public PolicyConfig withLearningRate(double lr) {
-    return new PolicyConfig(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, lr);
+    return new PolicyConfig(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, lr, backbone);
+  }
+
+  public PolicyConfig withBackbone(Backbone b) {
+    return new PolicyConfig(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate, b);
+  }
+
+  /** Whether the mean network has the linear path. */
+  public boolean linearPath() {
+    return backbone == Backbone.MLP_LINEAR;
   }
 
   /** Layer sizes of the mean network: state, hidden..., action. */
@@ -69,7 +101,7 @@ public record PolicyConfig(
 
   /** Mean-network parameters followed by one log sigma per action dimension. */
   public int parameterCount() {
-    return Mlp.parameterCount(meanNetworkSizes()) + actionDim;
+    return Mlp.parameterCount(meanNetworkSizes(), linearPath()) + actionDim;
   }
 
   @Override
@@ -86,18 +118,20 @@ public record PolicyConfig(
         && Double.compare(logSigmaMin, c.logSigmaMin) == 0
         && Double.compare(logSigmaMax, c.logSigmaMax) == 0
         && Double.compare(initialLogSigma, c.initialLogSigma) == 0
-        && Double.compare(learningRate, c.learningRate) == 0;
+        && Double.compare(learningRate, c.learningRate) == 0
+        && backbone == c.backbone;
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(hidden) + Objects.hash(stateDim, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate);
+    return 31 * Arrays.hashCode(hidden)
+        + Objects.hash(stateDim, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate, backbone);
   }
 
   @Override
   public String toString() {
     return "PolicyConfig[stateDim=" + stateDim + ", hidden=" + Arrays.toString(hidden) + ", actionDim=" + actionDim
         + ", logSigma=[" + logSigmaMin + ", " + logSigmaMax + "], initialLogSigma=" + initialLogSigma
-        + ", learningRate=" + learningRate + "]";
+        + ", learningRate=" + learningRate + ", backbone=" + backbone + "]";
   }
 }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
@@ -34,7 +35,9 @@ public final class SameDiffGaussianPolicy {
     DataType type = policy.dataType();
     Mlp mlp = policy.meanNetwork();
     int layers = mlp.sizes().length - 1;
-    parameterNames = new String[2 * layers + 1];
+    INDArray linear = mlp.linearPath();
+    int linearParts = linear == null ? 0 : 2;
+    parameterNames = new String[2 * layers + linearParts + 1];
     SDVariable s = sd.placeHolder("s", type, -1, config.stateDim());
     SDVariable a = sd.placeHolder("a", type, -1, config.actionDim());
     SDVariable c = sd.placeHolder("c", type, -1, 1);
@@ -49,8 +52,16 @@ public final class SameDiffGaussianPolicy {
         x = sd.nn.relu(x, 0.0);
       }
     }
+    if (linear != null) {
+      long in = config.stateDim();
+      SDVariable lw = sd.var("lw", linear.get(NDArrayIndex.interval(0, in), NDArrayIndex.all()).dup());
+      SDVariable lb = sd.var("lb", linear.get(NDArrayIndex.interval(in, in + 1), NDArrayIndex.all()).dup());
+      parameterNames[2 * layers] = "lw";
+      parameterNames[2 * layers + 1] = "lb";
+      x = x.add(s.mmul(lw).add(lb));
+    }
     SDVariable logSigma = sd.var("logSigma", policy.logSigma().dup());
-    parameterNames[2 * layers] = "logSigma";
+    parameterNames[2 * layers + linearParts] = "logSigma";
     SDVariable z = a.sub(x).mul(sd.math.exp(logSigma.neg()));
     SDVariable logPi = z.mul(z).mul(-0.5).sub(logSigma).sub(HALF_LOG_TWO_PI).sum(true, 1);
     SDVariable loss = sd.mmul(sd.transpose(c), logPi).neg().sum();

@@ -10,19 +10,22 @@ import java.util.zip.CRC32C;
 /**
  * The binary format of a {@link PolicySnapshot} (big-endian; not Java serialization):
  * <pre>
- * "DRPS" | format u8 (1) | version i64 | parentVersion i64 | createdAtMs i64
- * | stateDim i32 | hiddenCount i32 | hidden i32 x hiddenCount | actionDim i32
+ * "DRPS" | format u8 (2) | version i64 | parentVersion i64 | createdAtMs i64
+ * | stateDim i32 | hiddenCount i32 | hidden i32 x hiddenCount | actionDim i32 | backbone u8 (0 = MLP, 1 = MLP_LINEAR)
  * | logSigmaMin f64 | logSigmaMax f64 | initialLogSigma f64 | learningRate f64
  * | precision u8 (1 = float32, 2 = float64) | parameterCount i32 | parameters
  * | optimizerIteration i32 | stateCount i32 (0 or 2 x parameterCount) | optimizer state
  * | CRC32C i32 of every byte before it
  * </pre>
- * The default policy (128 -> 128 -> 128 -> 128 plus 128 log sigmas: 49,664 parameters) encodes to
- * 596,066 bytes with Adam's state and 198,754 bytes without (float32).
+ * Format 1 (written before the backbone byte existed) is read as the paper's MLP. The default
+ * policy (128 -> 128 -> 128 -> 128 plus 128 log sigmas: 49,664 parameters) encodes to 596,067
+ * bytes with Adam's state and 198,755 bytes without (float32); with the linear path (16,512 more
+ * parameters) 794,211 and 264,803.
  */
 public final class PolicySnapshotCodec {
   private static final byte[] MAGIC = "DRPS".getBytes(StandardCharsets.US_ASCII);
-  private static final byte FORMAT = 1;
+  private static final byte FORMAT = 2;
+  private static final byte FORMAT_WITHOUT_BACKBONE = 1;
 
   private PolicySnapshotCodec() {}
 
@@ -30,7 +33,7 @@ public final class PolicySnapshotCodec {
   public static int encodedSize(PolicyConfig c, Precision precision, boolean withOptimizer) {
     int width = precision == Precision.FLOAT32 ? 4 : 8;
     int parameters = c.parameterCount();
-    return 4 + 1 + 24 + 8 + 4 * c.hidden().length + 4 + 32 + 1 + 4
+    return 4 + 1 + 24 + 8 + 4 * c.hidden().length + 4 + 1 + 32 + 1 + 4
         + width * parameters + 8 + (withOptimizer ? width * 2 * parameters : 0) + 4;
   }
 
@@ -44,6 +47,7 @@ public final class PolicySnapshotCodec {
       out.putInt(h);
     }
     out.putInt(c.actionDim());
+    out.put((byte) c.backbone().ordinal());
     out.putDouble(c.logSigmaMin()).putDouble(c.logSigmaMax()).putDouble(c.initialLogSigma()).putDouble(c.learningRate());
     out.put((byte) (s.precision() == Precision.FLOAT32 ? 1 : 2));
     putNumbers(out, s.parameters(), s.precision());
@@ -66,8 +70,9 @@ public final class PolicySnapshotCodec {
       throw new IllegalArgumentException("not a policy snapshot: bad magic");
     }
     byte format = in.get();
-    if (format != FORMAT) {
-      throw new IllegalArgumentException("policy snapshot format " + format + " is not supported (this build reads " + FORMAT + ")");
+    if (format != FORMAT && format != FORMAT_WITHOUT_BACKBONE) {
+      throw new IllegalArgumentException("policy snapshot format " + format + " is not supported (this build reads "
+          + FORMAT_WITHOUT_BACKBONE + " and " + FORMAT + ")");
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 4);
@@ -82,13 +87,23 @@ public final class PolicySnapshotCodec {
     for (int i = 0; i < hidden.length; i++) {
       hidden[i] = in.getInt();
     }
-    PolicyConfig config = new PolicyConfig(stateDim, hidden, in.getInt(), in.getDouble(), in.getDouble(),
-        in.getDouble(), in.getDouble());
+    int actionDim = in.getInt();
+    PolicyConfig.Backbone backbone = format == FORMAT_WITHOUT_BACKBONE ? PolicyConfig.Backbone.MLP : backbone(in.get());
+    PolicyConfig config = new PolicyConfig(stateDim, hidden, actionDim, in.getDouble(), in.getDouble(),
+        in.getDouble(), in.getDouble(), backbone);
     Precision precision = in.get() == 1 ? Precision.FLOAT32 : Precision.FLOAT64;
     double[] parameters = getNumbers(in, precision);
     int iteration = in.getInt();
     double[] state = getNumbers(in, precision);
     return new PolicySnapshot(version, parent, createdAt, config, precision, parameters, state, iteration);
+  }
+
+  private static PolicyConfig.Backbone backbone(byte code) {
+    PolicyConfig.Backbone[] all = PolicyConfig.Backbone.values();
+    if (code < 0 || code >= all.length) {
+      throw new IllegalArgumentException("policy snapshot backbone " + code + " is not known to this build");
+    }
+    return all[code];
   }
 
   private static void putNumbers(ByteBuffer out, double[] values, Precision precision) {

@@ -1,6 +1,7 @@
 package dev.drpo.model.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.File;
@@ -57,6 +58,51 @@ class GaussianPolicyTest {
     INDArray oracle = new SameDiffGaussianPolicy(policy).gradient(b.states, b.actions, COEFFICIENTS);
 
     FiniteDifferences.assertClose(policy.grads().toDoubleVector(), oracle.toDoubleVector());
+  }
+
+  static final PolicyConfig LINEAR = SMALL.withBackbone(PolicyConfig.Backbone.MLP_LINEAR);
+
+  static GaussianPolicy withRandomLinearPath(DataType type, long seed) {
+    GaussianPolicy policy = new GaussianPolicy(LINEAR, type, seed);
+    INDArray l = policy.meanNetwork().linearPath();
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < l.rows(); i++) {
+      for (int j = 0; j < l.columns(); j++) {
+        l.putScalar(i, j, r.nextGaussian() * 0.3);
+      }
+    }
+    return policy;
+  }
+
+  @Test
+  void theLinearPathsGradientMatchesFiniteDifferencesAndTheSameDiffOracle() {
+    GaussianPolicy policy = withRandomLinearPath(DataType.DOUBLE, 3);
+    Samples b = Samples.random(6, LINEAR, 4, DataType.DOUBLE);
+    policy.evaluate(b.states, b.actions);
+    policy.backward(COEFFICIENTS);
+    double[] analytic = policy.grads().toDoubleVector();
+
+    FiniteDifferences.assertClose(analytic, FiniteDifferences.gradient(policy.params(), () -> weightedNll(policy, b, COEFFICIENTS)));
+    FiniteDifferences.assertClose(analytic,
+        new SameDiffGaussianPolicy(policy).gradient(b.states, b.actions, COEFFICIENTS).toDoubleVector());
+  }
+
+  @Test
+  void theLinearPathStartsAtZeroAndAddsItsMapOfTheStateToTheMlp() {
+    GaussianPolicy linear = new GaussianPolicy(LINEAR, DataType.DOUBLE, 9);
+    GaussianPolicy mlp = new GaussianPolicy(SMALL, DataType.DOUBLE, 9);
+    Samples b = Samples.random(4, SMALL, 5, DataType.DOUBLE);
+    assertThat(LINEAR.parameterCount()).isEqualTo(SMALL.parameterCount() + (5 + 1) * 3);
+    assertThat(linear.mean(b.states)).isEqualTo(mlp.mean(b.states));
+
+    INDArray l = linear.meanNetwork().linearPath();
+    l.putScalar(0, 1, 2.0);
+    l.putScalar(5, 2, -1.0);
+    INDArray expected = mlp.mean(b.states).dup();
+    expected.getColumn(1).addi(b.states.getColumn(0).mul(2.0));
+    expected.getColumn(2).subi(1.0);
+    assertThat(linear.mean(b.states).equalsWithEps(expected, 1e-12)).isTrue();
+    assertThatThrownBy(() -> MeanNetworkExport.toMultiLayerNetwork(linear)).hasMessageContaining("only the MLP backbone exports");
   }
 
   @Test

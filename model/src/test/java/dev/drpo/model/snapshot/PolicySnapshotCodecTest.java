@@ -9,7 +9,9 @@ import dev.drpo.model.learn.PolicyLearner;
 import dev.drpo.model.objective.Bc;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyConfig;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -44,10 +46,38 @@ class PolicySnapshotCodecTest {
   void defaultPolicySizeIsAsDocumented() {
     GaussianPolicy policy = new GaussianPolicy(DEFAULT, DataType.FLOAT, 1);
     assertThat(DEFAULT.parameterCount()).isEqualTo(49_664);
-    assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, true))).hasSize(596_066);
-    assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, false))).hasSize(198_754);
-    assertThat(PolicySnapshotCodec.encodedSize(DEFAULT, PolicySnapshot.Precision.FLOAT32, true)).isEqualTo(596_066);
-    assertThat(PolicySnapshotCodec.encodedSize(DEFAULT, PolicySnapshot.Precision.FLOAT32, false)).isEqualTo(198_754);
+    assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, true))).hasSize(596_067);
+    assertThat(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, false))).hasSize(198_755);
+    assertThat(PolicySnapshotCodec.encodedSize(DEFAULT, PolicySnapshot.Precision.FLOAT32, true)).isEqualTo(596_067);
+    assertThat(PolicySnapshotCodec.encodedSize(DEFAULT, PolicySnapshot.Precision.FLOAT32, false)).isEqualTo(198_755);
+    PolicyConfig linear = DEFAULT.withBackbone(PolicyConfig.Backbone.MLP_LINEAR);
+    assertThat(PolicySnapshotCodec.encodedSize(linear, PolicySnapshot.Precision.FLOAT32, true)).isEqualTo(794_211);
+    assertThat(PolicySnapshotCodec.encode(new GaussianPolicy(linear, DataType.FLOAT, 1).toSnapshot(1, 0, 0, false))).hasSize(264_803);
+  }
+
+  @Test
+  void theBackboneTravelsWithTheSnapshotAndTheOldFormatReadsAsThePapersMlp() {
+    PolicyConfig linear = DEFAULT.withBackbone(PolicyConfig.Backbone.MLP_LINEAR);
+    GaussianPolicy policy = new GaussianPolicy(linear, DataType.FLOAT, 3);
+    assertThat(PolicySnapshotCodec.decode(PolicySnapshotCodec.encode(policy.toSnapshot(1, 0, 0, false))).config()).isEqualTo(linear);
+
+    byte[] current = PolicySnapshotCodec.encode(new GaussianPolicy(DEFAULT, DataType.FLOAT, 3).toSnapshot(4, 3, 0, false));
+    PolicySnapshot old = PolicySnapshotCodec.decode(formatOne(current));
+    assertThat(old.config()).isEqualTo(DEFAULT);
+    assertThat(old.version()).isEqualTo(4);
+    assertThat(old.parameters()).isEqualTo(PolicySnapshotCodec.decode(current).parameters());
+  }
+
+  /** The same snapshot as format 1 wrote it: no backbone byte after actionDim. */
+  static byte[] formatOne(byte[] current) {
+    int backboneAt = 4 + 1 + 24 + 4 + 4 + 4 * DEFAULT.hidden().length + 4;
+    ByteBuffer old = ByteBuffer.allocate(current.length - 1);
+    old.put(current, 0, backboneAt).put(current, backboneAt + 1, current.length - backboneAt - 5);
+    old.put(4, (byte) 1);
+    CRC32C crc = new CRC32C();
+    crc.update(old.array(), 0, old.position());
+    old.putInt((int) crc.getValue());
+    return old.array();
   }
 
   @Test

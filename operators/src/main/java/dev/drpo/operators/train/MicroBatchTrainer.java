@@ -113,7 +113,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
   static GaussianPolicy restore(PolicySnapshot saved, PolicyConfig configured) {
     PolicyConfig was = saved.config();
     if (was.stateDim() != configured.stateDim() || was.actionDim() != configured.actionDim()
-        || !Arrays.equals(was.hidden(), configured.hidden())) {
+        || !Arrays.equals(was.hidden(), configured.hidden()) || was.backbone() != configured.backbone()) {
       throw new IllegalStateException("the saved policy has shape " + was + " but the job is configured for "
           + configured + ": a changed state dimension, embedding dimension or network cannot continue from this savepoint");
     }

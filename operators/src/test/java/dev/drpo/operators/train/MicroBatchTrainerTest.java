@@ -207,5 +207,8 @@ class MicroBatchTrainerTest {
     TrainerConfig wider = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, new PolicyConfig(4, new int[] {16}, 3, -5, 1, -1, 1e-2),
         7, CONFIG.normalisation(), 100, 1e6);
     assertThatThrownBy(() -> trainer(wider, saved)).hasStackTraceContaining("cannot continue from this savepoint");
+    TrainerConfig linear = new TrainerConfig("p", 4, 1, 5_000, 2, 3_600_000, SHAPE.withBackbone(PolicyConfig.Backbone.MLP_LINEAR),
+        7, CONFIG.normalisation(), 100, 1e6);
+    assertThatThrownBy(() -> trainer(linear, saved)).hasStackTraceContaining("cannot continue from this savepoint");
   }
 }

@@ -35,7 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The offline learning benchmark (DRPO.md section 6): every method trained on the same logged data
- * per seed, same backbone (2 x 128 ReLU, Adam 3e-4), same batch and steps, for the "medium" and
+ * per seed, same backbone (2 x 128 ReLU, with or without the linear path, Adam 3e-4), same batch and steps, for the "medium" and
  * "extreme" logging mixes. Baselines with a grid have their setting chosen on validation seed 0
  * and are reported on seeds 1..N. No divergence guard beyond NaN (the point is to see collapses).
  * Also: the noise-injection sweep and the output-intensity curves of APG vs DRPO. Writes
@@ -54,9 +54,10 @@ public final class LearningBenchmark {
    * @param batch samples per step (paper: 320)
    * @param seeds reported seeds (1..seeds); seed 0 is for choosing settings
    * @param threads runs trained at once
+   * @param backbone the mean network of every method (the paper's MLP, or with the linear path)
    */
   public record Options(SimulatorConfig simulator, EmbeddingsCsv.Embeddings items, EmbeddingsCsv.Embeddings users,
-      Map<String, LoggingMix> scenarios, int steps, int batch, int seeds, int threads) {}
+      Map<String, LoggingMix> scenarios, int steps, int batch, int seeds, int threads, PolicyConfig.Backbone backbone) {}
 
   /** One trained run. */
   record Run(String scenario, String method, double setting, long seed, World.Evaluation evaluation,
@@ -68,7 +69,7 @@ public final class LearningBenchmark {
     long start = System.nanoTime();
     Files.createDirectories(out);
     World world = new World(o.simulator(), 1, o.items(), o.users());
-    PolicyConfig policy = PolicyConfig.paper(o.simulator().stateDim(), o.simulator().dimension());
+    PolicyConfig policy = PolicyConfig.paper(o.simulator().stateDim(), o.simulator().dimension()).withBackbone(o.backbone());
     ExecutorService pool = Executors.newFixedThreadPool(o.threads());
     AtomicInteger done = new AtomicInteger();
     int total = o.scenarios().size() * (validationRuns() + Methods.ALL.size() * o.seeds())
@@ -273,7 +274,7 @@ public final class LearningBenchmark {
       config.put("batch", options.batch());
       config.put("seeds", options.seeds());
       config.put("validation_seed", 0);
-      config.put("policy", "2 x 128 ReLU Gaussian, Adam 3e-4");
+      config.put("policy", "2 x 128 ReLU Gaussian, Adam 3e-4, backbone " + options.backbone());
       config.put("backend", Blas.backend());
       root.put("config", config);
       root.put("scenarios", scenarios);

@@ -50,6 +50,10 @@ final class LearningBenchCommand implements Callable<Integer> {
   @Option(names = "--history", description = "Append the encoding of L past interactions to the state (default 0: features only).")
   Integer history;
 
+  @Option(names = "--network", defaultValue = "mlp",
+      description = "Mean network of every method: mlp (the paper's 2 x 128) or mlp-linear (with a linear path from the state; default: ${DEFAULT-VALUE}).")
+  String network;
+
   @Option(names = "--threads", defaultValue = "2", description = "Runs trained at once (default: ${DEFAULT-VALUE}).")
   int threads;
 
@@ -94,7 +98,8 @@ final class LearningBenchCommand implements Callable<Integer> {
       scenarios.put("medium", LoggingMix.MEDIUM);
       scenarios.put("extreme", LoggingMix.EXTREME);
     }
-    LearningBenchmark.run(new LearningBenchmark.Options(simulator, itemEmbeddings, userInterests, scenarios, stepCount, batch, seedCount, threads), out, System.out);
+    LearningBenchmark.run(new LearningBenchmark.Options(simulator, itemEmbeddings, userInterests, scenarios, stepCount, batch,
+        seedCount, threads, Backbones.parse("--network", network)), out, System.out);
     return 0;
   }
 }

@@ -24,6 +24,10 @@ final class TrainBenchCommand implements Callable<Integer> {
       description = "Timing budget per measurement, after a warm-up (default: ${DEFAULT-VALUE}).")
   double seconds;
 
+  @Option(names = "--network", defaultValue = "mlp",
+      description = "Mean network: mlp (the paper's) or mlp-linear (with a linear path from the state; default: ${DEFAULT-VALUE}).")
+  String network;
+
   @Option(names = "--json", description = "End with one JSON line for the first batch size.")
   boolean json;
 
@@ -37,7 +41,8 @@ final class TrainBenchCommand implements Callable<Integer> {
     if (!(seconds > 0)) {
       throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
     }
-    TrainBenchmark.Report report = TrainBenchmark.run(PolicyConfig.paper(128, 128), batches, seconds);
+    TrainBenchmark.Report report = TrainBenchmark.run(
+        PolicyConfig.paper(128, 128).withBackbone(Backbones.parse("--network", network)), batches, seconds);
     System.out.print(report.table());
     if (json) {
       System.out.println(report.json());
