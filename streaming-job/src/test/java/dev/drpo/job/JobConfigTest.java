@@ -92,9 +92,9 @@ class JobConfigTest {
     assertThat(defaults.checkpoints().interval()).hasSeconds(10);
     assertThat(defaults.watermarks().idleness()).hasMinutes(1);
     assertThat(defaults.requests()).isEqualTo(new JobConfig.Requests(10, 100));
-    assertThat(defaults.trainer(8).policy().backbone()).isEqualTo(PolicyConfig.Backbone.MLP);
-    assertThat(defaults.with(Map.of("trainer.network", "mlp-linear")).trainer(8).policy().backbone())
-        .isEqualTo(PolicyConfig.Backbone.MLP_LINEAR);
+    assertThat(defaults.trainer(8).policy().backbone()).isEqualTo(PolicyConfig.Backbone.MLP_LINEAR);
+    assertThat(defaults.with(Map.of("trainer.network", "mlp")).trainer(8).policy().backbone())
+        .isEqualTo(PolicyConfig.Backbone.MLP);
     assertThatThrownBy(() -> defaults.with(Map.of("trainer.network", "transformer"))).hasMessageContaining("trainer.network: expected one of");
   }
 
@@ -105,7 +105,7 @@ class JobConfigTest {
     var items = new CatalogItems(new String[] {"a"}, new float[][] {new float[128]});
 
     assertThatThrownBy(() -> DrpoJob.build(env, null, items, wide))
-        .hasMessageContaining("is 1840227 bytes, more than kafka.max-message-bytes (1048576)");
+        .hasMessageContaining("is 1971811 bytes, more than kafka.max-message-bytes (1048576)");
   }
 
   @Test
