@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,9 +56,11 @@ public final class LearningBenchmark {
    * @param seeds reported seeds (1..seeds); seed 0 is for choosing settings
    * @param threads runs trained at once
    * @param backbone the mean network of every method (the paper's MLP, or with the linear path)
+   * @param hidden its hidden layer widths (paper: 128, 128)
    */
   public record Options(SimulatorConfig simulator, EmbeddingsCsv.Embeddings items, EmbeddingsCsv.Embeddings users,
-      Map<String, LoggingMix> scenarios, int steps, int batch, int seeds, int threads, PolicyConfig.Backbone backbone) {}
+      Map<String, LoggingMix> scenarios, int steps, int batch, int seeds, int threads, PolicyConfig.Backbone backbone,
+      int[] hidden) {}
 
   /** One trained run. */
   record Run(String scenario, String method, double setting, long seed, World.Evaluation evaluation,
@@ -69,7 +72,9 @@ public final class LearningBenchmark {
     long start = System.nanoTime();
     Files.createDirectories(out);
     World world = new World(o.simulator(), 1, o.items(), o.users());
-    PolicyConfig policy = PolicyConfig.paper(o.simulator().stateDim(), o.simulator().dimension()).withBackbone(o.backbone());
+    PolicyConfig paper = PolicyConfig.paper(o.simulator().stateDim(), o.simulator().dimension());
+    PolicyConfig policy = new PolicyConfig(paper.stateDim(), o.hidden(), paper.actionDim(), paper.logSigmaMin(),
+        paper.logSigmaMax(), paper.initialLogSigma(), paper.learningRate(), o.backbone());
     ExecutorService pool = Executors.newFixedThreadPool(o.threads());
     AtomicInteger done = new AtomicInteger();
     int total = o.scenarios().size() * (validationRuns() + Methods.ALL.size() * o.seeds())
@@ -274,7 +279,7 @@ public final class LearningBenchmark {
       config.put("batch", options.batch());
       config.put("seeds", options.seeds());
       config.put("validation_seed", 0);
-      config.put("policy", "2 x 128 ReLU Gaussian, Adam 3e-4, backbone " + options.backbone());
+      config.put("policy", "ReLU hidden " + Arrays.toString(options.hidden()) + " Gaussian, Adam 3e-4, backbone " + options.backbone());
       config.put("backend", Blas.backend());
       root.put("config", config);
       root.put("scenarios", scenarios);

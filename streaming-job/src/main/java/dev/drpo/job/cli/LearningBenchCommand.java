@@ -5,6 +5,7 @@ import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.bench.LearningBenchmark;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -54,6 +55,10 @@ final class LearningBenchCommand implements Callable<Integer> {
       description = "Mean network of every method: mlp (the paper's 2 x 128) or mlp-linear (with a linear path from the state; default: ${DEFAULT-VALUE}).")
   String network;
 
+  @Option(names = "--hidden", split = ",", defaultValue = "128,128",
+      description = "Hidden layer widths of every method's mean network (default: ${DEFAULT-VALUE}, the paper's).")
+  int[] hidden;
+
   @Option(names = "--threads", defaultValue = "2", description = "Runs trained at once (default: ${DEFAULT-VALUE}).")
   int threads;
 
@@ -88,8 +93,8 @@ final class LearningBenchCommand implements Callable<Integer> {
     }
     int stepCount = steps != null ? steps : quick ? 300 : 5_000;
     int seedCount = seeds != null ? seeds : quick ? 1 : 5;
-    if (stepCount < 1 || seedCount < 1 || batch < 2 || threads < 1) {
-      throw new IllegalArgumentException("--steps, --seeds and --threads must be positive and --batch at least 2");
+    if (stepCount < 1 || seedCount < 1 || batch < 2 || threads < 1 || Arrays.stream(hidden).anyMatch(h -> h < 1)) {
+      throw new IllegalArgumentException("--steps, --seeds, --threads and --hidden must be positive and --batch at least 2");
     }
     Map<String, LoggingMix> scenarios = new LinkedHashMap<>();
     if (mix != null) {
@@ -99,7 +104,7 @@ final class LearningBenchCommand implements Callable<Integer> {
       scenarios.put("extreme", LoggingMix.EXTREME);
     }
     LearningBenchmark.run(new LearningBenchmark.Options(simulator, itemEmbeddings, userInterests, scenarios, stepCount, batch,
-        seedCount, threads, Backbones.parse("--network", network)), out, System.out);
+        seedCount, threads, Backbones.parse("--network", network), hidden), out, System.out);
     return 0;
   }
 }
