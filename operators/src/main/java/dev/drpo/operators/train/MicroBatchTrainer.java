@@ -151,7 +151,10 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       deadline.update(due);
     }
     if (batch.size() >= config.batchSize()) {
-      ctx.timerService().deleteProcessingTimeTimer(deadline.value());
+      Long due = deadline.value();
+      if (due != null) { // null for a batch restored from a savepoint older than this state
+        ctx.timerService().deleteProcessingTimeTimer(due);
+      }
       deadline.clear();
       train(now, out);
     }
