@@ -202,10 +202,28 @@ public final class JobConfig implements Serializable {
 
   private <E extends Enum<E>> E choice(String key, Class<E> type) {
     try {
-      return Enum.valueOf(type, string(key).toUpperCase(Locale.ROOT).replace('-', '_'));
+      return parseChoice(key, string(key), type);
     } catch (IllegalArgumentException e) {
-      throw bad(key, "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
+      throw bad(key, choices(type));
     }
+  }
+
+  /** The constant a setting names (any case, '-' for '_'); a clear error naming {@code what} otherwise. */
+  public static <E extends Enum<E>> E parseChoice(String what, String text, Class<E> type) {
+    try {
+      return Enum.valueOf(type, text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": expected " + choices(type) + ", got '" + text + "'");
+    }
+  }
+
+  /** How a setting names a constant: EXACTLY_ONCE is exactly-once. */
+  public static String settingName(Enum<?> constant) {
+    return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static String choices(Class<? extends Enum<?>> type) {
+    return "one of " + Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT);
   }
 
   private String nonEmpty(String key) {

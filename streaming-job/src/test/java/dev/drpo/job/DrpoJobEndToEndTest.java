@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -44,7 +43,7 @@ class DrpoJobEndToEndTest {
   @EnumSource(JobConfig.Delivery.class)
   void shouldLearnToServeBetterThanTheLoggingPolicyAndAnswerEveryRequestAcrossAFailure(JobConfig.Delivery delivery,
       @TempDir Path dir, @InjectMiniCluster MiniCluster cluster) throws Exception {
-    String mode = delivery.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    String mode = JobConfig.settingName(delivery);
     try (Loop loop = new Loop(dir, Map.of("kafka.delivery.recommendations", mode))) {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(DrpoJob.flinkConfiguration(loop.config));
       DrpoJob.build(env, KafkaEndpoints.create(loop.config), loop.items, loop.config);

@@ -108,7 +108,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       remember(input.interaction, ctx);
       return;
     }
-    latest = ctx.getBroadcastState(POLICIES).get(config.policyName());
+    if (latest == null) { // after a restore: broadcast state holds it, processBroadcastElement keeps it current
+      latest = ctx.getBroadcastState(POLICIES).get(config.policyName());
+    }
     pending.add(prepare(input.request));
     if (pending.size() == 1) {
       batchDeadline = ctx.timerService().currentProcessingTime() + config.maxDelayMs();

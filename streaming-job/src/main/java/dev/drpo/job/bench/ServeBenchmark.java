@@ -110,10 +110,17 @@ public final class ServeBenchmark {
   private final Options options;
   private final PrintStream console;
   private final World world = new World(SimulatorConfig.defaults(), 1);
+  /** Each training user's request as JSON, with "ID" and ts 0 to fill in. */
+  private final String[] requestTemplates;
 
   public ServeBenchmark(Options options, PrintStream console) {
     this.options = options;
     this.console = console;
+    requestTemplates = new String[world.trainingUsers()];
+    for (int u = 0; u < requestTemplates.length; u++) {
+      requestTemplates[u] = new String(
+          new UserPopulation.Request("ID", u, UserPopulation.userId(u), 0, 10, world.state(u)).json(), StandardCharsets.UTF_8);
+    }
   }
 
   public Result run() throws Exception {
@@ -122,7 +129,7 @@ public final class ServeBenchmark {
     Burst burst = null;
     try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
       for (JobConfig.Delivery delivery : options.deliveries()) {
-        String mode = delivery.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        String mode = JobConfig.settingName(delivery);
         JobConfig config = config(kafka.bootstrapServers(), dir, mode);
         kafka.createTopics(config);
         ItemsTopic.write(kafka.bootstrapServers(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
@@ -193,14 +200,10 @@ public final class ServeBenchmark {
     Thread.sleep(2_000);
   }
 
+  /** Requests of random training users, stamped now. */
   private Function<String, byte[]> requests() {
     SplittableRandom random = new SplittableRandom(3);
-    String[] templates = new String[world.trainingUsers()];
-    for (int u = 0; u < templates.length; u++) {
-      templates[u] = new String(new UserPopulation.Request("ID", u, UserPopulation.userId(u), 0, 10, world.state(u)).json(),
-          StandardCharsets.UTF_8);
-    }
-    return id -> templates[random.nextInt(templates.length)].replace("\"ID\"", "\"" + id + "\"")
+    return id -> requestTemplates[random.nextInt(requestTemplates.length)].replace("\"ID\"", "\"" + id + "\"")
         .replace("\"ts\":0,", "\"ts\":" + System.currentTimeMillis() + ",").getBytes(StandardCharsets.UTF_8);
   }
 

@@ -1,5 +1,7 @@
 package dev.drpo.job.cli;
 
+import dev.drpo.job.JobConfig;
+import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.simulator.EmbeddingsCsv;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.SimulatorConfig;
@@ -104,7 +106,7 @@ final class LearningBenchCommand implements Callable<Integer> {
       scenarios.put("extreme", LoggingMix.EXTREME);
     }
     LearningBenchmark.run(new LearningBenchmark.Options(simulator, itemEmbeddings, userInterests, scenarios, stepCount, batch,
-        seedCount, threads, Backbones.parse("--network", network), hidden), out, System.out);
+        seedCount, threads, JobConfig.parseChoice("--network", network, PolicyConfig.Backbone.class), hidden), out, System.out);
     return 0;
   }
 }

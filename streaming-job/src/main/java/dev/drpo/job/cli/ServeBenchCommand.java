@@ -51,12 +51,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     if (Arrays.stream(rates).anyMatch(r -> r < 1) || eventsPerS < 1 || window.toSeconds() < 1) {
       throw new IllegalArgumentException("--rates, --events-per-s and --duration must be positive");
     }
-    List<JobConfig.Delivery> deliveries = switch (delivery) {
-      case "both" -> List.of(JobConfig.Delivery.AT_LEAST_ONCE, JobConfig.Delivery.EXACTLY_ONCE);
-      case "at-least-once" -> List.of(JobConfig.Delivery.AT_LEAST_ONCE);
-      case "exactly-once" -> List.of(JobConfig.Delivery.EXACTLY_ONCE);
-      default -> throw new IllegalArgumentException("--delivery: expected at-least-once, exactly-once or both, got '" + delivery + "'");
-    };
+    List<JobConfig.Delivery> deliveries = delivery.equals("both") ? List.of(JobConfig.Delivery.values())
+        : List.of(JobConfig.parseChoice("--delivery", delivery, JobConfig.Delivery.class));
     ServeBenchmark.Result result = new ServeBenchmark(
         new ServeBenchmark.Options(Arrays.stream(rates).boxed().toList(), eventsPerS, backlog, window, deliveries, settings), System.out).run();
     System.out.print(result.table());

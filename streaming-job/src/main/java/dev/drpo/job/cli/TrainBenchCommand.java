@@ -1,5 +1,6 @@
 package dev.drpo.job.cli;
 
+import dev.drpo.job.JobConfig;
 import dev.drpo.model.bench.TrainBenchmark;
 import dev.drpo.model.policy.PolicyConfig;
 import java.util.concurrent.Callable;
@@ -42,7 +43,7 @@ final class TrainBenchCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
     }
     TrainBenchmark.Report report = TrainBenchmark.run(
-        PolicyConfig.paper(128, 128).withBackbone(Backbones.parse("--network", network)), batches, seconds);
+        PolicyConfig.paper(128, 128).withBackbone(JobConfig.parseChoice("--network", network, PolicyConfig.Backbone.class)), batches, seconds);
     System.out.print(report.table());
     if (json) {
       System.out.println(report.json());
