@@ -2,6 +2,7 @@ package dev.drpo.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.model.filter.RunningQuantile;
 import dev.drpo.model.objective.Prefiltered;
 import dev.drpo.model.policy.PolicyConfig;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -104,7 +106,7 @@ public final class JobConfig implements Serializable {
 
   private static void merge(Map<String, String> into, Map<String, String> origins, Map<String, String> from, String source) {
     for (Map.Entry<String, String> e : from.entrySet()) {
-      if (!into.containsKey(e.getKey())) {
+      if (!into.containsKey(e.getKey()) && !e.getKey().startsWith(KafkaConnection.PREFIX)) {
         throw new IllegalArgumentException(source + ": unknown setting '" + e.getKey() + "' (see conf/job.yaml for every key)");
       }
       into.put(e.getKey(), e.getValue());
@@ -279,12 +281,30 @@ public final class JobConfig implements Serializable {
   /**
    * {@code kafka.*}: the cluster, the consumer group, the producers' settings.
    *
+   * @param connection the servers and the client properties ({@code kafka.properties.*})
+   * @param connectTimeout how long the check before start waits for the cluster
    * @param recommendationsLinger the answers' producer linger
    * @param requestsFetchWait the requests' consumer fetch.max.wait.ms
    */
-  public record Kafka(String bootstrapServers, String groupId, StartingOffsets startingOffsets, String transactionalIdPrefix,
-      Duration transactionTimeout, int maxMessageBytes, Topics topics, Deliveries delivery, Duration recommendationsLinger,
-      Duration requestsFetchWait) implements Serializable {}
+  public record Kafka(KafkaConnection connection, Duration connectTimeout, String groupId, StartingOffsets startingOffsets,
+      String transactionalIdPrefix, Duration transactionTimeout, int maxMessageBytes, Topics topics, Deliveries delivery,
+      Duration recommendationsLinger, Duration requestsFetchWait) implements Serializable {
+    public String bootstrapServers() {
+      return connection.bootstrapServers();
+    }
+
+    /** Setting name -> topic, for every topic the job reads or writes. */
+    public Map<String, String> topicsBySetting() {
+      Map<String, String> all = new LinkedHashMap<>();
+      all.put("kafka.topics.interactions", topics.interactions());
+      all.put("kafka.topics.rec-requests", topics.recRequests());
+      all.put("kafka.topics.recommendations", topics.recommendations());
+      all.put("kafka.topics.policy-versions", topics.policyVersions());
+      all.put("kafka.topics.dead-letters", topics.deadLetters());
+      all.put("kafka.topics.items", topics.items());
+      return all;
+    }
+  }
 
   /** {@code checkpoints.*}. */
   public record Checkpoints(Duration interval, String directory, String savepointDirectory, boolean incremental,
@@ -314,8 +334,14 @@ public final class JobConfig implements Serializable {
         nonEmpty("kafka.topics.items"));
     Deliveries delivery = new Deliveries(choice("kafka.delivery.recommendations", Delivery.class),
         choice("kafka.delivery.policy-versions", Delivery.class), choice("kafka.delivery.dead-letters", Delivery.class));
-    return new Kafka(nonEmpty("kafka.bootstrap-servers"), nonEmpty("kafka.group-id"), choice("kafka.starting-offsets", StartingOffsets.class),
-        nonEmpty("kafka.transactional-id-prefix"), duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics,
+    Map<String, String> properties = new TreeMap<>();
+    values.forEach((key, value) -> {
+      if (key.startsWith(KafkaConnection.PREFIX)) {
+        properties.put(key.substring(KafkaConnection.PREFIX.length()), value);
+      }
+    });
+    return new Kafka(KafkaConnection.of(nonEmpty("kafka.bootstrap-servers"), properties), duration("kafka.connect-timeout"),
+        nonEmpty("kafka.group-id"), choice("kafka.starting-offsets", StartingOffsets.class), nonEmpty("kafka.transactional-id-prefix"), duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics,
         delivery, duration("kafka.recommendations-linger"), duration("kafka.requests-fetch-wait"));
   }
 

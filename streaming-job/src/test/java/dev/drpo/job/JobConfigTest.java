@@ -65,6 +65,28 @@ class JobConfigTest {
   }
 
   @Test
+  void kafkaClientPropertiesReachEveryClientFromAFileOrOverrides(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("job.yaml");
+    Files.writeString(file, """
+        kafka:
+          properties:
+            security.protocol: SASL_SSL
+            sasl.mechanism: SCRAM-SHA-512
+        """);
+
+    JobConfig config = JobConfig.load(file, Map.of("kafka.properties.ssl.truststore.type", "PEM"));
+
+    assertThat(config.kafka().connection().clientProperties())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+        .containsEntry("ssl.truststore.type", "PEM")
+        .containsEntry("bootstrap.servers", "localhost:9092");
+    assertThat(config.kafka().toString()).contains("[sasl.mechanism, security.protocol, ssl.truststore.type]");
+    assertThatThrownBy(() -> JobConfig.load(null, Map.of("kafka.properties.value.deserializer", "x")))
+        .hasMessageStartingWith("kafka.properties.value.deserializer: set by the job's record formats");
+  }
+
+  @Test
   void aBadValueIsRefusedNamingTheKeyAndWhatWasExpected() {
     assertThatThrownBy(() -> JobConfig.load(null, Map.of("trainer.batch-size", "0")))
         .hasMessage("--set: trainer.batch-size: expected an integer >= 1, got '0'");

@@ -45,8 +45,8 @@ final class Loop implements AutoCloseable {
             "trainer.learning-rate", "1.0e-3"))
         .with(overrides);
     kafka.createTopics(config);
-    ItemsTopic.write(kafka.bootstrapServers(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-    items = ItemsTopic.read(kafka.bootstrapServers(), config.kafka().topics().items(), Duration.ofSeconds(30));
+    ItemsTopic.write(kafka.connection(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+    items = ItemsTopic.read(kafka.connection(), config.kafka().topics().items(), Duration.ofSeconds(30));
   }
 
   UserPopulation population(long startMs, double malformedShare) {
@@ -54,13 +54,13 @@ final class Loop implements AutoCloseable {
   }
 
   SimulatedUsers users(UserPopulation population, double loggingShare) {
-    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, kafka.bootstrapServers(),
-        SimulatedUsers.Topics.of(config), 9);
+    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, kafka.connection(),
+        SimulatedUsers.Topics.of(config.kafka().topics()), 9);
   }
 
   /** Every committed record of a topic, read to its current end. */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    return CommittedRecords.read(kafka.bootstrapServers(), topic, Duration.ofSeconds(30));
+    return CommittedRecords.read(kafka.connection(), topic, Duration.ofSeconds(30));
   }
 
   /** Waits until the topic holds {@code count} committed records (the job is asynchronous), or the timeout. */
@@ -72,7 +72,7 @@ final class Loop implements AutoCloseable {
   }
 
   void send(String topic, byte[]... values) {
-    try (CheckedProducer producer = CheckedProducer.to(kafka.bootstrapServers())) {
+    try (CheckedProducer producer = CheckedProducer.to(kafka.connection())) {
       for (byte[] v : values) {
         producer.send(topic, v);
       }

@@ -81,6 +81,10 @@ public record PolicyConfig(
     return new PolicyConfig(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, lr, backbone);
   }
 
+  public PolicyConfig withHidden(int[] widths) {
+    return new PolicyConfig(stateDim, widths, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate, backbone);
+  }
+
   public PolicyConfig withBackbone(Backbone b) {
     return new PolicyConfig(stateDim, hidden, actionDim, logSigmaMin, logSigmaMax, initialLogSigma, learningRate, b);
   }

@@ -71,7 +71,8 @@ final class Methods {
     };
   }
 
+  /** A critic keeps the paper's 2 x 128 whatever the policy's mean network is: the backbone is the policy's. */
   private static Critic critic(int inputs, PolicyConfig policy, long seed) {
-    return new Critic(inputs, policy.hidden(), policy.learningRate(), DataType.FLOAT, seed);
+    return new Critic(inputs, PolicyConfig.paper(1, 1).hidden(), policy.learningRate(), DataType.FLOAT, seed);
   }
 }

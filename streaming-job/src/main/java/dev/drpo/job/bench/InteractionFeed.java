@@ -1,6 +1,7 @@
 package dev.drpo.job.bench;
 
 import dev.drpo.job.kafka.CheckedProducer;
+import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.World;
@@ -28,11 +29,10 @@ final class InteractionFeed implements AutoCloseable {
   private long clock;
   private Thread thread;
 
-  InteractionFeed(World world, String bootstrapServers, String topic, long seed) {
+  InteractionFeed(World world, KafkaConnection kafka, String topic, long seed) {
     clock = System.currentTimeMillis() - 7 * 24 * 3_600_000L;
     population = new UserPopulation(world, UserPopulation.Config.defaults(), clock, seed);
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrapServers);
+    Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "5");
     producer = new CheckedProducer(p);
     this.topic = topic;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.CommittedRecords;
+import dev.drpo.job.kafka.KafkaConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,12 +70,11 @@ final class OpenLoopClient implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private long next;
 
-  OpenLoopClient(String bootstrapServers, String requestsTopic, String recommendationsTopic) {
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrapServers);
+  OpenLoopClient(KafkaConnection kafka, String requestsTopic, String recommendationsTopic) {
+    Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "0");
     producer = new CheckedProducer(p);
-    consumer = CommittedRecords.assigned(bootstrapServers, recommendationsTopic, true, new Properties(), Duration.ofSeconds(30));
+    consumer = CommittedRecords.assigned(kafka, recommendationsTopic, true, new Properties(), Duration.ofSeconds(30));
     this.requestsTopic = requestsTopic;
     reader = new Thread(this::read, "open-loop-answers");
     reader.setDaemon(true);

@@ -6,6 +6,7 @@ import dev.drpo.job.demo.Demo;
 import dev.drpo.job.demo.InJvmMetrics;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
@@ -132,10 +133,11 @@ public final class ServeBenchmark {
         String mode = JobConfig.settingName(delivery);
         JobConfig config = config(kafka.bootstrapServers(), dir, mode);
         kafka.createTopics(config);
-        ItemsTopic.write(kafka.bootstrapServers(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-        CatalogItems items = ItemsTopic.read(kafka.bootstrapServers(), config.kafka().topics().items(), Duration.ofSeconds(30));
-        try (InteractionFeed feed = new InteractionFeed(world, kafka.bootstrapServers(), config.kafka().topics().interactions(), 2);
-            OpenLoopClient client = new OpenLoopClient(kafka.bootstrapServers(), config.kafka().topics().recRequests(),
+        KafkaConnection connection = config.kafka().connection();
+        ItemsTopic.write(connection, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+        CatalogItems items = ItemsTopic.read(connection, config.kafka().topics().items(), Duration.ofSeconds(30));
+        try (InteractionFeed feed = new InteractionFeed(world, connection, config.kafka().topics().interactions(), 2);
+            OpenLoopClient client = new OpenLoopClient(connection, config.kafka().topics().recRequests(),
                 config.kafka().topics().recommendations())) {
           if (options.backlog()) {
             long events = (long) BACKLOG_EVENTS_PER_S * options.rates().size()

@@ -1,5 +1,6 @@
 package dev.drpo.job.cli;
 
+import dev.drpo.job.kafka.KafkaPreflight;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +23,7 @@ public final class DrpoCli {
   /** The command line, with errors in a command's input printed as one clear line (exit code 2). */
   static CommandLine commandLine() {
     return new CommandLine(new DrpoCli()).setExecutionExceptionHandler((e, cmd, parsed) -> {
-      if (e instanceof IllegalArgumentException) {
+      if (e instanceof IllegalArgumentException || e instanceof KafkaPreflight.Failure) {
         cmd.getErr().println("drpo: " + e.getMessage());
         return 2;
       }

@@ -53,12 +53,12 @@ final class LearningBenchCommand implements Callable<Integer> {
   @Option(names = "--history", description = "Append the encoding of L past interactions to the state (default 0: features only).")
   Integer history;
 
-  @Option(names = "--network", defaultValue = "mlp",
-      description = "Mean network of every method: mlp (the paper's 2 x 128) or mlp-linear (with a linear path from the state; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--network", defaultValue = "mlp-linear",
+      description = "Mean network of every method: mlp-linear (a linear path from the state beside the ReLU layers; default: ${DEFAULT-VALUE}) or mlp (the paper's, with --hidden 128,128).")
   String network;
 
-  @Option(names = "--hidden", split = ",", defaultValue = "128,128",
-      description = "Hidden layer widths of every method's mean network (default: ${DEFAULT-VALUE}, the paper's).")
+  @Option(names = "--hidden", split = ",", defaultValue = "8",
+      description = "Hidden layer widths of every method's mean network (default: ${DEFAULT-VALUE}; the paper's: 128,128). Critics keep the paper's 128,128.")
   int[] hidden;
 
   @Option(names = "--threads", defaultValue = "2", description = "Runs trained at once (default: ${DEFAULT-VALUE}).")

@@ -4,6 +4,7 @@ import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaEndpoints;
+import dev.drpo.job.kafka.KafkaPreflight;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.EmbeddingsCsv;
 import java.nio.file.Path;
@@ -51,6 +52,11 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobConfig job = JobConfig.load(config, settings);
+    Map<String, String> topics = job.kafka().topicsBySetting();
+    if (job.catalog().isPresent()) {
+      topics.remove("kafka.topics.items");
+    }
+    KafkaPreflight.check(job.kafka().connection(), topics, job.kafka().connectTimeout());
     CatalogItems items = catalog(job);
     Configuration flink = DrpoJob.flinkConfiguration(job);
     if (savepoint != null) {
@@ -68,6 +74,6 @@ public final class RunCommand implements Callable<Integer> {
       EmbeddingsCsv.Embeddings e = EmbeddingsCsv.read(file.get());
       return new CatalogItems(e.ids().toArray(String[]::new), e.vectors());
     }
-    return ItemsTopic.read(job.kafka().bootstrapServers(), job.kafka().topics().items(), Duration.ofSeconds(60));
+    return ItemsTopic.read(job.kafka().connection(), job.kafka().topics().items(), Duration.ofSeconds(60));
   }
 }

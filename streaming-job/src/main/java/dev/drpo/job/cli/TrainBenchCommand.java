@@ -3,6 +3,7 @@ package dev.drpo.job.cli;
 import dev.drpo.job.JobConfig;
 import dev.drpo.model.bench.TrainBenchmark;
 import dev.drpo.model.policy.PolicyConfig;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,6 +30,10 @@ final class TrainBenchCommand implements Callable<Integer> {
       description = "Mean network: mlp (the paper's) or mlp-linear (with a linear path from the state; default: ${DEFAULT-VALUE}).")
   String network;
 
+  @Option(names = "--hidden", split = ",", defaultValue = "128,128",
+      description = "Hidden layer widths (default: ${DEFAULT-VALUE}, the paper's; the job's default network is mlp-linear with 8).")
+  int[] hidden;
+
   @Option(names = "--json", description = "End with one JSON line for the first batch size.")
   boolean json;
 
@@ -39,11 +44,15 @@ final class TrainBenchCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--batches: every batch size must be at least 2, got " + b);
       }
     }
+    if (Arrays.stream(hidden).anyMatch(h -> h < 1)) {
+      throw new IllegalArgumentException("--hidden: every width must be at least 1, got " + Arrays.toString(hidden));
+    }
     if (!(seconds > 0)) {
       throw new IllegalArgumentException("--seconds must be positive, got " + seconds);
     }
     TrainBenchmark.Report report = TrainBenchmark.run(
-        PolicyConfig.paper(128, 128).withBackbone(JobConfig.parseChoice("--network", network, PolicyConfig.Backbone.class)), batches, seconds);
+        PolicyConfig.paper(128, 128).withHidden(hidden)
+            .withBackbone(JobConfig.parseChoice("--network", network, PolicyConfig.Backbone.class)), batches, seconds);
     System.out.print(report.table());
     if (json) {
       System.out.println(report.json());

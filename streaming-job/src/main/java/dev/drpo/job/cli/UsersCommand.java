@@ -4,11 +4,13 @@ import dev.drpo.job.JobConfig;
 import dev.drpo.job.demo.SimulatedUsers;
 import dev.drpo.job.demo.TrafficRun;
 import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.job.kafka.KafkaPreflight;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.World;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,8 +27,11 @@ import picocli.CommandLine.Option;
       "state.history-length=0, quality.granularity=interaction. Writes DIR/demo.json and DIR/demo.png."})
 final class UsersCommand implements Callable<Integer> {
 
-  @Option(names = "--bootstrap-servers", required = true, description = "The Kafka cluster, host:port[,host:port].")
+  @Option(names = "--bootstrap-servers", description = "The Kafka cluster, host:port[,host:port] (default: the config's kafka.bootstrap-servers).")
   String bootstrapServers;
+
+  @Option(names = "--config", description = "The job's YAML settings: the users take kafka.bootstrap-servers, kafka.properties.*, kafka.connect-timeout and kafka.topics.* from it.")
+  Path config;
 
   @Option(names = "--catalog-only", description = "Only write the catalog to the items topic, then exit.")
   boolean catalogOnly;
@@ -43,20 +48,29 @@ final class UsersCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "World and traffic seed; the job's catalog must come from the same seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--set", description = "Topic names, as in conf/job.yaml (kafka.topics.*=name).")
+  @Option(names = "--set", description = "A setting, key=value, as in conf/job.yaml (kafka.topics.*, kafka.properties.*), applied after the file (repeatable).")
   Map<String, String> settings = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
-    JobConfig config = JobConfig.defaults().with(settings);
+    Map<String, String> overrides = new LinkedHashMap<>(settings);
+    if (bootstrapServers != null) {
+      overrides.put("kafka.bootstrap-servers", bootstrapServers);
+    }
+    JobConfig.Kafka kafka = JobConfig.load(config, overrides).kafka();
+    JobConfig.Topics topics = kafka.topics();
+    Map<String, String> used = kafka.topicsBySetting();
+    used.keySet().retainAll(catalogOnly ? List.of("kafka.topics.items")
+        : List.of("kafka.topics.items", "kafka.topics.interactions", "kafka.topics.rec-requests", "kafka.topics.recommendations"));
+    KafkaPreflight.check(kafka.connection(), used, kafka.connectTimeout());
     World world = new World(SimulatorConfig.defaults(), seed);
-    ItemsTopic.write(bootstrapServers, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-    System.out.printf("wrote %d items to %s at %s%n", world.catalog().size(), config.kafka().topics().items(), bootstrapServers);
+    ItemsTopic.write(kafka.connection(), topics.items(), CatalogItems.of(world.catalog()));
+    System.out.printf("wrote %d items to %s at %s%n", world.catalog().size(), topics.items(), kafka.connection());
     if (catalogOnly) {
       return 0;
     }
     TrafficRun run = new TrafficRun(new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out,
         offlineHours, 15, 0.2, 0.002, seed), world, System.out, Map::of);
-    return DrpoCli.untilInterrupted(run::stop, () -> run.run(bootstrapServers, SimulatedUsers.Topics.of(config)));
+    return DrpoCli.untilInterrupted(run::stop, () -> run.run(kafka.connection(), SimulatedUsers.Topics.of(topics)));
   }
 }

@@ -4,6 +4,7 @@ import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
@@ -78,8 +79,9 @@ public final class Demo {
           .with(Map.of("events.user-feature-dim", Integer.toString(options.world().stateDim())))
           .with(options.overrides());
       kafka.createTopics(config);
-      ItemsTopic.write(kafka.bootstrapServers(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-      CatalogItems items = ItemsTopic.read(kafka.bootstrapServers(), config.kafka().topics().items(), Duration.ofSeconds(30));
+      KafkaConnection connection = config.kafka().connection();
+      ItemsTopic.write(connection, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+      CatalogItems items = ItemsTopic.read(connection, config.kafka().topics().items(), Duration.ofSeconds(30));
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink(config));
       DrpoJob.build(env, KafkaEndpoints.create(config), items, config);
@@ -88,7 +90,7 @@ public final class Demo {
           .filter(e -> e.getKey().startsWith("kafka.topics.")).map(Map.Entry::getValue).toList());
       console.printf("Flink web UI: http://localhost:%d  (job %s)%n", options.uiPort(), job.getJobID());
       try {
-        return traffic.run(kafka.bootstrapServers(), SimulatedUsers.Topics.of(config));
+        return traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()));
       } finally {
         job.cancel().get();
       }

@@ -2,8 +2,10 @@ package dev.drpo.job.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.job.JobConfig;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.CommittedRecords;
+import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.UserPopulation.Request;
 import dev.drpo.simulator.UserPopulation;
@@ -34,8 +36,8 @@ public final class SimulatedUsers implements AutoCloseable {
 
   /** Topic names. */
   public record Topics(String interactions, String requests, String recommendations) {
-    public static Topics of(dev.drpo.job.JobConfig config) {
-      return new Topics(config.kafka().topics().interactions(), config.kafka().topics().recRequests(), config.kafka().topics().recommendations());
+    public static Topics of(JobConfig.Topics topics) {
+      return new Topics(topics.interactions(), topics.recRequests(), topics.recommendations());
     }
   }
 
@@ -101,7 +103,7 @@ public final class SimulatedUsers implements AutoCloseable {
    * @param k items per request
    */
   public SimulatedUsers(World world, UserPopulation population, LoggingMix mix, double loggingShare, int k,
-      String bootstrapServers, Topics topics, long seed) {
+      KafkaConnection kafka, Topics topics, long seed) {
     this.world = world;
     this.population = population;
     this.mix = mix;
@@ -109,11 +111,10 @@ public final class SimulatedUsers implements AutoCloseable {
     this.k = k;
     this.topics = topics;
     this.random = new SplittableRandom(seed);
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrapServers);
+    Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "5");
     producer = new CheckedProducer(p);
-    answers = CommittedRecords.assigned(bootstrapServers, topics.recommendations(), false, new Properties(), Duration.ofSeconds(30));
+    answers = CommittedRecords.assigned(kafka, topics.recommendations(), false, new Properties(), Duration.ofSeconds(30));
   }
 
   /** Offline: every request due until {@code untilMs} is served by the logging policy and logged. */

@@ -2,6 +2,7 @@ package dev.drpo.job.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.World;
@@ -68,7 +69,7 @@ public final class TrafficRun {
   }
 
   /** Drives the users until the duration is over or {@link #stop()}; returns the summary. */
-  public Map<String, Object> run(String bootstrapServers, SimulatedUsers.Topics topics) throws IOException, InterruptedException {
+  public Map<String, Object> run(KafkaConnection kafka, SimulatedUsers.Topics topics) throws IOException, InterruptedException {
     Files.createDirectories(options.out());
     long tick = options.tickMinutes() * 60_000L;
     // room for up to MAX_TICKS_PER_SECOND round trips a second; past that the users wait for the wall clock
@@ -83,7 +84,7 @@ public final class TrafficRun {
     long nextReport = started + REPORT_NANOS;
     SimulatedUsers.Tally window = new SimulatedUsers.Tally();
     try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, options.loggingShare(), 10,
-        bootstrapServers, topics, options.seed())) {
+        kafka, topics, options.seed())) {
       long offlineEnd = clock + options.offlineHours() * 3_600_000L;
       String phase = "offline";
       while (!stop.get() && System.nanoTime() < deadline) {

@@ -22,11 +22,9 @@ public final class CheckedProducer implements AutoCloseable {
     producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** A producer with default settings and these servers. */
-  public static CheckedProducer to(String bootstrapServers) {
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrapServers);
-    return new CheckedProducer(p);
+  /** A producer with default settings, connected as {@code kafka} says. */
+  public static CheckedProducer to(KafkaConnection kafka) {
+    return new CheckedProducer(kafka.clientProperties());
   }
 
   public void send(String topic, byte[] key, byte[] value) {

@@ -15,9 +15,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class CommittedRecords {
   private CommittedRecords() {}
 
-  public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic, Duration timeout) {
+  public static List<ConsumerRecord<byte[], byte[]>> read(KafkaConnection kafka, String topic, Duration timeout) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = assigned(bootstrapServers, topic, false, new Properties(), timeout)) {
+    try (KafkaConsumer<byte[], byte[]> consumer = assigned(kafka, topic, false, new Properties(), timeout)) {
       Set<TopicPartition> partitions = consumer.assignment();
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -37,10 +37,9 @@ public final class CommittedRecords {
    *
    * @param more further consumer properties
    */
-  public static KafkaConsumer<byte[], byte[]> assigned(String bootstrapServers, String topic, boolean atEnd, Properties more,
+  public static KafkaConsumer<byte[], byte[]> assigned(KafkaConnection kafka, String topic, boolean atEnd, Properties more,
       Duration timeout) {
-    Properties props = new Properties();
-    props.setProperty("bootstrap.servers", bootstrapServers);
+    Properties props = kafka.clientProperties();
     props.setProperty("isolation.level", "read_committed");
     props.setProperty("enable.auto.commit", "false");
     props.putAll(more);
@@ -48,7 +47,7 @@ public final class CommittedRecords {
     var infos = consumer.partitionsFor(topic, timeout);
     if (infos == null || infos.isEmpty()) {
       consumer.close();
-      throw new IllegalArgumentException("topic '" + topic + "' does not exist at " + bootstrapServers);
+      throw new IllegalArgumentException("topic '" + topic + "' does not exist at " + kafka.bootstrapServers());
     }
     List<TopicPartition> partitions = infos.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     consumer.assign(partitions);

@@ -53,6 +53,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** localhost:PORT when a port was fixed, else the broker's own address. */
+  /** Clients reach it in plaintext, without credentials. */
+  public KafkaConnection connection() {
+    return KafkaConnection.plain(bootstrapServers());
+  }
+
   public String bootstrapServers() {
     return bootstrapPort != null ? "localhost:" + bootstrapPort.port() : cluster.bootstrapServers();
   }

@@ -23,10 +23,10 @@ public final class ItemsTopic {
   private ItemsTopic() {}
 
   /** Every live item, in first-seen order; fails clearly on a bad record or an empty topic. */
-  public static CatalogItems read(String bootstrapServers, String topic, Duration timeout) {
+  public static CatalogItems read(KafkaConnection kafka, String topic, Duration timeout) {
     List<ConsumerRecord<byte[], byte[]>> records;
     try {
-      records = CommittedRecords.read(bootstrapServers, topic, timeout);
+      records = CommittedRecords.read(kafka, topic, timeout);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("the items topic: " + e.getMessage() + " (or set catalog.file)", e);
     }
@@ -62,8 +62,8 @@ public final class ItemsTopic {
   }
 
   /** Writes a catalog to the topic (the demo and tests use this; a catalog service would too). */
-  public static void write(String bootstrapServers, String topic, CatalogItems items) {
-    try (CheckedProducer producer = CheckedProducer.to(bootstrapServers)) {
+  public static void write(KafkaConnection kafka, String topic, CatalogItems items) {
+    try (CheckedProducer producer = CheckedProducer.to(kafka)) {
       for (int i = 0; i < items.size(); i++) {
         ObjectNode value = JSON.createObjectNode().put("itemId", items.ids()[i]);
         var array = value.putArray("embedding");

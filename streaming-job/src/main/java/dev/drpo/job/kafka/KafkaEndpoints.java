@@ -59,6 +59,8 @@ public final class KafkaEndpoints {
   static KafkaSource<byte[]> source(JobConfig.Kafka kafka, String topic, Properties consumer) {
     OffsetResetStrategy reset = kafka.startingOffsets() == JobConfig.StartingOffsets.EARLIEST
         ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST;
+    Properties properties = kafka.connection().clientProperties();
+    properties.putAll(consumer);
     return KafkaSource.<byte[]>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
@@ -67,15 +69,17 @@ public final class KafkaEndpoints {
         .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
         .setProperty("isolation.level", "read_committed")
         .setProperty("partition.discovery.interval.ms", "60000")
-        .setProperties(consumer)
+        .setProperties(properties)
         .build();
   }
 
   static <T> KafkaSink<T> sink(JobConfig.Kafka kafka, String name, KafkaRecordSerializationSchema<T> records,
-      JobConfig.Delivery delivery, Properties producer) {
+      JobConfig.Delivery delivery, Properties own) {
+    Properties producer = kafka.connection().clientProperties();
+    producer.putAll(own);
     producer.setProperty("transaction.timeout.ms", String.valueOf(kafka.transactionTimeout().toMillis()));
     producer.setProperty("max.request.size", String.valueOf(kafka.maxMessageBytes()));
-    producer.setProperty("compression.type", "zstd");
+    producer.putIfAbsent("compression.type", "zstd");
     return KafkaSink.<T>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setRecordSerializer(records)

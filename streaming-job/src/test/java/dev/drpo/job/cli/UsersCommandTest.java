@@ -29,7 +29,7 @@ class UsersCommandTest {
       CliRun run = CliRun.of("users", "--bootstrap-servers", kafka.bootstrapServers(), "--catalog-only");
 
       assertThat(run.exit()).isZero();
-      var items = ItemsTopic.read(kafka.bootstrapServers(), "items", Duration.ofSeconds(30));
+      var items = ItemsTopic.read(kafka.connection(), "items", Duration.ofSeconds(30));
       assertThat(items.size()).isEqualTo(5_000);
       assertThat(items.dimension()).isEqualTo(128);
     }
