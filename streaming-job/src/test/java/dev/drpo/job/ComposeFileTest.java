@@ -3,17 +3,15 @@ package dev.drpo.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
-import java.nio.file.Files;
+import dev.drpo.job.deploy.ComposeFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * docker-compose.yml cannot be started here (no Docker engine), so it is checked as far as can be
@@ -21,12 +19,10 @@ import org.yaml.snakeyaml.Yaml;
  * config the job accepts, and every topic the job uses is created.
  */
 class ComposeFileTest {
-  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+  static final Path ROOT = ComposeFile.ROOT;
 
-  /** The file as Compose reads it: SnakeYAML resolves the {@code <<:} merge keys (Jackson's YAML parser does not). */
   static JsonNode compose() throws Exception {
-    Object yaml = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
-    return new ObjectMapper().valueToTree(yaml);
+    return ComposeFile.read();
   }
 
   @Test

@@ -115,6 +115,7 @@ public final class TrafficRun {
         timeline.add(report(started, phase, window));
       }
       Map<String, Object> summary = summary(timeline, offline.loggingNormalized(), users, (System.nanoTime() - started) / 1e9);
+      summary.put("malformed_events_sent", population.malformed());
       write(timeline, summary);
       return summary;
     }
