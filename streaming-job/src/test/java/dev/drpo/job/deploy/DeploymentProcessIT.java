@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,8 @@ import org.junit.jupiter.api.Timeout;
  */
 class DeploymentProcessIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SECRET = "pw-" + UUID.randomUUID();
+  private static final String SCRAM = "org.apache.kafka.common.security.scram.ScramLoginModule required";
 
   @Test
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
@@ -54,7 +57,10 @@ class DeploymentProcessIT {
       assertThat(processes.run("catalog", Distribution.drpo(), List.of(), "dev.drpo.job.cli.DrpoCli", catalog, Map.of(),
           Duration.ofSeconds(120))).as("catalog, see " + processes.log("catalog")).isZero();
       List<String> submit = composeArgs("job", kafka, flink, dir);
-      assertThat(flink.flink("submit", submit, Duration.ofSeconds(180))).as("flink run, see " + processes.log("submit")).isZero();
+      // a secret through the environment, as a secured deployment passes its Kafka password (ignored by a PLAINTEXT listener)
+      submit.addAll(List.of("--set", "kafka.properties.sasl.jaas.config=" + SCRAM + " username=\"drpo\" password=\"${env:KAFKA_PASSWORD}\";"));
+      Map<String, String> password = Map.of("KAFKA_PASSWORD", SECRET);
+      assertThat(flink.flink("submit", submit, password, Duration.ofSeconds(180))).as("flink run, see " + processes.log("submit")).isZero();
       String job = flink.awaitJob("RUNNING", Duration.ofSeconds(60));
 
       List<String> users = composeArgs("simulator", kafka, flink, dir);
@@ -79,7 +85,7 @@ class DeploymentProcessIT {
         long resubmittedAt = System.currentTimeMillis();
         List<String> again = new ArrayList<>(submit);
         again.addAll(1, List.of("--fromSavepoint", savepoint));
-        assertThat(flink.flink("resubmit", again, Duration.ofSeconds(180))).as("flink run -s, see " + processes.log("resubmit")).isZero();
+        assertThat(flink.flink("resubmit", again, password, Duration.ofSeconds(180))).as("flink run -s, see " + processes.log("resubmit")).isZero();
         FlinkCluster.awaitTrue(() -> traffic.firstAnswerAfter(resubmittedAt).isPresent(), Duration.ofSeconds(120),
             "an answer after the resubmission");
         double rolloutSeconds = (traffic.firstAnswerAfter(resubmittedAt).getAsLong() - resubmittedAt) / 1000.0;
@@ -92,6 +98,9 @@ class DeploymentProcessIT {
         int deadLetters = CommittedRecords.read(connection, "dead-letters", Duration.ofSeconds(30)).size();
         List<Long> versions = versions(connection);
         String metrics = scrapePrometheus();
+        String job2 = flink.jobIn("RUNNING");
+        String webUi = flink.get("/jobs/" + job2 + "/config") + "\n" + flink.get("/jobs/" + job2 + "/plan") + "\n"
+            + flink.get("/jobmanager/config");
 
         System.out.printf("deployment with processes: %d requests, 0 unanswered, %d answered again (at-least-once), "
                 + "%d dead letters, versions %d..%d (%d before the savepoint); recovery after kill -9 of %s: first answer %.1f s "
@@ -107,6 +116,8 @@ class DeploymentProcessIT {
           assertThat(versions.get(i)).as("committed versions continue, one by one, across the kill and the savepoint")
               .isEqualTo(versions.get(i - 1) + 1);
         }
+        assertThat(webUi).as("the web UI's job and cluster configuration").contains("drpo").doesNotContain(SECRET);
+        assertThat(processes.allLines()).as("no line of any process shows the secret").noneMatch(l -> l.contains(SECRET));
         for (String name : List.of("policyVersion", "keepFraction", "threshold", "deadLetters", "scoringLatencyMicros")) {
           assertThat(metrics).as("Prometheus metric " + name).containsPattern("(?m)^flink_taskmanager_job_task_operator\\w*_" + name);
         }

@@ -126,10 +126,11 @@ final class FlinkCluster {
     awaitTrue(() -> get("/taskmanagers").get("taskmanagers").size() >= n, timeout, n + " TaskManagers registered");
   }
 
-  /** The client of compose's {@code job} service: Flink's CLI ({@code flink ...}) as its own process. */
-  int flink(String name, List<String> args, Duration timeout) throws InterruptedException {
-    return processes.run(name, classpath, jvm("-Xmx512m"), "org.apache.flink.client.cli.CliFrontend", args,
-        Map.of("FLINK_CONF_DIR", confDir.toString()), timeout);
+  /** The client of compose's {@code job} service: Flink's CLI ({@code flink ...}) as its own process, with these environment variables. */
+  int flink(String name, List<String> args, Map<String, String> environment, Duration timeout) throws InterruptedException {
+    Map<String, String> env = new LinkedHashMap<>(environment);
+    env.put("FLINK_CONF_DIR", confDir.toString());
+    return processes.run(name, classpath, jvm("-Xmx512m"), "org.apache.flink.client.cli.CliFrontend", args, env, timeout);
   }
 
   String restAddress() {
