@@ -75,9 +75,11 @@ class DeploymentProcessIT {
         long killedAt = System.currentTimeMillis();
         flink.killTaskManager(victim);
         flink.startTaskManager("tm-3");
-        FlinkCluster.awaitTrue(() -> traffic.firstAnswerToRequestSentAfter(killedAt).isPresent(), Duration.ofSeconds(120),
-            "an answer to a request sent after the kill of " + victim);
-        double recoverySeconds = (traffic.firstAnswerToRequestSentAfter(killedAt).getAsLong() - killedAt) / 1000.0;
+        long failedOverAt = flink.awaitFailover(job, killedAt, Duration.ofSeconds(120));
+        FlinkCluster.awaitTrue(() -> traffic.firstAnswerAfter(failedOverAt).isPresent(), Duration.ofSeconds(120),
+            "an answer after the failover from the kill of " + victim);
+        double detectedSeconds = (failedOverAt - killedAt) / 1000.0;
+        double recoverySeconds = (traffic.firstAnswerAfter(failedOverAt).getAsLong() - killedAt) / 1000.0;
         Thread.sleep(10_000);
 
         String savepoint = flink.stopWithSavepoint(job, dir.resolve("savepoints"), Duration.ofSeconds(120));
@@ -103,10 +105,11 @@ class DeploymentProcessIT {
             + flink.get("/jobmanager/config");
 
         System.out.printf("deployment with processes: %d requests, 0 unanswered, %d answered again (at-least-once), "
-                + "%d dead letters, versions %d..%d (%d before the savepoint); recovery after kill -9 of %s: first answer %.1f s "
-                + "after the kill; rollout from the savepoint: first answer %.1f s after `flink run -s`; whole test %.0f s%n",
+                + "%d dead letters, versions %d..%d (%d before the savepoint); kill -9 of %s: failure detected after %.1f s, first answer "
+                + "after recovery %.1f s after the kill; rollout from the savepoint: first answer %.1f s after `flink run -s`; "
+                + "whole test %.0f s%n",
             traffic.requests(), traffic.repeats(), deadLetters, versions.get(0), versions.get(versions.size() - 1),
-            versionsBefore.size(), victim, recoverySeconds, rolloutSeconds, (System.nanoTime() - testStart) / 1e9);
+            versionsBefore.size(), victim, detectedSeconds, recoverySeconds, rolloutSeconds, (System.nanoTime() - testStart) / 1e9);
         assertThat(traffic.requests()).isGreaterThan(500);
         assertThat(deadLetters).as("dead letters = malformed events sent").isEqualTo(summary.get("malformed_events_sent").asInt());
         assertThat(deadLetters).isPositive();

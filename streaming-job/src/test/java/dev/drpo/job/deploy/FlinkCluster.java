@@ -183,6 +183,21 @@ final class FlinkCluster {
     return ids;
   }
 
+  /**
+   * Waits until the job failed over after {@code since} (its exception history has an entry) and runs
+   * again; when the failure was recorded (the JobManager's clock, this machine's).
+   */
+  long awaitFailover(String jobId, long since, Duration timeout) throws Exception {
+    long[] failedAt = new long[1];
+    awaitTrue(() -> {
+      for (JsonNode entry : get("/jobs/" + jobId + "/exceptions").get("exceptionHistory").get("entries")) {
+        failedAt[0] = Math.max(failedAt[0], entry.get("timestamp").asLong());
+      }
+      return failedAt[0] > since && get("/jobs/" + jobId).get("state").asText().equals("RUNNING");
+    }, timeout, "the job's failover");
+    return failedAt[0];
+  }
+
   /** Stops the job with a savepoint (no drain), through the REST API; its location. */
   String stopWithSavepoint(String jobId, Path directory, Duration timeout) throws Exception {
     String trigger = post("/jobs/" + jobId + "/stop", Map.of("targetDirectory", directory.toUri().toString(), "drain", false))

@@ -69,12 +69,6 @@ final class Traffic implements AutoCloseable {
     return sent.keySet().stream().filter(id -> !answered.containsKey(id)).count();
   }
 
-  /** When the first answer to a request sent after {@code t} came, if one did. */
-  synchronized OptionalLong firstAnswerToRequestSentAfter(long t) {
-    return answered.entrySet().stream().filter(e -> sent.getOrDefault(e.getKey(), Long.MIN_VALUE) > t)
-        .mapToLong(Map.Entry::getValue).min();
-  }
-
   /** When the first answer after {@code t} came, if one did. */
   synchronized OptionalLong firstAnswerAfter(long t) {
     return answered.values().stream().mapToLong(Long::longValue).filter(a -> a > t).min();
