@@ -41,6 +41,7 @@ final class Loop implements AutoCloseable {
             "filter.buckets", "10",
             "filter.tick-samples", "64",
             "trainer.batch-size", "64",
+            "trainer.steps-per-batch", "8",
             "trainer.publish-every-steps", "3",
             "trainer.learning-rate", "1.0e-3"))
         .with(overrides);
