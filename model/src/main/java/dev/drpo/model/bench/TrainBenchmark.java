@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Speed of one DRPO training step (filter, forward, weighted log-likelihood, backward, guard, Adam)
  * on the default policy, next to the same step through the SameDiff graph and next to a large ND4J
  * matrix product on the same threads (the roofline). FLOPs count the step's matrix products only:
- * forward 2 N sum(in x out), backward twice that less the unused input gradient of the first layer.
+ * forward 2 N sum(in x out), backward twice that less the unused input gradient of the first layer;
+ * the linear path's product forward and for its gradient.
  */
 public final class TrainBenchmark {
   static final int GEMM_SIZE = 1024;
@@ -89,7 +90,8 @@ public final class TrainBenchmark {
         sameDiff.fitStep(batch.states(), batch.actions(), Nd4j.create(coefficients, new long[] {n, 1}, DataType.FLOAT));
       };
       double[][] rounds = interleaved(seconds, gemm, () -> learner.step(batch), sameDiffStep);
-      double flops = 2.0 * (3 * multiplyAdds(config, n) - (double) n * config.stateDim() * config.hidden()[0]);
+      double flops = 2.0 * (3 * multiplyAdds(config, n) - (double) n * config.stateDim() * config.hidden()[0]
+          + 2 * linearPathMultiplyAdds(config, n));
       double gemmFlops = 2.0 * GEMM_SIZE * GEMM_SIZE * GEMM_SIZE;
       double[] roofline = new double[rounds.length];
       double[] speedup = new double[rounds.length];
@@ -153,6 +155,11 @@ public final class TrainBenchmark {
       macs += (double) n * sizes[l] * sizes[l + 1];
     }
     return macs;
+  }
+
+  /** The linear path's product, forward and for its gradient (the state needs none). */
+  private static double linearPathMultiplyAdds(PolicyConfig config, long n) {
+    return config.linearPath() ? (double) n * config.stateDim() * config.actionDim() : 0;
   }
 
   /** OMP_NUM_THREADS as the natives saw it at start-up (unset means all cores). */

@@ -54,8 +54,11 @@ public final class SameDiffGaussianPolicy {
     }
     if (linear != null) {
       long in = config.stateDim();
-      SDVariable lw = sd.var("lw", linear.get(NDArrayIndex.interval(0, in), NDArrayIndex.all()).dup());
-      SDVariable lb = sd.var("lb", linear.get(NDArrayIndex.interval(in, in + 1), NDArrayIndex.all()).dup());
+      // an owned copy first: on the view into the parameter buffer, ND4J M2.1's interval get returned
+      // an empty array for the bias row whenever the path did not start where 2 x 128 layers put it
+      INDArray owned = linear.dup();
+      SDVariable lw = sd.var("lw", owned.get(NDArrayIndex.interval(0, in), NDArrayIndex.all()).dup());
+      SDVariable lb = sd.var("lb", owned.get(NDArrayIndex.interval(in, in + 1), NDArrayIndex.all()).dup());
       parameterNames[2 * layers] = "lw";
       parameterNames[2 * layers + 1] = "lb";
       x = x.add(s.mmul(lw).add(lb));

@@ -26,12 +26,12 @@ final class TrainBenchCommand implements Callable<Integer> {
       description = "Timing budget per measurement, after a warm-up (default: ${DEFAULT-VALUE}).")
   double seconds;
 
-  @Option(names = "--network", defaultValue = "mlp",
-      description = "Mean network: mlp (the paper's) or mlp-linear (with a linear path from the state; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--network", defaultValue = "mlp-linear",
+      description = "Mean network: mlp-linear (a linear path from the state beside the ReLU layers; default: ${DEFAULT-VALUE}, the job's) or mlp (the paper's, with --hidden 128,128).")
   String network;
 
-  @Option(names = "--hidden", split = ",", defaultValue = "128,128",
-      description = "Hidden layer widths (default: ${DEFAULT-VALUE}, the paper's; the job's default network is mlp-linear with 8).")
+  @Option(names = "--hidden", split = ",", defaultValue = "8",
+      description = "Hidden layer widths (default: ${DEFAULT-VALUE}, the job's; the paper's: 128,128).")
   int[] hidden;
 
   @Option(names = "--json", description = "End with one JSON line for the first batch size.")
