@@ -341,8 +341,9 @@ public final class JobConfig implements Serializable {
       }
     });
     return new Kafka(KafkaConnection.of(nonEmpty("kafka.bootstrap-servers"), properties), duration("kafka.connect-timeout"),
-        nonEmpty("kafka.group-id"), choice("kafka.starting-offsets", StartingOffsets.class), nonEmpty("kafka.transactional-id-prefix"), duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics,
-        delivery, duration("kafka.recommendations-linger"), duration("kafka.requests-fetch-wait"));
+        nonEmpty("kafka.group-id"), choice("kafka.starting-offsets", StartingOffsets.class), nonEmpty("kafka.transactional-id-prefix"),
+        duration("kafka.transaction-timeout"), integer("kafka.max-message-bytes", 1024), topics, delivery,
+        duration("kafka.recommendations-linger"), duration("kafka.requests-fetch-wait"));
   }
 
   /** {@code catalog.file}: a CSV of the items, or empty to read the items topic. */
