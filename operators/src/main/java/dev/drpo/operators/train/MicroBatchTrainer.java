@@ -46,8 +46,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * timer (its time is the one keyed state, {@link #DEADLINE}). The rest is operator state, written only at checkpoints: the
  * policy with its Adam state (codec bytes, about 0.6 MB for the paper's network), the samples of
  * the micro-batch being filled, and the counters (version, steps, samples, rejected steps, steps
- * since the last version). Keeping the live model
- * in keyed state would serialise it on every step. A restore with a different learning rate or
+ * since the last version); the last step is checked like a published one before it is written.
+ * Keeping the live model in keyed state would serialise it on every step. A restore with a different learning rate or
  * weighting continues from the saved parameters; a different network shape is refused.
  *
  * <p>Metrics: policyVersion, trainSteps, trainStepsPerSecond, trainedSamples, rejectedSteps, loss,
@@ -64,6 +64,8 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
   private transient ListState<TrainingSample> savedBatch;
   private transient ListState<Long> savedCounters;
   private transient PolicyLearner learner;
+  /** The micro-batch of the last step, to check that step before a checkpoint. */
+  private transient Batch lastTrained;
   private transient List<TrainingSample> batch;
   private transient long version;
   private transient long steps;
@@ -188,6 +190,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     lastKeepFraction = keepFraction;
     lastThreshold = threshold;
     Batch micro = Batch.of(states, actions, weights, DataType.FLOAT);
+    lastTrained = micro;
     for (int step = 0; step < config.stepsPerBatch(); step++) {
       last = learner.step(micro);
       if (!last.accepted()) {
@@ -239,6 +242,11 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    // the last step is checked as the next one would be: a restored learner takes what it finds as its
+    // last good parameters, so a checkpoint must never hold a step the guard would roll back
+    if (lastTrained != null && learner.verify(lastTrained) != null) {
+      reject(true);
+    }
     savedPolicy.update(List.of(PolicySnapshotCodec.encode(
         learner.policy().toSnapshot(version, version - 1, System.currentTimeMillis(), true))));
     savedBatch.update(batch);

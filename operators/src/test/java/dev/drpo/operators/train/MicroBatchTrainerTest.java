@@ -14,6 +14,8 @@ import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.operators.Harnesses;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualitySample;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -44,6 +46,15 @@ class MicroBatchTrainerTest {
       }
       return s;
     }).toList();
+  }
+
+  static List<TrainingSample> withActionsScaled(List<TrainingSample> samples, float factor) {
+    for (TrainingSample s : samples) {
+      for (int j = 0; j < s.action.length; j++) {
+        s.action[j] *= factor;
+      }
+    }
+    return samples;
   }
 
   static KeyedOneInputStreamOperatorTestHarness<String, TrainingSample, PolicyVersion> trainer(
@@ -147,16 +158,31 @@ class MicroBatchTrainerTest {
 
   static final TrainerConfig EVERY_STEP = new TrainerConfig("p", 4, 1, 5_000, 1, 3_600_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
 
+  static Batch batchOf(List<TrainingSample> batch) {
+    return Batch.of(batch.stream().map(s -> s.state).toArray(float[][]::new),
+        batch.stream().map(s -> s.action).toArray(float[][]::new), batch.stream().mapToDouble(s -> s.weight).toArray(),
+        DataType.FLOAT);
+  }
+
+  static PolicyLearner learner(TrainerConfig config) {
+    return new PolicyLearner(new GaussianPolicy(config.policy(), DataType.FLOAT, config.seed()),
+        new Prefiltered(config.normalisation()), new DivergenceGuard(config.maxMeanNorm(), config.maxLoss()));
+  }
+
   /** The parameters a learner of this config has after stepping once on each batch, in order. */
   static double[] steppedOn(TrainerConfig config, List<List<TrainingSample>> batches) {
-    PolicyLearner learner = new PolicyLearner(new GaussianPolicy(config.policy(), DataType.FLOAT, config.seed()),
-        new Prefiltered(config.normalisation()), new DivergenceGuard(config.maxMeanNorm(), config.maxLoss()));
+    PolicyLearner learner = learner(config);
     for (List<TrainingSample> batch : batches) {
-      learner.step(Batch.of(batch.stream().map(s -> s.state).toArray(float[][]::new),
-          batch.stream().map(s -> s.action).toArray(float[][]::new), batch.stream().mapToDouble(s -> s.weight).toArray(),
-          DataType.FLOAT));
+      learner.step(batchOf(batch));
     }
     return learner.policy().params().toDoubleVector();
+  }
+
+  /** The output intensity (RMS norm of mu) the guard sees for these parameters on this batch. */
+  static double intensity(PolicyLearner learner, List<TrainingSample> batch) {
+    Batch b = batchOf(batch);
+    learner.policy().evaluate(b.states(), b.actions());
+    return learner.policy().lastMeanNorm();
   }
 
   @Test
@@ -186,6 +212,44 @@ class MicroBatchTrainerTest {
     assertThat(versions).extracting(v -> v.steps).containsExactly(1L, 2L);
     assertThat(snapshotOf(versions.get(1)).parameters()).as("the poisoned step was never applied")
         .isEqualTo(steppedOn(EVERY_STEP, List.of(good, next)));
+  }
+
+  @Test
+  void shouldNeverCheckpointAStepTheGuardWouldRollBack() throws Exception {
+    // actions 10x further than the states: each step on them raises the output intensity
+    List<TrainingSample> far = withActionsScaled(samples(4, 12, 1.0), 10);
+    List<TrainingSample> next = samples(4, 14, 1.0);
+    int steps = 20;
+    PolicyLearner reference = learner(EVERY_STEP);
+    double checked = 0;
+    for (int i = 0; i < steps; i++) {
+      checked = Math.max(checked, intensity(reference, far)); // the check at the start of each step
+      reference.step(batchOf(far));
+    }
+    double afterLast = intensity(reference, far);
+    assertThat(afterLast).as("the last step raises the intensity above every check before it").isGreaterThan(checked);
+    // a bound only the last step of the micro-batch crosses: no check sees it before the checkpoint
+    TrainerConfig bounded = new TrainerConfig("p", 4, steps, 5_000, 1_000, 3_600_000, SHAPE, 7, CONFIG.normalisation(),
+        (checked + afterLast) / 2, 1e6);
+    var before = trainer(bounded, null);
+    feed(before, far);
+    OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
+    before.close();
+
+    // restored under a looser bound, which would keep that step had it been checkpointed
+    var after = trainer(EVERY_STEP, saved);
+    feed(after, next);
+
+    PolicyVersion first = after.extractOutputValues().get(0);
+    assertThat(first.steps).isEqualTo(steps);
+    assertThat(first.rejectedSteps).isEqualTo(1);
+    List<List<TrainingSample>> checkpointed = new ArrayList<>(Collections.nCopies(steps - 1, far));
+    checkpointed.add(next);
+    List<List<TrainingSample>> unchecked = new ArrayList<>(Collections.nCopies(steps, far));
+    unchecked.add(next);
+    assertThat(snapshotOf(first).parameters()).as("the checkpoint held the last parameters that passed the guard")
+        .isEqualTo(steppedOn(EVERY_STEP, checkpointed))
+        .isNotEqualTo(steppedOn(EVERY_STEP, unchecked));
   }
 
   @Test
