@@ -2,12 +2,10 @@ package dev.drpo.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import dev.drpo.job.deploy.ComposeFile;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,28 +17,18 @@ import org.junit.jupiter.api.Test;
  * config the job accepts, and every topic the job uses is created.
  */
 class ComposeFileTest {
-  static final Path ROOT = ComposeFile.ROOT;
-
-  static JsonNode compose() throws Exception {
-    return ComposeFile.read();
-  }
-
   @Test
   void isValidAgainstTheComposeSpecification() throws Exception {
     var schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909)
         .getSchema(ComposeFileTest.class.getResourceAsStream("/compose-spec/compose-spec.json"));
 
-    assertThat(schema.validate(compose())).isEmpty();
+    assertThat(schema.validate(ComposeFile.read())).isEmpty();
   }
 
   @Test
   void submitsTheJobWithAConfigTheJobAccepts() throws Exception {
-    JsonNode job = compose().get("services").get("job");
-    List<String> command = new ArrayList<>();
-    job.get("command").forEach(c -> command.add(c.asText()));
-    Map<String, String> mounts = new LinkedHashMap<>();
-    job.get("volumes").forEach(v -> mounts.put(v.asText().split(":")[1], v.asText().split(":")[0]));
-    Path config = ROOT.resolve(mounts.get(command.get(command.indexOf("--config") + 1)));
+    List<String> command = ComposeFile.command("job");
+    Path config = ComposeFile.mounts("job").get(command.get(command.indexOf("--config") + 1));
     Map<String, String> settings = new LinkedHashMap<>();
     for (int i = 0; i < command.size(); i++) {
       if (command.get(i).equals("--set")) {
@@ -58,14 +46,12 @@ class ComposeFileTest {
 
   @Test
   void createsEveryTopicTheJobUses() throws Exception {
-    String script = compose().get("services").get("topics").get("command").get(0).asText();
-    List<List<String>> loops = script.lines().filter(l -> l.startsWith("for t in "))
-        .map(l -> List.of(l.substring("for t in ".length(), l.indexOf(';')).split(" "))).toList();
     JobConfig defaults = JobConfig.defaults();
 
-    assertThat(loops.get(0)).containsExactlyInAnyOrder(defaults.kafka().topics().interactions(), defaults.kafka().topics().recRequests(),
-        defaults.kafka().topics().recommendations(), defaults.kafka().topics().deadLetters());
-    assertThat(loops.get(1)).as("compacted").containsExactlyInAnyOrder(defaults.kafka().topics().policyVersions(), defaults.kafka().topics().items());
-    assertThat(script).contains("cleanup.policy=compact");
+    assertThat(ComposeFile.topics()).filteredOn(t -> !t.compacted()).extracting(ComposeFile.Topic::name).containsExactlyInAnyOrder(
+        defaults.kafka().topics().interactions(), defaults.kafka().topics().recRequests(), defaults.kafka().topics().recommendations(),
+        defaults.kafka().topics().deadLetters());
+    assertThat(ComposeFile.topics()).filteredOn(ComposeFile.Topic::compacted).extracting(ComposeFile.Topic::name)
+        .containsExactlyInAnyOrder(defaults.kafka().topics().policyVersions(), defaults.kafka().topics().items());
   }
 }

@@ -1,12 +1,13 @@
 package dev.drpo.job.kafka;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -39,9 +40,10 @@ public final class KafkaPreflight {
     props.setProperty("request.timeout.ms", ms);
     String where = "Kafka at " + kafka.bootstrapServers();
     try (Admin admin = Admin.create(props)) {
+      Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics.values()).topicNameValues();
       for (Map.Entry<String, String> topic : topics.entrySet()) {
         try {
-          admin.describeTopics(List.of(topic.getValue())).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          described.get(topic.getValue()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
           Throwable cause = e.getCause();
           if (cause instanceof UnknownTopicOrPartitionException) {

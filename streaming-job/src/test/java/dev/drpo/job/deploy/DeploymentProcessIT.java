@@ -67,7 +67,7 @@ class DeploymentProcessIT {
       Process usersProcess = processes.start("users", Distribution.drpo(), List.of(), "dev.drpo.job.cli.DrpoCli", users, Map.of());
       KafkaConnection connection = KafkaConnection.plain(kafka.bootstrapServers());
       try (Traffic traffic = new Traffic(connection, "rec-requests", "recommendations")) {
-        FlinkCluster.awaitTrue(() -> traffic.firstAnswerAfter(0).isPresent(), Duration.ofSeconds(120), "a first answer");
+        Await.until(() -> traffic.firstAnswerAfter(0).isPresent(), Duration.ofSeconds(120), "a first answer");
         Thread.sleep(20_000);
 
         String victim = flink.taskManagersOf(job).iterator().next();
@@ -75,7 +75,7 @@ class DeploymentProcessIT {
         flink.killTaskManager(victim);
         flink.startTaskManager("tm-3");
         long failedOverAt = flink.awaitFailover(job, killedAt, Duration.ofSeconds(120));
-        FlinkCluster.awaitTrue(() -> traffic.firstAnswerAfter(failedOverAt).isPresent(), Duration.ofSeconds(120),
+        Await.until(() -> traffic.firstAnswerAfter(failedOverAt).isPresent(), Duration.ofSeconds(120),
             "an answer after the failover from the kill of " + victim);
         double detectedSeconds = (failedOverAt - killedAt) / 1000.0;
         double recoverySeconds = (traffic.firstAnswerAfter(failedOverAt).getAsLong() - killedAt) / 1000.0;
@@ -87,16 +87,16 @@ class DeploymentProcessIT {
         List<String> again = new ArrayList<>(submit);
         again.addAll(1, List.of("--fromSavepoint", savepoint));
         assertThat(flink.flink("resubmit", again, password, Duration.ofSeconds(180))).as("flink run -s, see " + processes.log("resubmit")).isZero();
-        FlinkCluster.awaitTrue(() -> traffic.firstAnswerAfter(resubmittedAt).isPresent(), Duration.ofSeconds(120),
+        Await.until(() -> traffic.firstAnswerAfter(resubmittedAt).isPresent(), Duration.ofSeconds(120),
             "an answer after the resubmission");
         double rolloutSeconds = (traffic.firstAnswerAfter(resubmittedAt).getAsLong() - resubmittedAt) / 1000.0;
 
         assertThat(usersProcess.waitFor(4, TimeUnit.MINUTES)).as("the users end after their --duration").isTrue();
         assertThat(usersProcess.exitValue()).as("users, see " + processes.log("users")).isZero();
-        FlinkCluster.awaitTrue(() -> traffic.unanswered() == 0, Duration.ofSeconds(60), "every request answered");
+        Await.until(() -> traffic.unanswered() == 0, Duration.ofSeconds(60), "every request answered");
         int malformed = JSON.readTree(dir.resolve("users/demo.json").toFile()).get("summary").get("malformed_events_sent").asInt();
         // exactly-once dead letters become visible with the checkpoint after them; more than the malformed would fail below
-        FlinkCluster.awaitTrue(() -> CommittedRecords.read(connection, "dead-letters", Duration.ofSeconds(30)).size() >= malformed,
+        Await.until(() -> CommittedRecords.read(connection, "dead-letters", Duration.ofSeconds(30)).size() >= malformed,
             Duration.ofSeconds(60), malformed + " dead letters");
         int deadLetters = CommittedRecords.read(connection, "dead-letters", Duration.ofSeconds(30)).size();
         List<Long> versions = versions(connection);

@@ -5,11 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.util.FileUtils;
 
 /** The built artifacts the processes run from (an *IT test runs after package). */
 final class Distribution {
@@ -60,13 +60,7 @@ final class Distribution {
   /** An empty target/NAME: the processes' logs and data stay there after the test, for a look when it failed. */
   static Path freshDirectory(String name) throws IOException {
     Path dir = TARGET.resolve(name);
-    if (Files.exists(dir)) {
-      try (Stream<Path> all = Files.walk(dir)) {
-        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
-    }
+    FileUtils.deleteDirectory(dir.toFile());
     return Files.createDirectories(dir);
   }
 

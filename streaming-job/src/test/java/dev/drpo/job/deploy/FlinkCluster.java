@@ -123,7 +123,7 @@ final class FlinkCluster {
 
   /** Waits until this many TaskManagers are registered. */
   void awaitTaskManagers(int n, Duration timeout) throws Exception {
-    awaitTrue(() -> get("/taskmanagers").get("taskmanagers").size() >= n, timeout, n + " TaskManagers registered");
+    Await.until(() -> get("/taskmanagers").get("taskmanagers").size() >= n, timeout, n + " TaskManagers registered");
   }
 
   /** The client of compose's {@code job} service: Flink's CLI ({@code flink ...}) as its own process, with these environment variables. */
@@ -168,7 +168,7 @@ final class FlinkCluster {
 
   String awaitJob(String state, Duration timeout) throws Exception {
     String[] found = new String[1];
-    awaitTrue(() -> (found[0] = jobIn(state)) != null, timeout, "a job " + state);
+    Await.until(() -> (found[0] = jobIn(state)) != null, timeout, "a job " + state);
     return found[0];
   }
 
@@ -189,7 +189,7 @@ final class FlinkCluster {
    */
   long awaitFailover(String jobId, long since, Duration timeout) throws Exception {
     long[] failedAt = new long[1];
-    awaitTrue(() -> {
+    Await.until(() -> {
       for (JsonNode entry : get("/jobs/" + jobId + "/exceptions").get("exceptionHistory").get("entries")) {
         failedAt[0] = Math.max(failedAt[0], entry.get("timestamp").asLong());
       }
@@ -203,7 +203,7 @@ final class FlinkCluster {
     String trigger = post("/jobs/" + jobId + "/stop", Map.of("targetDirectory", directory.toUri().toString(), "drain", false))
         .get("request-id").asText();
     JsonNode[] status = new JsonNode[1];
-    awaitTrue(() -> (status[0] = get("/jobs/" + jobId + "/savepoints/" + trigger)).get("status").get("id").asText()
+    Await.until(() -> (status[0] = get("/jobs/" + jobId + "/savepoints/" + trigger)).get("status").get("id").asText()
         .equals("COMPLETED"), timeout, "the savepoint");
     JsonNode operation = status[0].get("operation");
     if (operation.has("failure-cause")) {
@@ -213,7 +213,7 @@ final class FlinkCluster {
   }
 
   private void awaitRest(Duration timeout) throws Exception {
-    awaitTrue(() -> {
+    Await.until(() -> {
       try {
         get("/config");
         return true;
@@ -221,19 +221,5 @@ final class FlinkCluster {
         return false;
       }
     }, timeout, "the JobManager's REST API at " + restAddress());
-  }
-
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  static void awaitTrue(Check check, Duration timeout, String what) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
-      }
-      Thread.sleep(250);
-    }
   }
 }

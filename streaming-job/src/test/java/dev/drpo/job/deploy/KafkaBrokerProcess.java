@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
@@ -84,38 +83,23 @@ final class KafkaBrokerProcess {
     return Admin.create(p);
   }
 
-  private void awaitReady(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
+  private void awaitReady(Duration timeout) throws Exception {
+    Await.until(() -> {
       try (Admin admin = admin()) {
         admin.describeCluster().nodes().get();
-        return;
-      } catch (Exception e) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("the Kafka broker process did not answer within " + timeout, e);
-        }
-        Thread.sleep(500);
+        return true;
+      } catch (ExecutionException notYet) {
+        return false;
       }
-    }
+    }, timeout, "the Kafka broker process at " + bootstrapServers());
   }
 
-  /** The topics compose's {@code topics} service creates: each {@code for t in ...} loop with its partitions and cleanup policy. */
+  /** The topics compose's {@code topics} service creates. */
   void createComposeTopics() throws Exception {
-    String script = ComposeFile.service("topics").get("command").get(0).asText();
-    Matcher loop = Pattern.compile("for t in ([^;]+); do\\s*\\n\\s*(.*)").matcher(script);
     List<NewTopic> all = new ArrayList<>();
-    while (loop.find()) {
-      Matcher partitions = Pattern.compile("--partitions (\\d+)").matcher(loop.group(2));
-      if (!partitions.find()) {
-        throw new IllegalStateException("no --partitions in compose's topics command: " + loop.group(2));
-      }
-      for (String topic : loop.group(1).trim().split("\\s+")) {
-        NewTopic t = new NewTopic(topic, Integer.parseInt(partitions.group(1)), (short) 1);
-        all.add(loop.group(2).contains("cleanup.policy=compact") ? t.configs(Map.of("cleanup.policy", "compact")) : t);
-      }
-    }
-    if (all.isEmpty()) {
-      throw new IllegalStateException("compose's topics command creates no topics: " + script);
+    for (ComposeFile.Topic t : ComposeFile.topics()) {
+      NewTopic topic = new NewTopic(t.name(), t.partitions(), (short) 1);
+      all.add(t.compacted() ? topic.configs(Map.of("cleanup.policy", "compact")) : topic);
     }
     try (Admin admin = admin()) {
       admin.createTopics(all).all().get();

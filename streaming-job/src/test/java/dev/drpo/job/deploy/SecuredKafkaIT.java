@@ -88,7 +88,7 @@ class SecuredKafkaIT {
         producer.send("rec-requests", "{\"requestId\":\"r-1\",\"userId\":\"u-1\",\"ts\":%d,\"k\":3}"
             .formatted(System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8));
       }
-      FlinkCluster.awaitTrue(() -> !job.isAlive()
+      Await.until(() -> !job.isAlive()
               || !CommittedRecords.read(client, "recommendations", Duration.ofSeconds(10)).isEmpty()
               && !CommittedRecords.read(client, "dead-letters", Duration.ofSeconds(10)).isEmpty(),
           Duration.ofSeconds(150), "the job's answer and dead letter over SASL");

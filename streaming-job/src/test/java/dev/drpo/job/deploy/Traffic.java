@@ -1,7 +1,10 @@
 package dev.drpo.job.deploy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -17,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * again. Record timestamps are the producers' clocks, all on this machine.
  */
 final class Traffic implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final Map<String, Long> sent = new HashMap<>();
   private final Map<String, Long> answered = new HashMap<>();
   private long repeats;
@@ -50,11 +54,13 @@ final class Traffic implements AutoCloseable {
     reader.start();
   }
 
-  /** The users' requests are JSON with a "requestId" field; a malformed one counts under its raw text. */
+  /** The users' requests are JSON with a requestId (the users send no malformed requests). */
   private static String requestId(byte[] value) {
-    String json = new String(value, StandardCharsets.UTF_8);
-    int at = json.indexOf("\"requestId\":\"");
-    return at < 0 ? json : json.substring(at + 13, json.indexOf('"', at + 13));
+    try {
+      return JSON.readTree(value).get("requestId").asText();
+    } catch (IOException e) {
+      throw new UncheckedIOException("a request that is not JSON: " + new String(value, StandardCharsets.UTF_8), e);
+    }
   }
 
   synchronized int requests() {
