@@ -1,7 +1,9 @@
 package dev.drpo.model.catalog;
 
 import dev.drpo.model.policy.Blas;
-import java.util.Arrays;
+import java.io.Closeable;
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -13,12 +15,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The items a policy can recommend: id -> embedding, stored normalised to unit length, with exact
- * top-k retrieval for a batch of query vectors (the decoded means mu(s)). Scores are the inner
- * product with the unit embedding ({@link Similarity#INNER_PRODUCT}) or that divided by the
- * query's norm ({@link Similarity#COSINE}); both rank alike. Ties go to the lower catalog index.
+ * The items a policy can recommend: id -> embedding, stored normalised to unit length, with top-k
+ * retrieval for a batch of query vectors (the decoded means mu(s)). Items can be upserted and
+ * deleted at any time. Scores are the inner product with the unit embedding
+ * ({@link Similarity#INNER_PRODUCT}) or that divided by the query's norm ({@link Similarity#COSINE});
+ * both rank alike, and are always computed exactly.
+ *
+ * <p>Retrieval ({@link Retrieval}): below {@code annAbove} items, exact search, one matrix product
+ * with every item (built at the first search, then kept up to date); once the catalog reaches
+ * {@code annAbove} items, an HNSW index ({@link HnswIndex}, Lucene) proposes {@code candidates}
+ * items per query (more when the query excludes many) and the best k of them by exact score are
+ * returned: approximate, but every returned score is the exact similarity. The switch happens once
+ * and is not undone when the catalog shrinks. A catalog that is never searched (state encoding)
+ * keeps only the embeddings. Ties go to the lower catalog index. Not thread-safe.
  */
-public final class ItemCatalog {
+public final class ItemCatalog implements Closeable {
 
   /** How a query and an item are scored. */
   public enum Similarity {
@@ -26,35 +37,67 @@ public final class ItemCatalog {
     INNER_PRODUCT
   }
 
+  /**
+   * When and how the catalog searches approximately.
+   *
+   * @param annAbove catalog size from which an HNSW index is used
+   * @param m HNSW neighbours per node
+   * @param beamWidth HNSW candidates examined per insert
+   * @param candidates items the index proposes per query, at least
+   * @param ramBufferMb Lucene's indexing buffer (a bulk load below it builds one graph)
+   */
+  public record Retrieval(int annAbove, int m, int beamWidth, int candidates, int ramBufferMb) implements Serializable {
+    /** Exact search at any size. */
+    public static final Retrieval EXACT = new Retrieval(Integer.MAX_VALUE, 16, 100, 100, 1024);
+
+    public Retrieval {
+      if (annAbove < 1 || m < 2 || beamWidth < 1 || candidates < 1 || ramBufferMb < 16) {
+        throw new IllegalArgumentException("retrieval needs annAbove >= 1, m >= 2, beamWidth >= 1, candidates >= 1,"
+            + " ramBufferMb >= 16: " + this);
+      }
+    }
+  }
+
   /** Top-k items of one query, best first. */
   public record Ranking(int[] indices, String[] ids, float[] scores) {}
 
-  private final String[] ids;
+  private final int dimension;
+  private final Retrieval retrieval;
+  private final List<String> ids = new ArrayList<>();
+  private final List<float[]> vectors = new ArrayList<>();
   private final Map<String, Integer> index = new HashMap<>();
-  private final float[][] vectors;
-  private final INDArray matrix;
+  /** Exact search: unit embeddings in rows 0..size-1 of [capacity, d]; null until searched, or with an HNSW index. */
+  private INDArray matrix;
+  private HnswIndex ann;
 
-  /** @param embeddings one row per item, any non-zero length d (normalised here) */
+  /** A fixed catalog with exact search. @param embeddings one row per item, any non-zero length d (normalised here) */
   public ItemCatalog(List<String> ids, float[][] embeddings) {
+    this(embeddings.length == 0 ? 0 : embeddings[0].length, Retrieval.EXACT);
     if (ids.size() != embeddings.length || ids.isEmpty()) {
       throw new IllegalArgumentException("need one embedding per item id, and at least one item");
     }
-    this.ids = ids.toArray(String[]::new);
-    int d = embeddings[0].length;
-    vectors = new float[embeddings.length][];
     for (int i = 0; i < embeddings.length; i++) {
-      if (embeddings[i].length != d) {
-        throw new IllegalArgumentException("item " + ids.get(i) + " has dimension " + embeddings[i].length + ", expected " + d);
-      }
-      if (index.put(this.ids[i], i) != null) {
+      if (index.containsKey(ids.get(i))) {
         throw new IllegalArgumentException("duplicate item id " + ids.get(i));
       }
-      vectors[i] = unit(embeddings[i], ids.get(i));
+      upsert(ids.get(i), embeddings[i]);
     }
-    matrix = Nd4j.create(vectors);
   }
 
-  private static float[] unit(float[] v, String id) {
+  /** An empty catalog of embeddings of length {@code dimension}. */
+  public ItemCatalog(int dimension, Retrieval retrieval) {
+    if (dimension < 1) {
+      throw new IllegalArgumentException("item embeddings need a dimension >= 1, got " + dimension);
+    }
+    this.dimension = dimension;
+    this.retrieval = retrieval;
+  }
+
+  /** The embedding of {@code id}, normalised; fails naming the item on a wrong length, zero or non-finite values. */
+  public static float[] unit(String id, float[] v, int dimension) {
+    if (v.length != dimension) {
+      throw new IllegalArgumentException("item " + id + " has dimension " + v.length + ", expected " + dimension);
+    }
     double norm = 0;
     for (float x : v) {
       norm += (double) x * x;
@@ -70,19 +113,77 @@ public final class ItemCatalog {
     return u;
   }
 
+  /** Adds the item or replaces its embedding. */
+  public void upsert(String id, float[] embedding) {
+    float[] u = unit(id, embedding, dimension);
+    Integer i = index.get(id);
+    if (i == null) {
+      i = ids.size();
+      ids.add(id);
+      vectors.add(u);
+      index.put(id, i);
+    } else {
+      vectors.set(i, u);
+    }
+    if (matrix != null) {
+      if (i >= matrix.rows()) {
+        matrix = null; // rebuilt, twice as large, at the next search
+      } else {
+        matrix.putRow(i, Nd4j.createFromArray(u));
+      }
+    }
+    if (ann != null) {
+      ann.upsert(id, u);
+    } else if (ids.size() >= retrieval.annAbove()) {
+      buildAnn();
+    }
+  }
+
+  /** Removes the item (the last item takes its index); false if it was not in the catalog. */
+  public boolean delete(String id) {
+    Integer i = index.remove(id);
+    if (i == null) {
+      return false;
+    }
+    int last = ids.size() - 1;
+    if (i != last) {
+      ids.set(i, ids.get(last));
+      vectors.set(i, vectors.get(last));
+      index.put(ids.get(i), i);
+      if (matrix != null) {
+        matrix.putRow(i, Nd4j.createFromArray(vectors.get(i)));
+      }
+    }
+    ids.remove(last);
+    vectors.remove(last);
+    if (ann != null) {
+      ann.delete(id);
+    }
+    return true;
+  }
+
+  private void buildAnn() {
+    matrix = null;
+    ann = new HnswIndex(retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
+    for (int i = 0; i < ids.size(); i++) {
+      ann.upsert(ids.get(i), vectors.get(i));
+    }
+    ann.refresh();
+  }
+
   public int size() {
-    return ids.length;
+    return ids.size();
   }
 
   public int dimension() {
-    return vectors[0].length;
+    return dimension;
   }
 
   public String id(int i) {
-    return ids[i];
+    return ids.get(i);
   }
 
-  /** Catalog index of an item id, or -1. */
+  /** Catalog index of an item id, or -1 (indices change when items are deleted). */
   public int indexOf(String id) {
     Integer i = index.get(id);
     return i == null ? -1 : i;
@@ -90,16 +191,28 @@ public final class ItemCatalog {
 
   /** The unit embedding of item i (do not modify). */
   public float[] embedding(int i) {
-    return vectors[i];
+    return vectors.get(i);
   }
 
-  /** Unit embeddings [size, d] as one float matrix. */
-  public INDArray matrix() {
-    return matrix;
+  /** True once the catalog searches with an HNSW index. */
+  public boolean approximate() {
+    return ann != null;
+  }
+
+  /** Bytes of the HNSW index files (memory-mapped, outside the heap); 0 for exact search. */
+  public long indexBytes() {
+    return ann == null ? 0 : ann.bytes();
+  }
+
+  /** Makes every change searchable in the HNSW index now (it does so by itself within a second). */
+  public void refresh() {
+    if (ann != null) {
+      ann.refresh();
+    }
   }
 
   /**
-   * Exact top-k for each row of {@code queries} [b, d].
+   * Top-k for each row of {@code queries} [b, d].
    *
    * @param exclude per query, item ids that must not be returned (e.g. just seen); may be empty
    */
@@ -109,33 +222,98 @@ public final class ItemCatalog {
       throw new IllegalArgumentException("need one exclusion set per query");
     }
     INDArray q = queries.castTo(DataType.FLOAT);
-    INDArray scores = Nd4j.create(DataType.FLOAT, b, ids.length);
-    Blas.gemm(q, matrix, scores, false, true, 1.0, 0.0);
-    float[] all = scores.data().asFloat();
-    double[] norms = similarity == Similarity.COSINE ? q.norm2(1).toDoubleVector() : null;
+    double[] norms = q.norm2(1).toDoubleVector();
+    float[] all = ann == null ? exactScores(q) : null;
     Ranking[] out = new Ranking[b];
     for (int r = 0; r < b; r++) {
-      BitSet skip = new BitSet(ids.length);
-      for (String id : exclude.isEmpty() ? Set.<String>of() : exclude.get(r)) {
-        int i = indexOf(id);
-        if (i >= 0) {
-          skip.set(i);
-        }
-      }
-      float scale = norms != null && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
-      out[r] = best(all, r * ids.length, k, skip, scale);
+      Set<String> skip = exclude.isEmpty() ? Set.of() : exclude.get(r);
+      float scale = similarity == Similarity.COSINE && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
+      out[r] = ann == null
+          ? best(all, r * (int) matrix.rows(), k, excluded(skip), scale)
+          : approximate(q.getRow(r).toFloatVector(), k, skip, scale, norms[r]);
     }
     return out;
   }
 
-  private Ranking best(float[] all, int offset, int k, BitSet skip, float scale) {
-    // min-heap of the k best so far: worst score first, and among equal scores the higher index first
-    PriorityQueue<Integer> heap = new PriorityQueue<>(
-        (x, y) -> all[offset + x] != all[offset + y] ? Float.compare(all[offset + x], all[offset + y]) : Integer.compare(y, x));
-    for (int i = 0; i < ids.length; i++) {
-      if (skip.get(i)) {
-        continue;
+  private float[] exactScores(INDArray q) {
+    if (matrix == null) {
+      int capacity = Math.max(16, 2 * ids.size());
+      float[] rows = new float[capacity * dimension];
+      for (int i = 0; i < ids.size(); i++) {
+        System.arraycopy(vectors.get(i), 0, rows, i * dimension, dimension);
       }
+      matrix = Nd4j.create(rows, new long[] {capacity, dimension}, 'c');
+    }
+    INDArray scores = Nd4j.create(DataType.FLOAT, q.size(0), matrix.rows());
+    Blas.gemm(q, matrix, scores, false, true, 1.0, 0.0);
+    return scores.data().asFloat();
+  }
+
+  private BitSet excluded(Set<String> skip) {
+    BitSet out = new BitSet(ids.size());
+    for (String id : skip) {
+      int i = indexOf(id);
+      if (i >= 0) {
+        out.set(i);
+      }
+    }
+    return out;
+  }
+
+  /** The best k of the index's candidates (and the fresh items), scored exactly. */
+  private Ranking approximate(float[] query, int k, Set<String> skip, float scale, double norm) {
+    float[] unitQuery = new float[dimension];
+    for (int j = 0; j < dimension; j++) {
+      unitQuery[j] = norm > 0 ? (float) (query[j] / norm) : 0f;
+    }
+    List<String> candidates = ann.candidates(unitQuery, Math.max(retrieval.candidates(), k + skip.size()));
+    Map<Integer, Float> scored = new HashMap<>();
+    for (String id : candidates) {
+      Integer i = index.get(id); // null: deleted since the reader was opened
+      if (i != null && !skip.contains(id)) {
+        scored.computeIfAbsent(i, item -> dot(query, vectors.get(item)));
+      }
+    }
+    TopK top = new TopK(k, scored::get);
+    scored.keySet().forEach(top::offer);
+    return top.ranking(scale);
+  }
+
+  private static float dot(float[] a, float[] b) {
+    float s = 0;
+    for (int j = 0; j < a.length; j++) {
+      s += a[j] * b[j];
+    }
+    return s;
+  }
+
+  private Ranking best(float[] all, int offset, int k, BitSet skip, float scale) {
+    TopK top = new TopK(k, i -> all[offset + i]);
+    for (int i = skip.nextClearBit(0); i < ids.size(); i = skip.nextClearBit(i + 1)) {
+      top.offer(i);
+    }
+    return top.ranking(scale);
+  }
+
+  /** Score of a catalog index. */
+  private interface ScoreOf {
+    float at(int item);
+  }
+
+  /** The k best items offered, by score, ties to the lower catalog index. */
+  private final class TopK {
+    private final int k;
+    private final ScoreOf score;
+    /** min-heap of the k best so far: worst score first, and among equal scores the higher index first */
+    private final PriorityQueue<Integer> heap;
+
+    TopK(int k, ScoreOf score) {
+      this.k = k;
+      this.score = score;
+      heap = new PriorityQueue<>((x, y) -> score.at(x) != score.at(y) ? Float.compare(score.at(x), score.at(y)) : Integer.compare(y, x));
+    }
+
+    void offer(int i) {
       if (heap.size() < k) {
         heap.add(i);
       } else if (heap.comparator().compare(i, heap.peek()) > 0) {
@@ -143,22 +321,35 @@ public final class ItemCatalog {
         heap.add(i);
       }
     }
-    int n = heap.size();
-    int[] indices = new int[n];
-    for (int j = n - 1; j >= 0; j--) {
-      indices[j] = heap.poll();
+
+    Ranking ranking(float scale) {
+      int found = heap.size();
+      int[] indices = new int[found];
+      for (int j = found - 1; j >= 0; j--) {
+        indices[j] = heap.poll();
+      }
+      String[] bestIds = new String[found];
+      float[] bestScores = new float[found];
+      for (int j = 0; j < found; j++) {
+        bestIds[j] = ids.get(indices[j]);
+        bestScores[j] = score.at(indices[j]) * scale;
+      }
+      return new Ranking(indices, bestIds, bestScores);
     }
-    String[] bestIds = new String[n];
-    float[] bestScores = new float[n];
-    for (int j = 0; j < n; j++) {
-      bestIds[j] = ids[indices[j]];
-      bestScores[j] = all[offset + indices[j]] * scale;
+  }
+
+  /** Removes the HNSW index's files, if any. */
+  @Override
+  public void close() {
+    if (ann != null) {
+      ann.close();
+      ann = null;
     }
-    return new Ranking(indices, bestIds, bestScores);
   }
 
   @Override
   public String toString() {
-    return "ItemCatalog[" + ids.length + " items, d=" + dimension() + ", first=" + Arrays.toString(Arrays.copyOf(ids, Math.min(3, ids.length))) + "]";
+    return "ItemCatalog[" + ids.size() + " items, d=" + dimension + (ann == null ? ", exact" : ", hnsw")
+        + ", first=" + ids.subList(0, Math.min(3, ids.size())) + "]";
   }
 }

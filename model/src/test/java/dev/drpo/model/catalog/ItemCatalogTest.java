@@ -2,12 +2,16 @@ package dev.drpo.model.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -40,7 +44,7 @@ class ItemCatalogTest {
         assertThat(rankings[q].indices()).containsExactly(expected);
         for (int j = 0; j < 10; j++) {
           assertThat((double) rankings[q].scores()[j]).isCloseTo(dot(query, catalog.embedding(expected[j])) / norm,
-              org.assertj.core.api.Assertions.within(1e-4));
+              within(1e-4));
         }
       }
     }
@@ -61,6 +65,100 @@ class ItemCatalogTest {
         .hasMessageContaining("item b has a zero");
     assertThatThrownBy(() -> new ItemCatalog(List.of("a", "a"), new float[][] {{1, 0}, {0, 1}}))
         .hasMessageContaining("duplicate item id a");
+  }
+
+  @Test
+  void exactSearchFollowsUpsertsAndDeletes() {
+    SplittableRandom r = new SplittableRandom(2);
+    ItemCatalog catalog = randomCatalog(300, 8, r);
+    Map<String, float[]> live = new HashMap<>();
+    for (int i = 0; i < catalog.size(); i++) {
+      live.put(catalog.id(i), catalog.embedding(i));
+    }
+    for (int round = 0; round < 400; round++) {
+      String id = "item-" + r.nextInt(600);
+      if (r.nextBoolean()) {
+        float[] v = gaussian(8, r);
+        catalog.upsert(id, v);
+        live.put(id, ItemCatalog.unit(id, v, 8));
+      } else {
+        assertThat(catalog.delete(id)).isEqualTo(live.remove(id) != null);
+      }
+      if (round % 40 == 0) {
+        float[] query = gaussian(8, r);
+        Ranking top = catalog.topK(Nd4j.create(new float[][] {query}), 5, List.of(), Similarity.INNER_PRODUCT)[0];
+        List<String> expected = live.entrySet().stream()
+            .sorted(Comparator.comparingDouble((Map.Entry<String, float[]> e) -> -dot(query, e.getValue())))
+            .limit(5).map(Map.Entry::getKey).toList();
+        assertThat(top.ids()).containsExactlyElementsOf(expected);
+      }
+    }
+    assertThat(catalog.size()).isEqualTo(live.size());
+  }
+
+  @Test
+  void approximateSearchFindsNewItemsAtOnceAndNeverReturnsDeletedOnes() {
+    SplittableRandom r = new SplittableRandom(3);
+    int d = 16;
+    ItemCatalog exact = new ItemCatalog(d, ItemCatalog.Retrieval.EXACT);
+    ItemCatalog ann = new ItemCatalog(d, new ItemCatalog.Retrieval(1_000, 16, 100, 50, 64));
+    float[][] centres = new float[10][];
+    for (int t = 0; t < centres.length; t++) {
+      centres[t] = gaussian(d, r);
+    }
+    try (ann) {
+      for (int i = 0; i < 3_000; i++) {
+        float[] v = around(centres[r.nextInt(10)], r);
+        exact.upsert("item-" + i, v);
+        ann.upsert("item-" + i, v);
+      }
+      assertThat(ann.approximate()).isTrue();
+      assertThat(exact.approximate()).isFalse();
+      double recall = 0;
+      for (int q = 0; q < 100; q++) {
+        float[] query = around(centres[r.nextInt(10)], r);
+        Set<String> skip = Set.of("item-" + r.nextInt(3_000));
+        Ranking want = exact.topK(Nd4j.create(new float[][] {query}), 10, List.of(skip), Similarity.COSINE)[0];
+        Ranking got = ann.topK(Nd4j.create(new float[][] {query}), 10, List.of(skip), Similarity.COSINE)[0];
+        recall += Arrays.stream(got.ids()).filter(Set.of(want.ids())::contains).count() / 10.0;
+        assertThat(got.ids()).doesNotContainAnyElementsOf(skip);
+        for (int j = 0; j < got.ids().length; j++) { // exact cosine, whatever proposed the item
+          float[] e = ann.embedding(ann.indexOf(got.ids()[j]));
+          assertThat((double) got.scores()[j]).isCloseTo(dot(query, e) / Math.sqrt(dot(query, query)), within(1e-5));
+        }
+      }
+      assertThat(recall / 100).isGreaterThan(0.9);
+
+      float[] target = around(centres[0], r);
+      ann.upsert("new-item", target); // no refresh: the index has not seen it yet
+      assertThat(ann.topK(Nd4j.create(new float[][] {target}), 1, List.of(), Similarity.COSINE)[0].ids()).containsExactly("new-item");
+      String nearest = ann.topK(Nd4j.create(new float[][] {centres[3]}), 1, List.of(), Similarity.COSINE)[0].ids()[0];
+      ann.delete(nearest);
+      ann.delete("new-item");
+      assertThat(ann.topK(Nd4j.create(new float[][] {centres[3], target}), 10, List.of(), Similarity.COSINE))
+          .allSatisfy(top -> assertThat(top.ids()).doesNotContain(nearest, "new-item"));
+      ann.refresh();
+      assertThat(ann.topK(Nd4j.create(new float[][] {centres[3], target}), 10, List.of(), Similarity.COSINE))
+          .allSatisfy(top -> assertThat(top.ids()).doesNotContain(nearest, "new-item").hasSize(10));
+      assertThat(ann.size()).isEqualTo(2_999);
+      assertThat(ann.indexBytes()).isPositive();
+    }
+  }
+
+  static float[] gaussian(int d, SplittableRandom r) {
+    float[] v = new float[d];
+    for (int j = 0; j < d; j++) {
+      v[j] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+  static float[] around(float[] centre, SplittableRandom r) {
+    float[] v = gaussian(centre.length, r);
+    for (int j = 0; j < v.length; j++) {
+      v[j] = centre[j] + 0.5f * v[j];
+    }
+    return v;
   }
 
   static ItemCatalog randomCatalog(int n, int d, SplittableRandom r) {

@@ -1,0 +1,199 @@
+package dev.drpo.model.catalog;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.document.BinaryDocValuesField;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.ConcurrentMergeScheduler;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * Approximate nearest neighbours of unit vectors with Lucene's HNSW graphs (the vector search
+ * Elasticsearch and OpenSearch build on): one document per item (id, vector), inner product, in a
+ * temporary directory that is memory-mapped and deleted on {@link #close()}.
+ *
+ * <p>It only proposes candidates; {@link ItemCatalog} scores them exactly with the live vectors and
+ * drops deleted and excluded ones. Changes are written at once but become searchable when the
+ * reader is reopened ({@link #REFRESH_NANOS} after the first change, or after {@link #MAX_FRESH}
+ * changes); until then the ids upserted since the last reopen are always proposed, so an item is a
+ * candidate from its upsert on, and a deleted item that the old reader still finds is dropped by
+ * the catalog. Lucene merges segments in one background thread.
+ */
+final class HnswIndex implements Closeable {
+  static final long REFRESH_NANOS = 1_000_000_000L;
+  static final int MAX_FRESH = 1_000;
+  private static final String ID = "id";
+  private static final String VECTOR = "vector";
+
+  private final Path directory;
+  private final MMapDirectory files;
+  private final IndexWriter writer;
+  private final Set<String> fresh = new LinkedHashSet<>();
+  private DirectoryReader reader;
+  private long firstChangeNanos;
+
+  /**
+   * @param m graph neighbours per node (Lucene's default 16)
+   * @param beamWidth candidates examined per insert (Lucene's default 100)
+   */
+  HnswIndex(int m, int beamWidth, int ramBufferMb) {
+    try {
+      directory = Files.createTempDirectory("drpo-hnsw-");
+      files = new MMapDirectory(directory);
+      IndexWriterConfig config = new IndexWriterConfig()
+          .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+          .setRAMBufferSizeMB(ramBufferMb)
+          .setCodec(new Lucene912Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+              return new Lucene99HnswVectorsFormat(m, beamWidth);
+            }
+          });
+      ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
+      merges.setMaxMergesAndThreads(2, 1);
+      config.setMergeScheduler(merges);
+      writer = new IndexWriter(files, config);
+      reader = DirectoryReader.open(writer);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the HNSW index", e);
+    }
+  }
+
+  void upsert(String id, float[] unit) {
+    Document doc = new Document();
+    doc.add(new StringField(ID, id, Field.Store.NO));
+    doc.add(new BinaryDocValuesField(ID, new BytesRef(id)));
+    doc.add(new KnnFloatVectorField(VECTOR, unit, VectorSimilarityFunction.DOT_PRODUCT));
+    try {
+      writer.updateDocument(new Term(ID, id), doc);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot index item " + id, e);
+    }
+    changed();
+    fresh.add(id);
+  }
+
+  void delete(String id) {
+    try {
+      writer.deleteDocuments(new Term(ID, id));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete item " + id, e);
+    }
+    changed();
+    fresh.remove(id);
+  }
+
+  private void changed() {
+    if (firstChangeNanos == 0) {
+      firstChangeNanos = System.nanoTime();
+    }
+    if (fresh.size() >= MAX_FRESH) {
+      refresh();
+    }
+  }
+
+  /**
+   * Up to {@code n} ids near {@code query} by the reader (which may still hold deleted items or an
+   * upserted item's old vector), plus every id upserted since it was opened.
+   */
+  List<String> candidates(float[] query, int n) {
+    if (firstChangeNanos != 0 && System.nanoTime() - firstChangeNanos > REFRESH_NANOS) {
+      refresh();
+    }
+    List<String> ids = new ArrayList<>(n + fresh.size());
+    try {
+      for (LeafReaderContext leaf : reader.leaves()) {
+        LeafReader segment = leaf.reader();
+        TopDocs top = segment.searchNearestVectors(VECTOR, query, n, segment.getLiveDocs(), Integer.MAX_VALUE);
+        ScoreDoc[] hits = top.scoreDocs.clone();
+        Arrays.sort(hits, Comparator.comparingInt(h -> h.doc)); // doc values are read forwards
+        BinaryDocValues names = segment.getBinaryDocValues(ID);
+        for (ScoreDoc hit : hits) {
+          if (names.advanceExact(hit.doc)) {
+            ids.add(names.binaryValue().utf8ToString());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot search the HNSW index", e);
+    }
+    ids.addAll(fresh);
+    return ids;
+  }
+
+  /** Makes every change so far searchable (flushes a segment). */
+  void refresh() {
+    try {
+      DirectoryReader newer = DirectoryReader.openIfChanged(reader, writer);
+      if (newer != null) {
+        reader.close();
+        reader = newer;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reopen the HNSW index", e);
+    }
+    fresh.clear();
+    firstChangeNanos = 0;
+  }
+
+  /** Segments the reader searches (each has its own graph). */
+  int segments() {
+    return reader.leaves().size();
+  }
+
+  /** Bytes of the index files (memory-mapped, outside the Java heap). */
+  long bytes() {
+    try (Stream<Path> all = Files.list(directory)) {
+      long sum = 0;
+      for (Path p : all.toList()) {
+        sum += Files.exists(p) ? Files.size(p) : 0;
+      }
+      return sum;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      reader.close();
+      writer.rollback();
+      files.close();
+      try (Stream<Path> all = Files.walk(directory)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the HNSW index at " + directory, e);
+    }
+  }
+}
