@@ -1,15 +1,13 @@
 package dev.drpo.operators.catalog;
 
 import dev.drpo.model.catalog.ItemCatalog;
-import java.io.Serializable;
-import java.util.Arrays;
+import java.util.Map;
 
 /**
- * The item catalog as the job ships it to every parallel instance of the functions that need it
- * (state encoding, scoring): ids and embeddings, read once when the job is built (from a file or
- * the compacted {@code items} topic). Each instance builds its own {@link ItemCatalog} in open().
+ * A fixed catalog, ids and embeddings (from {@code catalog.file}, or built by a test): every
+ * instance loads all of it when it opens; it never changes while the job runs.
  */
-public record CatalogItems(String[] ids, float[][] embeddings) implements Serializable {
+public record CatalogItems(String[] ids, float[][] embeddings) implements CatalogLoader {
 
   public CatalogItems {
     if (ids.length == 0 || ids.length != embeddings.length) {
@@ -18,7 +16,7 @@ public record CatalogItems(String[] ids, float[][] embeddings) implements Serial
     }
   }
 
-  /** The ids and embeddings of a catalog, to ship with a job. */
+  /** The ids and embeddings of a catalog. */
   public static CatalogItems of(ItemCatalog catalog) {
     String[] ids = new String[catalog.size()];
     float[][] embeddings = new float[ids.length][];
@@ -29,6 +27,7 @@ public record CatalogItems(String[] ids, float[][] embeddings) implements Serial
     return new CatalogItems(ids, embeddings);
   }
 
+  @Override
   public int dimension() {
     return embeddings[0].length;
   }
@@ -37,7 +36,11 @@ public record CatalogItems(String[] ids, float[][] embeddings) implements Serial
     return ids.length;
   }
 
-  public ItemCatalog catalog() {
-    return new ItemCatalog(Arrays.asList(ids), embeddings);
+  @Override
+  public Map<Integer, Long> loadInto(ItemCatalog catalog) {
+    for (int i = 0; i < ids.length; i++) {
+      catalog.upsert(ids[i], embeddings[i]);
+    }
+    return Map.of();
   }
 }

@@ -18,7 +18,9 @@ public class DeadLetter {
     FUTURE_TIMESTAMP,
     FEATURE_LENGTH,
     /** An admitted training sample whose item is not in the catalog. */
-    UNKNOWN_ITEM
+    UNKNOWN_ITEM,
+    /** An items-topic record that is not an item: no key, not JSON, wrong dimension, zero or non-finite embedding. */
+    BAD_ITEM
   }
 
   public byte[] raw;

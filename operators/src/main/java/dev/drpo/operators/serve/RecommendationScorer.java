@@ -7,7 +7,8 @@ import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.model.state.StateEncoder;
 import dev.drpo.model.state.StateEncoder.Interaction;
-import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.catalog.CatalogLoader;
+import dev.drpo.operators.catalog.LiveCatalog;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.train.PolicyVersion;
@@ -40,9 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * uniform random items and says so in {@link Recommendation#fallback}.
  *
  * <p>Requests are scored in micro-batches of up to {@code maxBatch}, or whatever arrived within
- * {@code maxDelayMs}: one pass of the network and one product with the catalog for the batch
- * instead of one per request (the catalog product reads the whole catalog, so it is memory-bound
- * per call). Each request's state is built when it arrives, from its user's keyed state. The
+ * {@code maxDelayMs}: one pass of the network and one catalog search for the batch instead of
+ * one per request. Each request's state is built when it arrives, from its user's keyed state. The
  * waiting requests are held in memory only: {@link ScorerOperator}, which runs this function,
  * answers them before every checkpoint barrier, so no checkpoint carries one. A batch's deadline
  * is a timer under the key of its first request; a batch that fills first cannot delete it (the
@@ -54,10 +54,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link PolicyVersion} per policy name (about 0.2 MB; every parallel instance checkpoints its
  * copy). The decoded policy is cached per instance and rebuilt from broadcast state after a restore.
  *
- * <p>Metrics: recommendations, fallbacks, policyVersion, scoringLatencyMicros (histogram, from
- * arrival to answer), batchSize (histogram).
+ * <p>The catalog is not in any state: each instance loads it when it opens ({@link CatalogLoader}:
+ * the items topic to its end, or a fixed list) and applies the broadcast catalog updates after
+ * that ({@link LiveCatalog}); an item is recommendable from the moment its upsert is applied and
+ * never after its delete is applied. Retrieval is exact or HNSW by catalog size
+ * ({@link ScorerConfig#retrieval()}); scores are exact cosines either way.
+ *
+ * <p>Metrics: recommendations, fallbacks, policyVersion, catalogItems, catalogUpdates,
+ * scoringLatencyMicros (histogram, from arrival to answer), batchSize (histogram).
  */
-public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, PolicyVersion, Recommendation> {
+public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, ServingUpdate, Recommendation> {
   public static final MapStateDescriptor<String, PolicyVersion> POLICIES =
       new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
   /** Keyed per user: the recent interactions. */
@@ -66,37 +72,42 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   public static final ValueStateDescriptor<Long> HISTORY_EXPIRES = new ValueStateDescriptor<>("history-expires", Types.LONG);
 
   private final ScorerConfig config;
-  private final CatalogItems items;
+  private final CatalogLoader catalogLoader;
   private transient ValueState<UserHistory> history;
   private transient ValueState<Long> expiresAt;
+  private transient LiveCatalog live;
   private transient ItemCatalog catalog;
   private transient StateEncoder encoder;
   private transient GaussianPolicy policy;
   private transient long policyVersion;
   private transient Counter recommendations;
   private transient Counter fallbacks;
+  private transient Counter catalogUpdates;
   private transient Histogram latency;
   private transient Histogram batchSizes;
   private transient List<PendingRequest> pending;
   private transient long batchDeadline;
   private transient PolicyVersion latest;
 
-  public RecommendationScorer(ScorerConfig config, CatalogItems items) {
+  public RecommendationScorer(ScorerConfig config, CatalogLoader catalogLoader) {
     this.config = config;
-    this.items = items;
+    this.catalogLoader = catalogLoader;
   }
 
   @Override
-  public void open(OpenContext openContext) {
+  public void open(OpenContext openContext) throws Exception {
     history = getRuntimeContext().getState(HISTORY);
     expiresAt = getRuntimeContext().getState(HISTORY_EXPIRES);
     pending = new ArrayList<>();
-    catalog = items.catalog();
+    live = LiveCatalog.load(catalogLoader, config.retrieval());
+    catalog = live.catalog();
     encoder = new StateEncoder(config.userFeatureDim(), catalog.dimension(), config.historyLength());
     policyVersion = -1;
     var metrics = getRuntimeContext().getMetricGroup();
     recommendations = metrics.counter("recommendations");
     fallbacks = metrics.counter("fallbacks");
+    catalogUpdates = metrics.counter("catalogUpdates");
+    metrics.gauge("catalogItems", () -> catalog.size());
     latency = metrics.histogram("scoringLatencyMicros", new DescriptiveStatisticsHistogram(1_000));
     batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
     metrics.gauge("policyVersion", () -> policyVersion);
@@ -227,7 +238,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     fallbacks.inc();
     Recommendation r = recommendation(p.request);
     Set<String> exclude = Set.of(p.exclude);
-    int k = Math.min(p.request.k, catalog.size() - exclude.size());
+    int k = Math.max(0, Math.min(p.request.k, catalog.size() - exclude.size()));
     r.policyVersion = -1;
     r.fallback = Recommendation.NO_POLICY_YET;
     r.items = randomItems(p.request, k, exclude);
@@ -263,10 +274,21 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   }
 
   @Override
-  public void processBroadcastElement(PolicyVersion version, Context ctx, Collector<Recommendation> out) throws Exception {
-    if (version.policyName.equals(config.policyName())) {
-      ctx.getBroadcastState(POLICIES).put(version.policyName, version);
-      latest = version;
+  public void processBroadcastElement(ServingUpdate update, Context ctx, Collector<Recommendation> out) throws Exception {
+    if (update.item != null) {
+      if (live.apply(update.item)) {
+        catalogUpdates.inc();
+      }
+    } else if (update.version.policyName.equals(config.policyName())) {
+      ctx.getBroadcastState(POLICIES).put(update.version.policyName, update.version);
+      latest = update.version;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (live != null) {
+      live.close();
     }
   }
 }

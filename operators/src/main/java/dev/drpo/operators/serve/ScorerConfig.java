@@ -1,5 +1,6 @@
 package dev.drpo.operators.serve;
 
+import dev.drpo.model.catalog.ItemCatalog;
 import java.io.Serializable;
 
 /**
@@ -15,13 +16,14 @@ import java.io.Serializable;
  *     is deleted
  * @param maxBatch requests scored together at most
  * @param maxDelayMs processing time a request waits for its micro-batch to fill, at most
+ * @param retrieval exact or approximate (HNSW) top-k, by catalog size
  */
 public record ScorerConfig(String policyName, int userFeatureDim, int historyLength, long sessionGapMs,
-    int excludeRecent, long historyRetentionMs, int maxBatch, long maxDelayMs) implements Serializable {
+    int excludeRecent, long historyRetentionMs, int maxBatch, long maxDelayMs, ItemCatalog.Retrieval retrieval) implements Serializable {
 
   public ScorerConfig {
     if (userFeatureDim < 0 || historyLength < 0 || sessionGapMs < 1 || excludeRecent < 0 || historyRetentionMs < 1
-        || maxBatch < 1 || maxDelayMs < 1) {
+        || maxBatch < 1 || maxDelayMs < 1 || retrieval == null) {
       throw new IllegalArgumentException("invalid scorer config: " + this);
     }
   }

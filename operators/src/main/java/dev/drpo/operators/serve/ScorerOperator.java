@@ -1,7 +1,6 @@
 package dev.drpo.operators.serve;
 
-import dev.drpo.operators.catalog.CatalogItems;
-import dev.drpo.operators.train.PolicyVersion;
+import dev.drpo.operators.catalog.CatalogLoader;
 import java.util.List;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
@@ -14,16 +13,16 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
  * twice (the answers precede the barrier, so they belong to the checkpoint that follows them).
  * This is how Flink's own mini-batch operators finish a bundle ({@code prepareSnapshotPreBarrier}).
  *
- * <p>Wire it with {@code keyed.connect(versions.broadcast()).transform(...)}: the broadcast API's
+ * <p>Wire it with {@code keyed.connect(servingUpdates.broadcast()).transform(...)}: the broadcast API's
  * {@code process} builds its own operator.
  */
-public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInput, PolicyVersion, Recommendation>
+public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInput, ServingUpdate, Recommendation>
     implements BoundedMultiInput {
   private final RecommendationScorer scorer;
   private transient TimestampedCollector<Recommendation> answers;
 
-  public ScorerOperator(ScorerConfig config, CatalogItems items) {
-    this(new RecommendationScorer(config, items));
+  public ScorerOperator(ScorerConfig config, CatalogLoader catalog) {
+    this(new RecommendationScorer(config, catalog));
   }
 
   private ScorerOperator(RecommendationScorer scorer) {

@@ -2,11 +2,13 @@ package dev.drpo.operators.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.operators.Harnesses;
 import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.catalog.CatalogUpdate;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.train.PolicyVersion;
@@ -44,14 +46,14 @@ class RecommendationScorerTest {
     return new CatalogItems(ids, e);
   }
 
-  static PolicyVersion version(long version, long seed, int stateDim) {
+  static ServingUpdate version(long version, long seed, int stateDim) {
     GaussianPolicy policy = new GaussianPolicy(new PolicyConfig(stateDim, new int[] {16}, D, -5, 1, -1, 1e-3),
         DataType.FLOAT, seed);
     PolicyVersion v = new PolicyVersion();
     v.policyName = "p";
     v.version = version;
     v.snapshot = PolicySnapshotCodec.encode(policy.toSnapshot(version, version - 1, 0, false));
-    return v;
+    return ServingUpdate.of(v);
   }
 
   static UserInput request(String id, long ts, int k, float[] features) {
@@ -72,7 +74,7 @@ class RecommendationScorerTest {
     return new ScorerOperator(config, ITEMS);
   }
 
-  static KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> scorer(
+  static KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> scorer(
       ScorerConfig config, OperatorSubtaskState restoreFrom) throws Exception {
     var harness = new KeyedBroadcastOperatorTestHarness<>(operator(config), UserInput::userId, Types.STRING, 1, 1, 0);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
@@ -84,15 +86,15 @@ class RecommendationScorerTest {
     return harness;
   }
 
-  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10);
+  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, ItemCatalog.Retrieval.EXACT);
   static final float[] ALICE = {0.3f, -1.2f, 0.8f};
 
-  static Recommendation last(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
+  static Recommendation last(KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> h) {
     List<Recommendation> out = h.extractOutputValues();
     return out.get(out.size() - 1);
   }
 
-  static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h) {
+  static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> h) {
     return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(),
         RecommendationScorer.HISTORY, RecommendationScorer.HISTORY_EXPIRES);
   }
@@ -142,7 +144,7 @@ class RecommendationScorerTest {
 
   @Test
   void shouldBuildTheStateFromTheCurrentSessionOnly() throws Exception {
-    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION, 1, 10);
+    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION, 1, 10, ItemCatalog.Retrieval.EXACT);
     var harness = scorer(historyOnly, null);
     harness.processBroadcastElement(version(1, 11, D), BEGINNING);
     harness.processElement(request("r0", ONE_MINUTE_LATER, 5, null), BEGINNING);
@@ -157,7 +159,7 @@ class RecommendationScorerTest {
     assertThat(last(harness).items).as("this session's interaction does").isNotEqualTo(noHistory);
   }
 
-  static final ScorerConfig BATCHES_OF_THREE = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 3, 10);
+  static final ScorerConfig BATCHES_OF_THREE = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 3, 10, ItemCatalog.Retrieval.EXACT);
 
   static UserInput request(String id, String user) {
     UserInput in = request(id, BEGINNING, 4, ALICE);
@@ -202,7 +204,7 @@ class RecommendationScorerTest {
 
   static final int MAX_PARALLELISM = 128;
 
-  static KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> instance(
+  static KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> instance(
       int parallelism, int index, OperatorSubtaskState restoreFrom, int savedParallelism) throws Exception {
     var harness = new KeyedBroadcastOperatorTestHarness<>(operator(BATCHES_OF_THREE),
         UserInput::userId, Types.STRING, MAX_PARALLELISM, parallelism, index);
@@ -217,7 +219,7 @@ class RecommendationScorerTest {
   }
 
   /** Takes a checkpoint as the runtime does: the operator's pre-barrier hook, then the snapshot. */
-  static OperatorSubtaskState checkpoint(KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation> h)
+  static OperatorSubtaskState checkpoint(KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> h)
       throws Exception {
     h.prepareSnapshotPreBarrier(1);
     return h.snapshot(1, BEGINNING);
@@ -232,7 +234,7 @@ class RecommendationScorerTest {
     }
   }
 
-  static List<String> answered(List<KeyedBroadcastOperatorTestHarness<String, UserInput, PolicyVersion, Recommendation>> all) {
+  static List<String> answered(List<KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation>> all) {
     return all.stream().flatMap(h -> h.extractOutputValues().stream()).map(r -> r.requestId).toList();
   }
 
@@ -294,5 +296,44 @@ class RecommendationScorerTest {
     after.setProcessingTime(BEGINNING + RETENTION);
     assertThat(usersWithState(after)).isZero();
     assertThat(after.numProcessingTimeTimers()).isZero();
+  }
+
+  static ServingUpdate item(String id, float[] embedding, long offset) {
+    return ServingUpdate.of(new CatalogUpdate(id, embedding, 0, offset));
+  }
+
+  @Test
+  void shouldRecommendAnItemFromItsUpsertOnAndNeverAfterItsDelete() throws Exception {
+    var harness = scorer(FEATURES_ONLY, null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("r1", BEGINNING, 100, ALICE), BEGINNING);
+    assertThat(last(harness).items).as("k above the catalog's size: every item").hasSize(40).doesNotContain("new-item");
+
+    harness.processBroadcastElement(item("new-item", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 0), BEGINNING);
+    harness.processElement(request("r2", BEGINNING, 100, ALICE), BEGINNING);
+    assertThat(last(harness).items).hasSize(41).contains("new-item");
+
+    harness.processBroadcastElement(item("new-item", null, 1), BEGINNING);
+    harness.processBroadcastElement(item("item-3", null, 2), BEGINNING);
+    harness.processElement(request("r3", BEGINNING, 100, ALICE), BEGINNING);
+    assertThat(last(harness).items).hasSize(39).doesNotContain("new-item", "item-3");
+    harness.processElement(request("r4", BEGINNING, 100, null), BEGINNING);
+    assertThat(last(harness).items).as("nor in a fallback answer").doesNotContain("new-item", "item-3");
+  }
+
+  @Test
+  void shouldAnswerAsExactSearchDoesWhenTheIndexProposesEveryItem() throws Exception {
+    ScorerConfig hnsw = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, new ItemCatalog.Retrieval(10, 16, 100, 100, 16));
+    var exact = scorer(FEATURES_ONLY, null);
+    var approximate = new KeyedBroadcastOperatorTestHarness<>(new ScorerOperator(hnsw, ITEMS), UserInput::userId, Types.STRING, 1, 1, 0);
+    approximate.open();
+    for (var h : List.of(exact, approximate)) {
+      h.processBroadcastElement(version(1, 11, 3), BEGINNING);
+      h.processBroadcastElement(item("new-item", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 0), BEGINNING);
+      h.processElement(request("r1", BEGINNING, 10, ALICE), BEGINNING);
+    }
+    assertThat(last(approximate).items).containsExactly(last(exact).items);
+    assertThat(last(approximate).scores).containsExactly(last(exact).scores, org.assertj.core.data.Offset.offset(1e-5f));
+    approximate.close();
   }
 }
