@@ -3,7 +3,10 @@ package dev.drpo.job;
 import dev.drpo.model.snapshot.PolicySnapshot;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.operators.DataPath;
-import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.catalog.CatalogLoader;
+import dev.drpo.operators.catalog.CatalogUpdate;
+import dev.drpo.operators.catalog.CatalogUpdateDecoder;
+import dev.drpo.operators.catalog.ItemRecord;
 import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.event.RequestDecoder;
@@ -11,6 +14,7 @@ import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.filter.TrainingStateEncoder;
 import dev.drpo.operators.serve.Recommendation;
 import dev.drpo.operators.serve.ScorerOperator;
+import dev.drpo.operators.serve.ServingUpdate;
 import dev.drpo.operators.serve.UserInput;
 import dev.drpo.operators.train.MicroBatchTrainer;
 import dev.drpo.operators.train.PolicyVersion;
@@ -29,6 +33,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * The DRPO job. It takes its sources and sinks as arguments, so tests and the demo run the same
@@ -39,6 +44,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *                                                                      | broadcast
  * rec-requests -> decode -> keyBy(user) ------------------------------> scorer --> recommendations
  * interactions (decoded) -> keyBy(user) ------------------------------> scorer (history)
+ * items (compacted) -> decode -> broadcast -> encode s, a and scorer (catalog updates)
  * rejected records of every stage -------------------------------------------> dead letters
  * </pre>
  * Every stateful operator has a stable uid: savepoints map state to operators by it.
@@ -51,13 +57,20 @@ public final class DrpoJob {
       Source<byte[], ?, ?> requests,
       Sink<Recommendation> recommendations,
       Sink<PolicyVersion> policyVersions,
-      Sink<DeadLetter> deadLetters) {}
+      Sink<DeadLetter> deadLetters,
+      /** The items topic's records; null for a fixed catalog (catalog.file), which never changes. */
+      Source<ItemRecord, ?, ?> items) {}
 
   private DrpoJob() {}
 
-  /** Adds the job's pipeline to {@code env}. */
-  public static void build(StreamExecutionEnvironment env, Endpoints io, CatalogItems items, JobConfig config) {
-    TrainerConfig trainer = config.trainer(items.dimension());
+  /**
+   * Adds the job's pipeline to {@code env}.
+   *
+   * @param catalog what each scorer and encoder instance loads when it opens; the job graph holds
+   *     where to read the catalog, never the catalog
+   */
+  public static void build(StreamExecutionEnvironment env, Endpoints io, CatalogLoader catalog, JobConfig config) {
+    TrainerConfig trainer = config.trainer(catalog.dimension());
     int versionBytes = PolicySnapshotCodec.encodedSize(trainer.policy(), PolicySnapshot.Precision.FLOAT32, false);
     int maxMessageBytes = config.kafka().maxMessageBytes();
     if (versionBytes > maxMessageBytes) {
@@ -72,8 +85,10 @@ public final class DrpoJob {
     DataPath.Streams path = DataPath.build(interactions,
         DataPath.watermarks(config.watermarks().outOfOrderness(), config.watermarks().idleness()), config.dataPath());
 
+    SingleOutputStreamOperator<CatalogUpdate> catalogUpdates = catalogUpdates(env, io, catalog.dimension());
     SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
-        .process(new TrainingStateEncoder(items, config.userFeatureDim(), config.historyLength()))
+        .connect(catalogUpdates.broadcast())
+        .process(new TrainingStateEncoder(catalog, config.userFeatureDim(), config.historyLength()))
         .uid("encode-samples").name("encode state and action");
     String policyName = trainer.policyName();
     SingleOutputStreamOperator<PolicyVersion> versions = encoded
@@ -94,15 +109,30 @@ public final class DrpoJob {
         .union(requests.map(UserInput::of).name("request input").setBufferTimeout(servingBuffers));
     SingleOutputStreamOperator<Recommendation> recommendations = users
         .keyBy(UserInput::userId)
-        .connect(versions.broadcast())
-        .transform("scorer", TypeInformation.of(Recommendation.class), new ScorerOperator(config.scorer(), items))
+        .connect(versions.map(ServingUpdate::of).name("policy versions to scorers").setParallelism(1)
+            .union(catalogUpdates.map(ServingUpdate::of).name("catalog updates to scorers").setParallelism(1)).broadcast())
+        .transform("scorer", TypeInformation.of(Recommendation.class), new ScorerOperator(config.scorer(), catalog))
         .uid("scorer").setBufferTimeout(servingBuffers);
 
     recommendations.sinkTo(io.recommendations()).uid("recommendations-sink").name("recommendations");
     versions.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);
     path.deadLetters()
-        .union(requests.getSideOutput(RequestDecoder.DEAD_LETTERS), encoded.getSideOutput(TrainingStateEncoder.UNKNOWN_ITEMS))
+        .union(requests.getSideOutput(RequestDecoder.DEAD_LETTERS), encoded.getSideOutput(TrainingStateEncoder.UNKNOWN_ITEMS),
+            catalogUpdates.getSideOutput(CatalogUpdateDecoder.DEAD_LETTERS))
         .sinkTo(io.deadLetters()).uid("dead-letters-sink").name("dead letters");
+  }
+
+  /**
+   * The catalog's changes, decoded (one instance: a catalog changes far less often than users act).
+   * A fixed catalog has none: an input that ends at once.
+   */
+  private static SingleOutputStreamOperator<CatalogUpdate> catalogUpdates(StreamExecutionEnvironment env, Endpoints io,
+      int dimension) {
+    DataStream<ItemRecord> records = io.items() == null
+        ? env.fromSequence(0, 0).setParallelism(1).uid("items-source").name("fixed catalog: no items source")
+            .flatMap((Long none, Collector<ItemRecord> out) -> { }).returns(ItemRecord.class).setParallelism(1).name("no catalog updates")
+        : env.fromSource(io.items(), WatermarkStrategy.noWatermarks(), "items").uid("items-source").setParallelism(1);
+    return records.process(new CatalogUpdateDecoder(dimension)).uid("decode-items").name("decode catalog updates").setParallelism(1);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.drpo.job;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.drpo.job.kafka.KafkaConnection;
+import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.filter.RunningQuantile;
 import dev.drpo.model.objective.Prefiltered;
 import dev.drpo.model.policy.PolicyConfig;
@@ -240,6 +241,7 @@ public final class JobConfig implements Serializable {
     job();
     kafka();
     catalog();
+    catalogLoadTimeout();
     checkpoints();
     if (kafka().transactionTimeout().compareTo(checkpoints().interval()) < 0) {
       throw bad("kafka.transaction-timeout", "at least checkpoints.interval (" + string("checkpoints.interval") + ")");
@@ -346,7 +348,7 @@ public final class JobConfig implements Serializable {
         duration("kafka.recommendations-linger"), duration("kafka.requests-fetch-wait"));
   }
 
-  /** {@code catalog.file}: a CSV of the items, or empty to read the items topic. */
+  /** {@code catalog.file}: a CSV of a fixed catalog, or empty to follow the items topic. */
   public Optional<Path> catalog() {
     return string("catalog.file").isEmpty() ? Optional.empty() : Optional.of(Path.of(string("catalog.file")));
   }
@@ -428,6 +430,17 @@ public final class JobConfig implements Serializable {
   public ScorerConfig scorer() {
     return new ScorerConfig(nonEmpty("trainer.policy-name"), userFeatureDim(), historyLength(),
         duration("sessions.gap").toMillis(), integer("scorer.exclude-recent", 0), duration("scorer.history-retention").toMillis(),
-        integer("scorer.max-batch", 1), duration("scorer.max-delay").toMillis());
+        integer("scorer.max-batch", 1), duration("scorer.max-delay").toMillis(), retrieval());
+  }
+
+  /** {@code catalog.load-timeout}: how long an instance may take to load the items topic. */
+  public Duration catalogLoadTimeout() {
+    return duration("catalog.load-timeout");
+  }
+
+  /** {@code catalog.ann-above} and {@code catalog.hnsw.*}: when and how the scorers search approximately. */
+  public ItemCatalog.Retrieval retrieval() {
+    return new ItemCatalog.Retrieval(integer("catalog.ann-above", 1), integer("catalog.hnsw.m", 2),
+        integer("catalog.hnsw.beam-width", 1), integer("catalog.hnsw.candidates", 1), integer("catalog.hnsw.ram-buffer-mb", 16));
   }
 }

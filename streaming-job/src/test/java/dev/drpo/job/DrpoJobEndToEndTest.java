@@ -46,7 +46,7 @@ class DrpoJobEndToEndTest {
     String mode = JobConfig.settingName(delivery);
     try (Loop loop = new Loop(dir, Map.of("kafka.delivery.recommendations", mode))) {
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(DrpoJob.flinkConfiguration(loop.config));
-      DrpoJob.build(env, KafkaEndpoints.create(loop.config), loop.items, loop.config);
+      DrpoJob.build(env, KafkaEndpoints.create(loop.config), loop.catalog, loop.config);
       JobClient job = env.executeAsync();
 
       long start = System.currentTimeMillis() - 40 * Loop.HOUR;

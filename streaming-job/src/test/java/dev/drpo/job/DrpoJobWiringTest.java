@@ -100,14 +100,14 @@ class DrpoJobWiringTest {
     var versions = new CollectingSink<PolicyVersion>();
     var deadLetters = new CollectingSink<DeadLetter>();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(DrpoJob.flinkConfiguration(config));
-    DrpoJob.build(env, new DrpoJob.Endpoints(bounded(interactions), bounded(requests), recommendations, versions, deadLetters),
+    DrpoJob.build(env, new DrpoJob.Endpoints(bounded(interactions), bounded(requests), recommendations, versions, deadLetters, null),
         ITEMS, config);
     StreamGraph graph = env.getStreamGraph();
 
     assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID).filteredOn(Objects::nonNull)
         .containsExactlyInAnyOrder("interactions-source", "decode-interactions", "event-time", "user-sessions",
             "session-quality", "hard-filter", "encode-samples", "trainer", "requests-source", "decode-requests", "scorer",
-            "recommendations-sink", "policy-versions-sink", "dead-letters-sink");
+            "recommendations-sink", "policy-versions-sink", "dead-letters-sink", "items-source", "decode-items");
 
     env.execute(graph);
 

@@ -28,7 +28,7 @@ final class Loop implements AutoCloseable {
   final EmbeddedKafka kafka;
   final World world = new World(WORLD, 3);
   final JobConfig config;
-  final CatalogItems items;
+  final ItemsTopic.Loader catalog;
 
   Loop(Path dir, Map<String, String> overrides) throws Exception {
     kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
@@ -47,7 +47,7 @@ final class Loop implements AutoCloseable {
         .with(overrides);
     kafka.createTopics(config);
     ItemsTopic.write(kafka.connection(), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-    items = ItemsTopic.read(kafka.connection(), config.kafka().topics().items(), Duration.ofSeconds(30));
+    catalog = ItemsTopic.loader(config);
   }
 
   UserPopulation population(long startMs, double malformedShare) {

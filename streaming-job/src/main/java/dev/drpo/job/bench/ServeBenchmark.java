@@ -135,7 +135,6 @@ public final class ServeBenchmark {
         kafka.createTopics(config);
         KafkaConnection connection = config.kafka().connection();
         ItemsTopic.write(connection, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-        CatalogItems items = ItemsTopic.read(connection, config.kafka().topics().items(), Duration.ofSeconds(30));
         try (InteractionFeed feed = new InteractionFeed(world, connection, config.kafka().topics().interactions(), 2);
             OpenLoopClient client = new OpenLoopClient(connection, config.kafka().topics().recRequests(),
                 config.kafka().topics().recommendations())) {
@@ -145,7 +144,7 @@ public final class ServeBenchmark {
             console.printf("writing a backlog of %d interaction events...%n", events);
             feed.backlog(events);
           }
-          JobClient job = start(config, items);
+          JobClient job = start(config);
           try {
             if (!options.backlog()) {
               feed.start(options.eventsPerS());
@@ -181,13 +180,13 @@ public final class ServeBenchmark {
     return JobConfig.simulator().with(s).with(options.overrides());
   }
 
-  private JobClient start(JobConfig config, CatalogItems items) throws Exception {
+  private JobClient start(JobConfig config) throws Exception {
     Configuration flink = DrpoJob.flinkConfiguration(config);
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
     flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.job().parallelism());
     flink.setString("metrics.reporter.injvm.factory.class", InJvmMetrics.Factory.class.getName());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-    DrpoJob.build(env, KafkaEndpoints.create(config), items, config);
+    DrpoJob.build(env, KafkaEndpoints.create(config), ItemsTopic.loader(config), config);
     return env.executeAsync();
   }
 

@@ -6,6 +6,7 @@ import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.job.kafka.KafkaPreflight;
 import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.simulator.EmbeddingsCsv;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,23 +58,24 @@ public final class RunCommand implements Callable<Integer> {
       topics.remove("kafka.topics.items");
     }
     KafkaPreflight.check(job.kafka().connection(), topics, job.kafka().connectTimeout());
-    CatalogItems items = catalog(job);
+    CatalogLoader catalog = catalog(job);
     Configuration flink = DrpoJob.flinkConfiguration(job);
     if (savepoint != null) {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    DrpoJob.build(env, KafkaEndpoints.create(job), items, job);
+    DrpoJob.build(env, KafkaEndpoints.create(job), catalog, job);
     env.execute();
     return 0;
   }
 
-  static CatalogItems catalog(JobConfig job) throws Exception {
+  /** A fixed catalog from catalog.file, or the items topic (its first item gives the dimension). */
+  static CatalogLoader catalog(JobConfig job) throws Exception {
     Optional<Path> file = job.catalog();
     if (file.isPresent()) {
       EmbeddingsCsv.Embeddings e = EmbeddingsCsv.read(file.get());
       return new CatalogItems(e.ids().toArray(String[]::new), e.vectors());
     }
-    return ItemsTopic.read(job.kafka().connection(), job.kafka().topics().items(), Duration.ofSeconds(60));
+    return ItemsTopic.loader(job);
   }
 }

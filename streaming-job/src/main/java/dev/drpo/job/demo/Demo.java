@@ -81,10 +81,9 @@ public final class Demo {
       kafka.createTopics(config);
       KafkaConnection connection = config.kafka().connection();
       ItemsTopic.write(connection, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
-      CatalogItems items = ItemsTopic.read(connection, config.kafka().topics().items(), Duration.ofSeconds(30));
 
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink(config));
-      DrpoJob.build(env, KafkaEndpoints.create(config), items, config);
+      DrpoJob.build(env, KafkaEndpoints.create(config), ItemsTopic.loader(config), config);
       JobClient job = env.executeAsync();
       console.printf("Kafka broker: %s (topics %s)%n", kafka.bootstrapServers(), config.values().entrySet().stream()
           .filter(e -> e.getKey().startsWith("kafka.topics.")).map(Map.Entry::getValue).toList());

@@ -1,77 +1,142 @@
 package dev.drpo.job.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drpo.job.JobConfig;
+import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.operators.catalog.CatalogItems;
-import java.io.IOException;
+import dev.drpo.operators.catalog.CatalogLoader;
+import dev.drpo.operators.catalog.CatalogUpdate;
+import dev.drpo.operators.catalog.ItemRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The compacted {@code items} topic: key itemId, value {@code {"itemId":"...","embedding":[...]}},
- * a null value (tombstone) deletes the item. The job reads it to its end when it starts; a changed
- * catalog reaches the job with its next start (from a savepoint).
+ * a null value (tombstone) deletes the item. Every instance that scores or encodes loads it to its
+ * end when it opens ({@link Loader}); the job follows its later records as catalog updates.
  */
 public final class ItemsTopic {
+  private static final Logger LOG = LoggerFactory.getLogger(ItemsTopic.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ItemsTopic() {}
 
-  /** Every live item, in first-seen order; fails clearly on a bad record or an empty topic. */
-  public static CatalogItems read(KafkaConnection kafka, String topic, Duration timeout) {
-    List<ConsumerRecord<byte[], byte[]>> records;
-    try {
-      records = CommittedRecords.read(kafka, topic, timeout);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the items topic: " + e.getMessage() + " (or set catalog.file)", e);
+  /**
+   * The items topic read to its end into a catalog: the live items, and per partition the offset
+   * after the last record read. Records that are not valid items are skipped and counted in the log
+   * (the job's items source dead-letters them).
+   */
+  public record Loader(KafkaConnection kafka, String topic, Duration timeout, int dimension) implements CatalogLoader {
+    @Override
+    public Map<Integer, Long> loadInto(ItemCatalog catalog) {
+      long started = System.nanoTime();
+      long bad = 0;
+      long records = 0;
+      Map<Integer, Long> next = new HashMap<>();
+      try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.assigned(kafka, topic, false, new Properties(), timeout)) {
+        Set<TopicPartition> partitions = consumer.assignment();
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("timed out after " + timeout + " reading the items topic '" + topic + "' to its end");
+          }
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            records++;
+            try {
+              apply(CatalogUpdate.decode(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension), catalog);
+            } catch (IllegalArgumentException e) {
+              bad++;
+            }
+          }
+        }
+        partitions.forEach(p -> next.put(p.partition(), consumer.position(p)));
+      }
+      LOG.info("loaded {} items from {} records of topic '{}' in {} ms ({} not items, skipped)", catalog.size(), records, topic,
+          (System.nanoTime() - started) / 1_000_000, bad);
+      return next;
     }
-    Map<String, float[]> items = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      String key = new String(r.key(), StandardCharsets.UTF_8);
-      if (r.value() == null) {
-        items.remove(key);
+
+    private static void apply(CatalogUpdate u, ItemCatalog catalog) {
+      if (u.isDelete()) {
+        catalog.delete(u.itemId);
       } else {
-        items.put(key, embedding(r, key));
+        catalog.upsert(u.itemId, u.embedding);
       }
     }
-    if (items.isEmpty()) {
-      throw new IllegalArgumentException("the items topic '" + topic + "' holds no items");
-    }
-    return new CatalogItems(items.keySet().toArray(String[]::new), items.values().toArray(float[][]::new));
   }
 
-  private static float[] embedding(ConsumerRecord<byte[], byte[]> r, String key) {
-    try {
-      JsonNode e = JSON.readTree(r.value()).get("embedding");
-      if (e == null || !e.isArray() || e.isEmpty()) {
-        throw new IllegalArgumentException("items topic offset " + r.offset() + " (" + key + "): no embedding array");
+  /** The loader of the job's items topic ({@code kafka.topics.items}, {@code catalog.load-timeout}). */
+  public static Loader loader(JobConfig job) {
+    KafkaConnection kafka = job.kafka().connection();
+    String topic = job.kafka().topics().items();
+    return new Loader(kafka, topic, job.catalogLoadTimeout(), dimension(kafka, topic, job.kafka().connectTimeout()));
+  }
+
+  /** The embedding length of the topic's first item; fails clearly when the topic holds none. */
+  public static int dimension(KafkaConnection kafka, String topic, Duration timeout) {
+    try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.assigned(kafka, topic, false, new Properties(), timeout)) {
+      Set<TopicPartition> partitions = consumer.assignment();
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) {
+            try {
+              return JSON.readTree(r.value()).get("embedding").size();
+            } catch (Exception e) {
+              // not an item: the next record may be
+            }
+          }
+        }
       }
-      float[] v = new float[e.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = (float) e.get(i).asDouble();
-      }
-      return v;
-    } catch (IOException ex) {
-      throw new IllegalArgumentException("items topic offset " + r.offset() + " (" + key + "): " + ex.getMessage(), ex);
     }
+    throw new IllegalArgumentException("the items topic '" + topic + "' holds no items: write the catalog to it first"
+        + " (drpo users --catalog-only), or set catalog.file");
+  }
+
+  /** Every live item of the topic (tests and tools; the job loads with {@link Loader}). */
+  public static ItemCatalog read(KafkaConnection kafka, String topic, Duration timeout) {
+    int dimension = dimension(kafka, topic, timeout);
+    ItemCatalog catalog = new ItemCatalog(dimension, ItemCatalog.Retrieval.EXACT);
+    new Loader(kafka, topic, timeout, dimension).loadInto(catalog);
+    return catalog;
   }
 
   /** Writes a catalog to the topic (the demo and tests use this; a catalog service would too). */
   public static void write(KafkaConnection kafka, String topic, CatalogItems items) {
     try (CheckedProducer producer = CheckedProducer.to(kafka)) {
       for (int i = 0; i < items.size(); i++) {
-        ObjectNode value = JSON.createObjectNode().put("itemId", items.ids()[i]);
-        var array = value.putArray("embedding");
-        for (float f : items.embeddings()[i]) {
-          array.add(f);
-        }
-        producer.send(topic, items.ids()[i].getBytes(StandardCharsets.UTF_8), value.toString().getBytes(StandardCharsets.UTF_8));
+        producer.send(topic, key(items.ids()[i]), value(items.ids()[i], items.embeddings()[i]));
       }
     }
+  }
+
+  /** Upserts ({@code embedding} non-null) or deletes one item. */
+  public static void send(CheckedProducer producer, String topic, String itemId, float[] embedding) {
+    producer.send(topic, key(itemId), embedding == null ? null : value(itemId, embedding));
+  }
+
+  private static byte[] key(String itemId) {
+    return itemId.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] value(String itemId, float[] embedding) {
+    ObjectNode value = JSON.createObjectNode().put("itemId", itemId);
+    var array = value.putArray("embedding");
+    for (float f : embedding) {
+      array.add(f);
+    }
+    return value.toString().getBytes(StandardCharsets.UTF_8);
   }
 }

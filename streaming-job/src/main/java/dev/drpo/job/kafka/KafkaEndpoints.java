@@ -4,17 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
+import dev.drpo.operators.catalog.ItemRecord;
 import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.serve.Recommendation;
 import dev.drpo.operators.train.PolicyVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -31,6 +35,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>recommendations: key requestId, value {@link Recommendation} as JSON;
  *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, headers
  *       drpo.version, drpo.steps, drpo.samples, drpo.keep-fraction, drpo.threshold (decimal strings);
+ *   <li>items (in): key itemId, value {@code {"itemId","embedding"}} or null (a delete), read from
+ *       its beginning when the job starts without state;
  *   <li>dead-letters: value the rejected record's raw bytes, headers drpo.reason, drpo.source,
  *       drpo.rejected-at-ms.
  * </ul>
@@ -47,7 +53,38 @@ public final class KafkaEndpoints {
             properties("linger.ms", kafka.recommendationsLinger().toMillis())),
         sink(kafka, "policy-versions", new PolicyVersions(kafka.topics().policyVersions()), kafka.delivery().policyVersions(),
             new Properties()),
-        sink(kafka, "dead-letters", new DeadLetters(kafka.topics().deadLetters()), kafka.delivery().deadLetters(), new Properties()));
+        sink(kafka, "dead-letters", new DeadLetters(kafka.topics().deadLetters()), kafka.delivery().deadLetters(), new Properties()),
+        config.catalog().isPresent() ? null : items(kafka));
+  }
+
+  /**
+   * The items topic from its beginning (a restore resumes from the checkpointed offsets): every
+   * instance also loads the topic when it opens and skips the updates that load covered.
+   */
+  static KafkaSource<ItemRecord> items(JobConfig.Kafka kafka) {
+    return KafkaSource.<ItemRecord>builder()
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setTopics(kafka.topics().items())
+        .setGroupId(kafka.groupId())
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setDeserializer(new ItemRecords())
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("partition.discovery.interval.ms", "60000")
+        .setProperties(kafka.connection().clientProperties())
+        .build();
+  }
+
+  /** Key, value (null for a delete), partition and offset of each items record. */
+  static final class ItemRecords implements KafkaRecordDeserializationSchema<ItemRecord> {
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ItemRecord> out) {
+      out.collect(new ItemRecord(record.key(), record.value(), record.partition(), record.offset()));
+    }
+
+    @Override
+    public TypeInformation<ItemRecord> getProducedType() {
+      return TypeInformation.of(ItemRecord.class);
+    }
   }
 
   private static Properties properties(String key, long value) {
