@@ -41,10 +41,7 @@ public final class World {
     this.config = config;
     SplittableRandom r = new SplittableRandom(seed);
     int d = config.dimension();
-    float[][] centres = new float[config.topics()][];
-    for (int t = 0; t < centres.length; t++) {
-      centres[t] = unit(gaussian(r, d, 1.0));
-    }
+    float[][] centres = centres(config.topics(), d, r);
     if (items == null) {
       List<String> ids = new ArrayList<>();
       float[][] vectors = new float[config.items()][];
@@ -250,7 +247,17 @@ public final class World {
     return v;
   }
 
-  static float[] around(float[] centre, double spread, SplittableRandom r) {
+  /** {@code topics} random unit directions in R^d: the topic centres, as a world draws them. */
+  public static float[][] centres(int topics, int d, SplittableRandom r) {
+    float[][] centres = new float[topics][];
+    for (int t = 0; t < topics; t++) {
+      centres[t] = unit(gaussian(r, d, 1.0));
+    }
+    return centres;
+  }
+
+  /** normalise(centre + spread g / sqrt(d)): an item (topicSpread) or a user's interest (userSpread). */
+  public static float[] around(float[] centre, double spread, SplittableRandom r) {
     float[] noise = gaussian(r, centre.length, spread / Math.sqrt(centre.length));
     float[] v = new float[centre.length];
     for (int j = 0; j < v.length; j++) {

@@ -80,12 +80,14 @@ public final class DrpoJob {
     }
     Source<byte[], ?, ?> interactionsSource = config.interactionsMaxRate() > 0
         ? new RateLimitedSource<>(io.interactions(), config.interactionsMaxRate()) : io.interactions();
+    // the serving path flushes its network buffers every scorer.buffer-timeout, not when they fill
+    long servingBuffers = config.serving().bufferTimeout().toMillis();
+    SingleOutputStreamOperator<CatalogUpdate> catalogUpdates = catalogUpdates(env, io, catalog.dimension(), servingBuffers);
     DataStream<byte[]> interactions = env.fromSource(interactionsSource, WatermarkStrategy.noWatermarks(), "interactions",
         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).uid("interactions-source");
     DataPath.Streams path = DataPath.build(interactions,
         DataPath.watermarks(config.watermarks().outOfOrderness(), config.watermarks().idleness()), config.dataPath());
 
-    SingleOutputStreamOperator<CatalogUpdate> catalogUpdates = catalogUpdates(env, io, catalog.dimension());
     SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
         .connect(catalogUpdates.broadcast())
         .process(new TrainingStateEncoder(catalog, config.userFeatureDim(), config.historyLength()))
@@ -97,8 +99,6 @@ public final class DrpoJob {
         .uid("trainer").name("micro-batch trainer")
         .setParallelism(1);
 
-    // the serving path flushes its network buffers every scorer.buffer-timeout, not when they fill
-    long servingBuffers = config.serving().bufferTimeout().toMillis();
     SingleOutputStreamOperator<RecRequest> requests = env
         .fromSource(io.requests(), WatermarkStrategy.noWatermarks(), "rec-requests").uid("requests-source")
         .setBufferTimeout(servingBuffers)
@@ -110,7 +110,8 @@ public final class DrpoJob {
     SingleOutputStreamOperator<Recommendation> recommendations = users
         .keyBy(UserInput::userId)
         .connect(versions.map(ServingUpdate::of).name("policy versions to scorers").setParallelism(1)
-            .union(catalogUpdates.map(ServingUpdate::of).name("catalog updates to scorers").setParallelism(1)).broadcast())
+            .union(catalogUpdates.map(ServingUpdate::of).name("catalog updates to scorers").setParallelism(1)
+                .setBufferTimeout(servingBuffers)).broadcast())
         .transform("scorer", TypeInformation.of(Recommendation.class), new ScorerOperator(config.scorer(), catalog))
         .uid("scorer").setBufferTimeout(servingBuffers);
 
@@ -127,12 +128,14 @@ public final class DrpoJob {
    * A fixed catalog has none: an input that ends at once.
    */
   private static SingleOutputStreamOperator<CatalogUpdate> catalogUpdates(StreamExecutionEnvironment env, Endpoints io,
-      int dimension) {
+      int dimension, long bufferTimeoutMs) {
     DataStream<ItemRecord> records = io.items() == null
         ? env.fromSequence(0, 0).setParallelism(1).uid("items-source").name("fixed catalog: no items source")
             .flatMap((Long none, Collector<ItemRecord> out) -> { }).returns(ItemRecord.class).setParallelism(1).name("no catalog updates")
-        : env.fromSource(io.items(), WatermarkStrategy.noWatermarks(), "items").uid("items-source").setParallelism(1);
-    return records.process(new CatalogUpdateDecoder(dimension)).uid("decode-items").name("decode catalog updates").setParallelism(1);
+        : env.fromSource(io.items(), WatermarkStrategy.noWatermarks(), "items").uid("items-source").setParallelism(1)
+            .setBufferTimeout(bufferTimeoutMs);
+    return records.process(new CatalogUpdateDecoder(dimension)).uid("decode-items").name("decode catalog updates").setParallelism(1)
+        .setBufferTimeout(bufferTimeoutMs);
   }
 
   /**

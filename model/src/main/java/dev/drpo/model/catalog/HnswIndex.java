@@ -11,6 +11,9 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -86,11 +89,42 @@ final class HnswIndex implements Closeable {
     }
   }
 
-  void upsert(String id, float[] unit) {
+  private static Document document(String id, float[] unit) {
     Document doc = new Document();
     doc.add(new StringField(ID, id, Field.Store.NO));
     doc.add(new BinaryDocValuesField(ID, new BytesRef(id)));
     doc.add(new KnnFloatVectorField(VECTOR, unit, VectorSimilarityFunction.DOT_PRODUCT));
+    return doc;
+  }
+
+  /**
+   * Indexes items not in the index yet, on every core (each indexing thread builds its own
+   * segment's graph, so a bulk load takes about 1/cores of the time and leaves that many segments),
+   * and makes them searchable.
+   */
+  void addAll(List<String> ids, List<float[]> units) {
+    ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+    try {
+      pool.submit(() -> IntStream.range(0, ids.size()).parallel().forEach(i -> {
+        try {
+          writer.addDocument(document(ids.get(i), units.get(i)));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot index item " + ids.get(i), e);
+        }
+      })).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building the HNSW index", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot build the HNSW index: " + e.getCause().getMessage(), e.getCause());
+    } finally {
+      pool.shutdown();
+    }
+    refresh();
+  }
+
+  void upsert(String id, float[] unit) {
+    Document doc = document(id, unit);
     try {
       writer.updateDocument(new Term(ID, id), doc);
     } catch (IOException e) {

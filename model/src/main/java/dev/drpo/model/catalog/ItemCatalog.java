@@ -62,7 +62,7 @@ public final class ItemCatalog implements Closeable {
   public record Ranking(int[] indices, String[] ids, float[] scores) {}
 
   private final int dimension;
-  private final Retrieval retrieval;
+  private Retrieval retrieval;
   private final List<String> ids = new ArrayList<>();
   private final List<float[]> vectors = new ArrayList<>();
   private final Map<String, Integer> index = new HashMap<>();
@@ -127,7 +127,7 @@ public final class ItemCatalog implements Closeable {
     }
     if (matrix != null) {
       if (i >= matrix.rows()) {
-        matrix = null; // rebuilt, twice as large, at the next search
+        matrix = null; // rebuilt, larger, at the next search
       } else {
         matrix.putRow(i, Nd4j.createFromArray(u));
       }
@@ -165,10 +165,22 @@ public final class ItemCatalog implements Closeable {
   private void buildAnn() {
     matrix = null;
     ann = new HnswIndex(retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
-    for (int i = 0; i < ids.size(); i++) {
-      ann.upsert(ids.get(i), vectors.get(i));
+    ann.addAll(ids, vectors);
+  }
+
+  /**
+   * Searches as {@code retrieval} says from now on: builds the HNSW index (on every core) if the
+   * catalog has reached its {@code annAbove}. A bulk load into an exact catalog followed by this
+   * call builds the index faster than upserts into the final retrieval, one by one.
+   */
+  public void retrieve(Retrieval retrieval) {
+    if (ann != null) {
+      throw new IllegalStateException("the catalog already searches with an HNSW index");
     }
-    ann.refresh();
+    this.retrieval = retrieval;
+    if (ids.size() >= retrieval.annAbove()) {
+      buildAnn();
+    }
   }
 
   public int size() {
@@ -237,7 +249,7 @@ public final class ItemCatalog implements Closeable {
 
   private float[] exactScores(INDArray q) {
     if (matrix == null) {
-      int capacity = Math.max(16, 2 * ids.size());
+      int capacity = ids.size() + ids.size() / 4 + 16;
       float[] rows = new float[capacity * dimension];
       for (int i = 0; i < ids.size(); i++) {
         System.arraycopy(vectors.get(i), 0, rows, i * dimension, dimension);

@@ -19,10 +19,13 @@ public final class LiveCatalog implements AutoCloseable {
     this.loadedUpTo = loadedUpTo;
   }
 
+  /** Loads the catalog, then builds its index (see {@link ItemCatalog#retrieve}). */
   public static LiveCatalog load(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws Exception {
-    ItemCatalog catalog = new ItemCatalog(loader.dimension(), retrieval);
+    ItemCatalog catalog = new ItemCatalog(loader.dimension(), ItemCatalog.Retrieval.EXACT);
     try {
-      return new LiveCatalog(catalog, Map.copyOf(loader.loadInto(catalog)));
+      Map<Integer, Long> loadedUpTo = Map.copyOf(loader.loadInto(catalog));
+      catalog.retrieve(retrieval);
+      return new LiveCatalog(catalog, loadedUpTo);
     } catch (Exception | Error e) {
       catalog.close();
       throw e;

@@ -7,5 +7,6 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print measured numbers.",
-    subcommands = {TrainBenchCommand.class, DataPathBenchCommand.class, LearningBenchCommand.class, ServeBenchCommand.class})
+    subcommands = {TrainBenchCommand.class, DataPathBenchCommand.class, LearningBenchCommand.class, ServeBenchCommand.class,
+        CatalogBenchCommand.class})
 final class BenchCommand {}

@@ -1,0 +1,338 @@
+package dev.drpo.job.bench;
+
+import dev.drpo.job.DrpoJob;
+import dev.drpo.job.JobConfig;
+import dev.drpo.job.demo.Demo;
+import dev.drpo.job.demo.InJvmMetrics;
+import dev.drpo.job.kafka.CheckedProducer;
+import dev.drpo.job.kafka.EmbeddedKafka;
+import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.job.kafka.KafkaEndpoints;
+import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.model.catalog.ItemCatalog.Ranking;
+import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.simulator.SimulatorConfig;
+import dev.drpo.simulator.World;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What a catalog of a given size costs a scorer, measured in two parts per size.
+ *
+ * <p>The catalog alone, in this JVM: items drawn as the simulator draws them (the topic mixture of
+ * {@link World}, d = 128), queries drawn as its users' interests (what a good policy's mu(s) points
+ * at). The catalog as the job's settings make it (exact below {@code catalog.ann-above}, HNSW above),
+ * next to exact search over the same items as the baseline: memory (heap after a full GC, plus the
+ * index files, which are memory-mapped), build time, recall@10 against exact search, and latency
+ * per request, open-loop ({@code rate} requests per second, each timed from its scheduled start,
+ * HdrHistogram percentiles): one request at a time, and in bursts of {@code batch} answered together
+ * (as the scorer's micro-batches are).
+ *
+ * <p>The catalog in the job: the items written to the items topic of an in-JVM broker, the job on a
+ * local Flink cluster (parallelism 1, no traffic), and: the time from submission until the scorer
+ * has loaded the topic and built its index; the time from an upsert sent to the topic until the
+ * scorer has applied it (its {@code catalogUpdates} counter; an applied item is a candidate for the
+ * next request); the size and duration of the job's checkpoints; and the time from a restart from
+ * the latest retained checkpoint until the scorer has its catalog again (the restore).
+ */
+public final class CatalogBenchmark {
+  private static final int D = 128;
+  private static final int RECALL_QUERIES = 200;
+  private static final int EXCLUDED = 10;
+  private static final int UPDATES = 20;
+
+  private final Options options;
+  private final PrintStream console;
+
+  /**
+   * @param sizes catalog sizes, in turn
+   * @param queries requests per latency measurement
+   * @param rate requests per second, open-loop
+   * @param batch requests per burst in the batched measurement
+   * @param overrides job settings (e.g. catalog.hnsw.*)
+   */
+  public record Options(List<Integer> sizes, int queries, int rate, int batch, Map<String, String> overrides) {}
+
+  /** Percentiles of one latency measurement, microseconds. */
+  public record Latency(double p50, double p99, double max) {
+    static Latency of(Histogram h) {
+      return new Latency(h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
+    }
+  }
+
+  /** Everything measured at one size. */
+  public record Size(int items, String retrieval, double memoryMb, double indexMb, double buildS, double exactMemoryMb,
+      double recallAt10, Latency single, Latency batched, Latency exactSingle, double topicWriteS, double loadS,
+      double updateVisibleP50Ms, double updateVisibleMaxMs, double checkpointKb, double checkpointMs, double restoreS) {
+
+    String json() {
+      return String.format(Locale.ROOT, "{\"items\":%d,\"retrieval\":\"%s\",\"memory_mb\":%.0f,\"index_mb\":%.0f,\"build_s\":%.1f,"
+              + "\"update_visible_ms\":%.0f,\"update_visible_max_ms\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"batched_p50_us\":%.0f,"
+              + "\"batched_p99_us\":%.0f,\"recall_at_10\":%.3f,\"exact_memory_mb\":%.0f,\"exact_p50_us\":%.0f,\"exact_p99_us\":%.0f,"
+              + "\"topic_write_s\":%.1f,\"load_s\":%.1f,\"checkpoint_kb\":%.0f,\"checkpoint_ms\":%.0f,\"restore_s\":%.1f}",
+          items, retrieval, memoryMb, indexMb, buildS, updateVisibleP50Ms, updateVisibleMaxMs, single.p50, single.p99, batched.p50,
+          batched.p99, recallAt10, exactMemoryMb, exactSingle.p50, exactSingle.p99, topicWriteS, loadS, checkpointKb, checkpointMs,
+          restoreS);
+    }
+  }
+
+  public CatalogBenchmark(Options options, PrintStream console) {
+    this.options = options;
+    this.console = console;
+  }
+
+  /** The catalog alone at every size first (so no job's memory is still being released), then in the job. */
+  public List<Size> run() throws Exception {
+    JobConfig settings = JobConfig.defaults().with(options.overrides());
+    List<Alone> alone = new ArrayList<>();
+    for (int n : options.sizes()) {
+      alone.add(alone(n, settings.retrieval()));
+    }
+    List<Size> sizes = new ArrayList<>();
+    for (Alone a : alone) {
+      console.printf("%d items: in the job...%n", a.items);
+      InJob job = inJob(settings, items(a.items));
+      sizes.add(new Size(a.items, a.retrieval, a.memoryMb, a.indexMb, a.buildS, a.exactMemoryMb, a.recallAt10, a.single, a.batched,
+          a.exactSingle, job.topicWriteS, job.loadS, job.updateVisibleP50Ms, job.updateVisibleMaxMs, job.checkpointKb, job.checkpointMs,
+          job.restoreS));
+      console.println(sizes.get(sizes.size() - 1).json());
+    }
+    return sizes;
+  }
+
+  /** The items of size n, drawn as the simulator draws them (seeded by n). */
+  private static CatalogItems items(int n) {
+    SplittableRandom r = new SplittableRandom(n);
+    SimulatorConfig world = SimulatorConfig.defaults();
+    float[][] centres = World.centres(world.topics(), D, r);
+    String[] ids = new String[n];
+    float[][] items = new float[n][];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "item-" + i;
+      items[i] = World.around(centres[r.nextInt(centres.length)], world.topicSpread(), r);
+    }
+    return new CatalogItems(ids, items);
+  }
+
+  /** What the catalog alone measured. */
+  private record Alone(int items, String retrieval, double memoryMb, double indexMb, double buildS, double exactMemoryMb,
+      double recallAt10, Latency single, Latency batched, Latency exactSingle) {}
+
+  /** The table, then (with --json) one line {"sizes":[...]}. */
+  public static String table(List<Size> sizes) {
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        "%10s %9s %8s %8s %7s %9s %9s %9s %9s %9s %9s %8s %8s %9s %9s%n", "items", "retrieval", "mem MB", "build s",
+        "recall", "p50 us", "p99 us", "batch p50", "batch p99", "exact p50", "exact p99", "update ms", "load s", "ckpt KB",
+        "restore s"));
+    for (Size s : sizes) {
+      out.append(String.format(Locale.ROOT, "%10d %9s %8.0f %8.1f %7.3f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %8.0f %8.1f %9.0f %9.1f%n",
+          s.items, s.retrieval, s.memoryMb, s.buildS, s.recallAt10, s.single.p50, s.single.p99, s.batched.p50, s.batched.p99,
+          s.exactSingle.p50, s.exactSingle.p99, s.updateVisibleP50Ms, s.loadS, s.checkpointKb, s.restoreS));
+    }
+    return out.toString();
+  }
+
+  public static String json(List<Size> sizes) {
+    return "{\"sizes\":[" + String.join(",", sizes.stream().map(Size::json).toList()) + "]}";
+  }
+
+  private Alone alone(int n, ItemCatalog.Retrieval retrieval) throws InterruptedException {
+    CatalogItems catalogItems = items(n);
+    String[] ids = catalogItems.ids();
+    float[][] items = catalogItems.embeddings();
+    SplittableRandom r = new SplittableRandom(-n);
+    float[][] centres = World.centres(SimulatorConfig.defaults().topics(), D, new SplittableRandom(n)); // the items' centres
+    float[][] queries = new float[options.queries()][];
+    List<Set<String>> excluded = new ArrayList<>();
+    for (int q = 0; q < queries.length; q++) {
+      queries[q] = World.around(centres[r.nextInt(centres.length)], SimulatorConfig.defaults().userSpread(), r);
+      Set<String> recent = new HashSet<>();
+      while (recent.size() < Math.min(EXCLUDED, n / 2)) {
+        recent.add(ids[r.nextInt(n)]);
+      }
+      excluded.add(recent);
+    }
+    console.printf("%d items: exact baseline...%n", n);
+    long heap = usedHeap();
+    ItemCatalog exact = new ItemCatalog(D, ItemCatalog.Retrieval.EXACT);
+    catalogItems.loadInto(exact);
+    exact.topK(Nd4j.create(new float[][] {queries[0]}), 10, List.of(), Similarity.COSINE); // builds its matrix
+    double exactMb = (usedHeap() - heap) / 1e6;
+    Latency exactSingle = Latency.of(openLoop(exact, Arrays.copyOf(queries, Math.min(options.queries(), 200)), excluded, 1));
+    Ranking[] truth = new Ranking[RECALL_QUERIES];
+    for (int q = 0; q < truth.length; q++) {
+      truth[q] = exact.topK(Nd4j.create(new float[][] {queries[q]}), 10, List.of(excluded.get(q)), Similarity.COSINE)[0];
+    }
+    exact = null;
+
+    console.printf("%d items: the scorer's catalog (%s)...%n", n, n >= retrieval.annAbove() ? "hnsw" : "exact");
+    heap = usedHeap();
+    long started = System.nanoTime();
+    ItemCatalog catalog = new ItemCatalog(D, ItemCatalog.Retrieval.EXACT);
+    catalogItems.loadInto(catalog);
+    catalog.retrieve(retrieval);
+    catalog.topK(Nd4j.create(new float[][] {queries[0]}), 10, List.of(), Similarity.COSINE);
+    double buildS = (System.nanoTime() - started) / 1e9;
+    double indexMb = catalog.indexBytes() / 1e6;
+    double memoryMb = (usedHeap() - heap) / 1e6 + indexMb;
+    double recall = 0;
+    for (int q = 0; q < truth.length; q++) {
+      Ranking got = catalog.topK(Nd4j.create(new float[][] {queries[q]}), 10, List.of(excluded.get(q)), Similarity.COSINE)[0];
+      recall += Arrays.stream(got.ids()).filter(Set.of(truth[q].ids())::contains).count() / (double) truth[q].ids().length;
+    }
+    Latency single = Latency.of(openLoop(catalog, queries, excluded, 1));
+    Latency batched = Latency.of(openLoop(catalog, queries, excluded, options.batch()));
+    String kind = catalog.approximate() ? "hnsw" : "exact";
+    catalog.close();
+    Alone a = new Alone(n, kind, memoryMb, indexMb, buildS, exactMb, recall / truth.length, single, batched, exactSingle);
+    console.printf("%d items alone: %s%n", n, a);
+    return a;
+  }
+
+  private static long usedHeap() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Requests scheduled at {@code options.rate()} per second (in bursts of {@code burst} at the
+   * same instant), each timed from its scheduled start to its answer, nanoseconds.
+   */
+  private Histogram openLoop(ItemCatalog catalog, float[][] queries, List<Set<String>> excluded, int burst) throws InterruptedException {
+    Histogram h = new Histogram(3_600_000_000_000L, 3);
+    long period = 1_000_000_000L / options.rate();
+    long start = System.nanoTime() + 10_000_000L;
+    for (int first = 0; first < queries.length; first += burst) {
+      long scheduled = start + first * period;
+      long wait = scheduled - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      int b = Math.min(burst, queries.length - first);
+      catalog.topK(Nd4j.create(Arrays.copyOfRange(queries, first, first + b)), 10, excluded.subList(first, first + b),
+          Similarity.COSINE);
+      long latency = System.nanoTime() - scheduled;
+      for (int i = 0; i < b; i++) {
+        h.recordValue(latency);
+      }
+    }
+    return h;
+  }
+
+  private record InJob(double topicWriteS, double loadS, double updateVisibleP50Ms, double updateVisibleMaxMs,
+      double checkpointKb, double checkpointMs, double restoreS) {}
+
+  private InJob inJob(JobConfig settings, CatalogItems items) throws Exception {
+    Path dir = Files.createTempDirectory("drpo-bench-catalog");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+      Map<String, String> local = new HashMap<>(Demo.localSettings(kafka.bootstrapServers(), dir));
+      local.put("job.parallelism", "1");
+      local.put("catalog.load-timeout", "30m");
+      JobConfig config = settings.with(local);
+      kafka.createTopics(config);
+      long started = System.nanoTime();
+      ItemsTopic.write(config.kafka().connection(), config.kafka().topics().items(), items);
+      double topicWriteS = (System.nanoTime() - started) / 1e9;
+
+      started = System.nanoTime();
+      JobClient job = start(config, null);
+      awaitCatalog(items.size(), Duration.ofMinutes(60));
+      double loadS = (System.nanoTime() - started) / 1e9;
+
+      double[] visible = new double[UPDATES];
+      try (CheckedProducer producer = CheckedProducer.to(config.kafka().connection())) {
+        for (int i = 0; i < UPDATES; i++) {
+          double applied = InJvmMetrics.sum("catalogUpdates");
+          long sent = System.nanoTime();
+          ItemsTopic.send(producer, config.kafka().topics().items(), "bench-new-" + i, items.embeddings()[i]);
+          producer.flush();
+          await(() -> InJvmMetrics.sum("catalogUpdates") > applied, Duration.ofSeconds(60), "catalog update " + i);
+          visible[i] = (System.nanoTime() - sent) / 1e6;
+        }
+      }
+      Arrays.sort(visible);
+      double completed = InJvmMetrics.max("numberOfCompletedCheckpoints");
+      await(() -> InJvmMetrics.max("numberOfCompletedCheckpoints") >= completed + 2, Duration.ofMinutes(5), "two checkpoints");
+      double checkpointKb = InJvmMetrics.max("lastCheckpointFullSize") / 1e3;
+      double checkpointMs = InJvmMetrics.max("lastCheckpointDuration");
+      job.cancel().get();
+
+      Path latest = latestCheckpoint(Path.of(java.net.URI.create(config.checkpoints().directory())));
+      started = System.nanoTime();
+      JobClient restored = start(config, latest.toUri().toString());
+      awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
+      double restoreS = (System.nanoTime() - started) / 1e9;
+      restored.cancel().get();
+      return new InJob(topicWriteS, loadS, visible[UPDATES / 2], visible[UPDATES - 1], checkpointKb, checkpointMs, restoreS);
+    } finally {
+      FileUtils.deleteDirectory(dir.toFile());
+    }
+  }
+
+  private static JobClient start(JobConfig config, String checkpoint) throws Exception {
+    Configuration flink = DrpoJob.flinkConfiguration(config);
+    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
+    flink.setString("metrics.reporter.injvm.factory.class", InJvmMetrics.Factory.class.getName());
+    if (checkpoint != null) {
+      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+    DrpoJob.build(env, KafkaEndpoints.create(config), ItemsTopic.loader(config), config);
+    return env.executeAsync();
+  }
+
+  private static void awaitCatalog(int items, Duration timeout) throws InterruptedException {
+    await(() -> InJvmMetrics.sum("catalogItems") >= items, timeout, "the scorer's catalog of " + items + " items");
+  }
+
+  private static void await(BooleanSupplier done, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** The newest chk-N directory with a _metadata file under the job's checkpoint directory. */
+  private static Path latestCheckpoint(Path root) throws IOException {
+    try (Stream<Path> all = Files.walk(root, 2)) {
+      return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+          .max((a, b) -> Long.compare(number(a), number(b)))
+          .orElseThrow(() -> new IllegalStateException("no retained checkpoint under " + root));
+    }
+  }
+
+  private static long number(Path chk) {
+    return Long.parseLong(chk.getFileName().toString().substring(4));
+  }
+}
