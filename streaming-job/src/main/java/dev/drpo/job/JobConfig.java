@@ -242,6 +242,7 @@ public final class JobConfig implements Serializable {
     kafka();
     catalog();
     catalogLoadTimeout();
+    catalogClockSkew();
     checkpoints();
     if (kafka().transactionTimeout().compareTo(checkpoints().interval()) < 0) {
       throw bad("kafka.transaction-timeout", "at least checkpoints.interval (" + string("checkpoints.interval") + ")");
@@ -438,9 +439,15 @@ public final class JobConfig implements Serializable {
     return duration("catalog.load-timeout");
   }
 
+  /** {@code catalog.clock-skew}: how far an items record's timestamp may lag the job's clock. */
+  public Duration catalogClockSkew() {
+    return duration("catalog.clock-skew");
+  }
+
   /** {@code catalog.ann-above} and {@code catalog.hnsw.*}: when and how the scorers search approximately. */
   public ItemCatalog.Retrieval retrieval() {
     return new ItemCatalog.Retrieval(integer("catalog.ann-above", 1), integer("catalog.hnsw.m", 2),
-        integer("catalog.hnsw.beam-width", 1), integer("catalog.hnsw.candidates", 1), integer("catalog.hnsw.ram-buffer-mb", 16));
+        integer("catalog.hnsw.beam-width", 1), integer("catalog.hnsw.candidates", 1), integer("catalog.hnsw.ram-buffer-mb", 16),
+        string("catalog.hnsw.index-directory").isEmpty() ? "" : Path.of(string("catalog.hnsw.index-directory"), job().name()).toString());
   }
 }

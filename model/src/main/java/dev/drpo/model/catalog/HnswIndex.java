@@ -10,10 +10,12 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -26,21 +28,26 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
  * Approximate nearest neighbours of unit vectors with Lucene's HNSW graphs (the vector search
  * Elasticsearch and OpenSearch build on): one document per item (id, vector), inner product, in a
- * temporary directory that is memory-mapped and deleted on {@link #close()}.
+ * memory-mapped directory: a temporary one, deleted on {@link #close()}, or a kept one whose last
+ * {@link #commit} a later instance reopens instead of building the graphs again.
  *
  * <p>It only proposes candidates; {@link ItemCatalog} scores them exactly with the live vectors and
  * drops deleted and excluded ones. Changes are written at once but become searchable when the
@@ -56,6 +63,7 @@ final class HnswIndex implements Closeable {
   private static final String VECTOR = "vector";
 
   private final Path directory;
+  private final boolean temporary;
   private final MMapDirectory files;
   private final IndexWriter writer;
   private final Set<String> fresh = new LinkedHashSet<>();
@@ -63,15 +71,18 @@ final class HnswIndex implements Closeable {
   private long firstChangeNanos;
 
   /**
+   * @param kept where the index lives and stays after {@link #close()}; null: a temporary directory
+   * @param reopen keep what was committed in {@code kept} (else start empty)
    * @param m graph neighbours per node (Lucene's default 16)
    * @param beamWidth candidates examined per insert (Lucene's default 100)
    */
-  HnswIndex(int m, int beamWidth, int ramBufferMb) {
+  HnswIndex(Path kept, boolean reopen, int m, int beamWidth, int ramBufferMb) {
     try {
-      directory = Files.createTempDirectory("drpo-hnsw-");
+      temporary = kept == null;
+      directory = temporary ? Files.createTempDirectory("drpo-hnsw-") : Files.createDirectories(kept);
       files = new MMapDirectory(directory);
       IndexWriterConfig config = new IndexWriterConfig()
-          .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+          .setOpenMode(reopen ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
           .setRAMBufferSizeMB(ramBufferMb)
           .setCodec(new Lucene912Codec() {
             @Override
@@ -197,6 +208,50 @@ final class HnswIndex implements Closeable {
     firstChangeNanos = 0;
   }
 
+  /** What the last commit in {@code kept} recorded; empty if it holds no index. */
+  static Map<String, String> committed(Path kept) {
+    if (!Files.isDirectory(kept)) {
+      return Map.of();
+    }
+    try (MMapDirectory dir = new MMapDirectory(kept)) {
+      return DirectoryReader.indexExists(dir) ? SegmentInfos.readLatestCommit(dir).getUserData() : Map.of();
+    } catch (IOException e) {
+      return Map.of(); // unreadable: built again
+    }
+  }
+
+  /** Writes every change so far durably, with {@code data} (what a later instance needs to trust it). */
+  void commit(Map<String, String> data) {
+    try {
+      writer.setLiveCommitData(data.entrySet());
+      writer.commit();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot commit the HNSW index in " + directory, e);
+    }
+  }
+
+  /** Every item in the index (after {@link #refresh()}), its id and vector. */
+  void forEach(BiConsumer<String, float[]> item) {
+    try {
+      for (LeafReaderContext leaf : reader.leaves()) {
+        LeafReader segment = leaf.reader();
+        FloatVectorValues vectors = segment.getFloatVectorValues(VECTOR);
+        BinaryDocValues names = segment.getBinaryDocValues(ID);
+        Bits live = segment.getLiveDocs();
+        if (vectors == null) {
+          continue;
+        }
+        for (int doc = vectors.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectors.nextDoc()) {
+          if ((live == null || live.get(doc)) && names.advanceExact(doc)) {
+            item.accept(names.binaryValue().utf8ToString(), vectors.vectorValue().clone());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the HNSW index in " + directory, e);
+    }
+  }
+
   /** Segments the reader searches (each has its own graph). */
   int segments() {
     return reader.leaves().size();
@@ -215,12 +270,16 @@ final class HnswIndex implements Closeable {
     }
   }
 
+  /** Drops what was not committed; removes a temporary directory. */
   @Override
   public void close() {
     try {
       reader.close();
       writer.rollback();
       files.close();
+      if (!temporary) {
+        return;
+      }
       try (Stream<Path> all = Files.walk(directory)) {
         for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
           Files.deleteIfExists(p);

@@ -3,6 +3,7 @@ package dev.drpo.model.catalog;
 import dev.drpo.model.policy.Blas;
 import java.io.Closeable;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -45,16 +46,34 @@ public final class ItemCatalog implements Closeable {
    * @param beamWidth HNSW candidates examined per insert
    * @param candidates items the index proposes per query, at least
    * @param ramBufferMb Lucene's indexing buffer (a bulk load below it builds one graph)
+   * @param indexDirectory where the HNSW index is kept across instances ({@link #commit},
+   *     {@link #reopen}); empty: a temporary directory, removed on {@link #close()}
    */
-  public record Retrieval(int annAbove, int m, int beamWidth, int candidates, int ramBufferMb) implements Serializable {
+  public record Retrieval(int annAbove, int m, int beamWidth, int candidates, int ramBufferMb, String indexDirectory)
+      implements Serializable {
     /** Exact search at any size. */
-    public static final Retrieval EXACT = new Retrieval(Integer.MAX_VALUE, 16, 100, 100, 1024);
+    public static final Retrieval EXACT = new Retrieval(Integer.MAX_VALUE, 16, 100, 100, 1024, "");
 
     public Retrieval {
-      if (annAbove < 1 || m < 2 || beamWidth < 1 || candidates < 1 || ramBufferMb < 16) {
+      if (annAbove < 1 || m < 2 || beamWidth < 1 || candidates < 1 || ramBufferMb < 16 || indexDirectory == null) {
         throw new IllegalArgumentException("retrieval needs annAbove >= 1, m >= 2, beamWidth >= 1, candidates >= 1,"
-            + " ramBufferMb >= 16: " + this);
+            + " ramBufferMb >= 16 and an index directory (empty: temporary): " + this);
       }
+    }
+
+    /** These settings with the index in {@code name} under the index directory (if there is one). */
+    public Retrieval forInstance(String name) {
+      return indexDirectory.isEmpty() ? this : new Retrieval(annAbove, m, beamWidth, candidates, ramBufferMb,
+          Path.of(indexDirectory, name).toString());
+    }
+
+    /** These settings with the index in a temporary directory. */
+    public Retrieval temporary() {
+      return new Retrieval(annAbove, m, beamWidth, candidates, ramBufferMb, "");
+    }
+
+    private Path kept() {
+      return indexDirectory.isEmpty() ? null : Path.of(indexDirectory);
     }
   }
 
@@ -116,6 +135,16 @@ public final class ItemCatalog implements Closeable {
   /** Adds the item or replaces its embedding. */
   public void upsert(String id, float[] embedding) {
     float[] u = unit(id, embedding, dimension);
+    int i = put(id, u);
+    if (ann != null) {
+      ann.upsert(id, u);
+    } else if (ids.size() >= retrieval.annAbove()) {
+      buildAnn();
+    }
+  }
+
+  /** Stores a unit embedding; its index. */
+  private int put(String id, float[] u) {
     Integer i = index.get(id);
     if (i == null) {
       i = ids.size();
@@ -132,11 +161,7 @@ public final class ItemCatalog implements Closeable {
         matrix.putRow(i, Nd4j.createFromArray(u));
       }
     }
-    if (ann != null) {
-      ann.upsert(id, u);
-    } else if (ids.size() >= retrieval.annAbove()) {
-      buildAnn();
-    }
+    return i;
   }
 
   /** Removes the item (the last item takes its index); false if it was not in the catalog. */
@@ -164,8 +189,41 @@ public final class ItemCatalog implements Closeable {
 
   private void buildAnn() {
     matrix = null;
-    ann = new HnswIndex(retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
+    ann = new HnswIndex(retrieval.kept(), false, retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
     ann.addAll(ids, vectors);
+  }
+
+  /** What the last {@link #commit} in {@code retrieval}'s index directory recorded; empty if none. */
+  public static Map<String, String> committed(Retrieval retrieval) {
+    return retrieval.kept() == null ? Map.of() : HnswIndex.committed(retrieval.kept());
+  }
+
+  /**
+   * The catalog as an earlier instance committed it in {@code retrieval}'s index directory: its
+   * items read back from the index, which is searched as it is (no graph is built).
+   *
+   * @throws IllegalArgumentException if an item in it does not have {@code dimension} numbers
+   */
+  public static ItemCatalog reopen(int dimension, Retrieval retrieval) {
+    ItemCatalog catalog = new ItemCatalog(dimension, retrieval);
+    catalog.ann = new HnswIndex(retrieval.kept(), true, retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
+    try {
+      catalog.ann.forEach((id, u) -> catalog.put(id, unit(id, u, dimension)));
+    } catch (IllegalArgumentException e) {
+      catalog.close();
+      throw e;
+    }
+    return catalog;
+  }
+
+  /**
+   * Makes the HNSW index durable in its kept directory, with {@code data} (what a later instance
+   * needs to trust it, e.g. up to which offsets it holds the items topic); nothing for exact search.
+   */
+  public void commit(Map<String, String> data) {
+    if (ann != null) {
+      ann.commit(data);
+    }
   }
 
   /**

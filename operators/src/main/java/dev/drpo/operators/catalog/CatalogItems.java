@@ -37,7 +37,13 @@ public record CatalogItems(String[] ids, float[][] embeddings) implements Catalo
   }
 
   @Override
-  public Map<Integer, Long> loadInto(ItemCatalog catalog) {
+  public String source() {
+    return null;
+  }
+
+  /** Upserts every item ({@code from} does not apply: the list has no offsets). */
+  @Override
+  public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
     for (int i = 0; i < ids.length; i++) {
       catalog.upsert(ids[i], embeddings[i]);
     }

@@ -15,10 +15,17 @@ public interface CatalogLoader extends Serializable {
   int dimension();
 
   /**
-   * Upserts every live item into {@code catalog}.
-   *
-   * @return per partition of the items topic, the offset of the first record not loaded (empty
-   *     for a catalog that is not read from the topic)
+   * What this loader reads, for an instance to recognise an index it kept (e.g. the topic and its
+   * cluster); null for a catalog that is not read from a topic (nothing can be resumed).
    */
-  Map<Integer, Long> loadInto(ItemCatalog catalog) throws Exception;
+  String source();
+
+  /**
+   * Applies every record from {@code from} on (per partition; absent: from the beginning) to
+   * {@code catalog}: upserts and deletes, in order.
+   *
+   * @return per partition of the items topic, the offset of the first record not read (empty for a
+   *     catalog that is not read from the topic)
+   */
+  Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) throws Exception;
 }

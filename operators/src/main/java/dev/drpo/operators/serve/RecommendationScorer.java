@@ -99,7 +99,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     history = getRuntimeContext().getState(HISTORY);
     expiresAt = getRuntimeContext().getState(HISTORY_EXPIRES);
     pending = new ArrayList<>();
-    live = LiveCatalog.load(catalogLoader, config.retrieval());
+    live = LiveCatalog.load(catalogLoader,
+        config.retrieval().forInstance("scorer-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
     catalog = live.catalog();
     encoder = new StateEncoder(config.userFeatureDim(), catalog.dimension(), config.historyLength());
     policyVersion = -1;

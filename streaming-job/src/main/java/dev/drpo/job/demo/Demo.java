@@ -67,6 +67,7 @@ public final class Demo {
     s.put("checkpoints.interval", "1s");
     s.put("checkpoints.directory", out.resolve("checkpoints").toUri().toString());
     s.put("checkpoints.savepoint-directory", out.resolve("savepoints").toUri().toString());
+    s.put("catalog.hnsw.index-directory", out.resolve("catalog-index").toString());
     return s;
   }
 

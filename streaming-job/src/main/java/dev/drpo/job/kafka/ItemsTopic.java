@@ -38,13 +38,23 @@ public final class ItemsTopic {
    */
   public record Loader(KafkaConnection kafka, String topic, Duration timeout, int dimension) implements CatalogLoader {
     @Override
-    public Map<Integer, Long> loadInto(ItemCatalog catalog) {
+    public String source() {
+      return "kafka " + kafka.bootstrapServers() + " topic " + topic;
+    }
+
+    @Override
+    public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
       long started = System.nanoTime();
       long bad = 0;
       long records = 0;
       Map<Integer, Long> next = new HashMap<>();
       try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.assigned(kafka, topic, false, new Properties(), timeout)) {
         Set<TopicPartition> partitions = consumer.assignment();
+        for (TopicPartition p : partitions) {
+          if (from.containsKey(p.partition())) {
+            consumer.seek(p, from.get(p.partition()));
+          }
+        }
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
@@ -109,7 +119,7 @@ public final class ItemsTopic {
   public static ItemCatalog read(KafkaConnection kafka, String topic, Duration timeout) {
     int dimension = dimension(kafka, topic, timeout);
     ItemCatalog catalog = new ItemCatalog(dimension, ItemCatalog.Retrieval.EXACT);
-    new Loader(kafka, topic, timeout, dimension).loadInto(catalog);
+    new Loader(kafka, topic, timeout, dimension).loadInto(catalog, Map.of());
     return catalog;
   }
 

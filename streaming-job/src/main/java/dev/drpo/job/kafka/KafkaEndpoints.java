@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, headers
  *       drpo.version, drpo.steps, drpo.samples, drpo.keep-fraction, drpo.threshold (decimal strings);
  *   <li>items (in): key itemId, value {@code {"itemId","embedding"}} or null (a delete), read from
- *       its beginning when the job starts without state;
+ *       the job's start (less {@code catalog.clock-skew}) when it starts without state;
  *   <li>dead-letters: value the rejected record's raw bytes, headers drpo.reason, drpo.source,
  *       drpo.rejected-at-ms.
  * </ul>
@@ -54,19 +54,24 @@ public final class KafkaEndpoints {
         sink(kafka, "policy-versions", new PolicyVersions(kafka.topics().policyVersions()), kafka.delivery().policyVersions(),
             new Properties()),
         sink(kafka, "dead-letters", new DeadLetters(kafka.topics().deadLetters()), kafka.delivery().deadLetters(), new Properties()),
-        config.catalog().isPresent() ? null : items(kafka));
+        config.catalog().isPresent() ? null : items(kafka, System.currentTimeMillis() - config.catalogClockSkew().toMillis()));
   }
 
   /**
-   * The items topic from its beginning (a restore resumes from the checkpointed offsets): every
-   * instance also loads the topic when it opens and skips the updates that load covered.
+   * The items topic from the first record written at or after {@code fromMs} (a restore resumes
+   * from the checkpointed offsets instead). Every instance loads the topic to its end when it opens,
+   * which is after the job was built, and skips the updates its load covered; starting at the
+   * topic's beginning would only send every item once more through the decoder and to every
+   * instance, to be skipped (at a million items, tens of seconds before the first new update). A
+   * record whose timestamp lags the job's clock by more than {@code catalog.clock-skew} when the
+   * job starts without state could be missed by both the loads and the source.
    */
-  static KafkaSource<ItemRecord> items(JobConfig.Kafka kafka) {
+  static KafkaSource<ItemRecord> items(JobConfig.Kafka kafka, long fromMs) {
     return KafkaSource.<ItemRecord>builder()
         .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(kafka.topics().items())
         .setGroupId(kafka.groupId())
-        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setStartingOffsets(OffsetsInitializer.timestamp(fromMs))
         .setDeserializer(new ItemRecords())
         .setProperty("isolation.level", "read_committed")
         .setProperty("partition.discovery.interval.ms", "60000")
