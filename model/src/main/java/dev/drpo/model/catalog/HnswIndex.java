@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -252,17 +253,16 @@ final class HnswIndex implements Closeable {
     }
   }
 
-  /** Segments the reader searches (each has its own graph). */
-  int segments() {
-    return reader.leaves().size();
-  }
-
   /** Bytes of the index files (memory-mapped, outside the Java heap). */
   long bytes() {
     try (Stream<Path> all = Files.list(directory)) {
       long sum = 0;
       for (Path p : all.toList()) {
-        sum += Files.exists(p) ? Files.size(p) : 0;
+        try {
+          sum += Files.size(p);
+        } catch (NoSuchFileException e) {
+          // merged away meanwhile
+        }
       }
       return sum;
     } catch (IOException e) {
