@@ -90,7 +90,8 @@ public final class ItemsTopic {
   public static Loader loader(JobConfig job) {
     KafkaConnection kafka = job.kafka().connection();
     String topic = job.kafka().topics().items();
-    return new Loader(kafka, topic, job.catalogLoadTimeout(), dimension(kafka, topic, job.kafka().connectTimeout()));
+    // the instances load on the TaskManagers, where the job's environment variables may not be set
+    return new Loader(kafka.resolved(), topic, job.catalogLoadTimeout(), dimension(kafka, topic, job.kafka().connectTimeout()));
   }
 
   /** The embedding length of the topic's first item; fails clearly when the topic holds none. */

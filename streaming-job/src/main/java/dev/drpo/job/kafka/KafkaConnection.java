@@ -37,17 +37,21 @@ public final class KafkaConnection implements Serializable {
   private final String bootstrapServers;
   /** Property name -> value as configured, environment references unresolved. */
   private final TreeMap<String, String> properties;
+  /** The values are resolved already (nothing in them names a variable any more). */
+  private final boolean resolved;
   private final transient UnaryOperator<String> environment;
 
-  private KafkaConnection(String bootstrapServers, Map<String, String> properties, UnaryOperator<String> environment) {
+  private KafkaConnection(String bootstrapServers, Map<String, String> properties, boolean resolved,
+      UnaryOperator<String> environment) {
     this.bootstrapServers = bootstrapServers;
     this.properties = new TreeMap<>(properties);
+    this.resolved = resolved;
     this.environment = environment;
   }
 
   /** No client properties: a plaintext cluster without authentication. */
   public static KafkaConnection plain(String bootstrapServers) {
-    return new KafkaConnection(bootstrapServers, Map.of(), System::getenv);
+    return new KafkaConnection(bootstrapServers, Map.of(), false, System::getenv);
   }
 
   /**
@@ -66,7 +70,7 @@ public final class KafkaConnection implements Serializable {
         throw new IllegalArgumentException(PREFIX + name + ": set by " + owner + ", not as a client property");
       }
     }
-    KafkaConnection connection = new KafkaConnection(bootstrapServers, properties, environment);
+    KafkaConnection connection = new KafkaConnection(bootstrapServers, properties, false, environment);
     connection.clientProperties();
     return connection;
   }
@@ -84,6 +88,10 @@ public final class KafkaConnection implements Serializable {
     p.setProperty("bootstrap.servers", bootstrapServers);
     UnaryOperator<String> env = environment != null ? environment : System::getenv;
     for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (resolved) {
+        p.setProperty(e.getKey(), e.getValue());
+        continue;
+      }
       Matcher m = ENV.matcher(e.getValue());
       StringBuilder resolved = new StringBuilder();
       while (m.find()) {
@@ -97,6 +105,18 @@ public final class KafkaConnection implements Serializable {
       p.setProperty(e.getKey(), resolved.toString());
     }
     return p;
+  }
+
+  /**
+   * This connection with its environment references resolved here, for a client that runs where
+   * the variables are not set (a TaskManager): the secrets then travel with it, as they do in the
+   * job's Kafka sources and sinks (Flink's connector resolves nothing on the TaskManagers).
+   */
+  public KafkaConnection resolved() {
+    Map<String, String> values = new TreeMap<>();
+    clientProperties().forEach((key, value) -> values.put((String) key, (String) value));
+    values.remove("bootstrap.servers");
+    return new KafkaConnection(bootstrapServers, values, true, null);
   }
 
   /** The servers and the names of the client properties; never a value. */

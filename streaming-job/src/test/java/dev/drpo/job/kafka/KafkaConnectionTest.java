@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
+import org.apache.flink.util.InstantiationUtil;
 import org.junit.jupiter.api.Test;
 
 class KafkaConnectionTest {
@@ -20,6 +21,20 @@ class KafkaConnectionTest {
         .containsEntry("bootstrap.servers", "broker:9093")
         .containsEntry("security.protocol", "SASL_PLAINTEXT")
         .containsEntry("sasl.jaas.config", JAAS.replace("${env:KAFKA_PASSWORD}", SECRET));
+  }
+
+  @Test
+  void shouldCarryResolvedValuesToWhereTheVariablesAreNotSet() throws Exception {
+    String literal = "pa${env:NOT_A_VARIABLE}ss";
+    KafkaConnection kafka = KafkaConnection.of("broker:9093", Map.of("sasl.jaas.config", JAAS, "ssl.key.password", "${env:KEY}"),
+        Map.of("KAFKA_PASSWORD", SECRET, "KEY", literal)::get);
+
+    KafkaConnection onTaskManager = InstantiationUtil.clone(kafka.resolved()); // no environment there
+
+    assertThat(onTaskManager.clientProperties())
+        .containsEntry("sasl.jaas.config", JAAS.replace("${env:KAFKA_PASSWORD}", SECRET))
+        .containsEntry("ssl.key.password", literal);
+    assertThat(onTaskManager.toString()).isEqualTo("broker:9093 with [sasl.jaas.config, ssl.key.password]");
   }
 
   @Test
