@@ -2,6 +2,7 @@ package dev.drpo.operators.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.model.catalog.ItemCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -72,5 +73,14 @@ public class CatalogUpdate {
 
   public boolean isDelete() {
     return embedding == null;
+  }
+
+  /** Upserts or deletes the item in {@code catalog}. */
+  public void applyTo(ItemCatalog catalog) {
+    if (isDelete()) {
+      catalog.delete(itemId);
+    } else {
+      catalog.upsert(itemId, embedding);
+    }
   }
 }

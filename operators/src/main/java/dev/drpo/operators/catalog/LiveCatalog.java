@@ -95,11 +95,7 @@ public final class LiveCatalog implements AutoCloseable {
     if (update.offset < loadedUpTo.getOrDefault(update.partition, 0L)) {
       return false;
     }
-    if (update.isDelete()) {
-      catalog.delete(update.itemId);
-    } else {
-      catalog.upsert(update.itemId, update.embedding);
-    }
+    update.applyTo(catalog);
     appliedUpTo.merge(update.partition, update.offset + 1, Math::max);
     uncommitted = true;
     if (System.nanoTime() - lastCommitNanos > COMMIT_NANOS) {

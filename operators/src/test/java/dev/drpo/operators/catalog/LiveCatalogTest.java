@@ -35,11 +35,7 @@ class LiveCatalogTest {
     public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
       for (CatalogUpdate u : records.subList(from.getOrDefault(0, 0L).intValue(), records.size())) {
         read.incrementAndGet();
-        if (u.isDelete()) {
-          catalog.delete(u.itemId);
-        } else {
-          catalog.upsert(u.itemId, u.embedding);
-        }
+        u.applyTo(catalog);
       }
       return Map.of(0, (long) records.size());
     }

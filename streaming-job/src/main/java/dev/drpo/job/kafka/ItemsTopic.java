@@ -64,7 +64,7 @@ public final class ItemsTopic {
           for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             records++;
             try {
-              apply(CatalogUpdate.decode(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension), catalog);
+              CatalogUpdate.decode(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension).applyTo(catalog);
             } catch (IllegalArgumentException e) {
               bad++;
             }
@@ -75,14 +75,6 @@ public final class ItemsTopic {
       LOG.info("loaded {} items from {} records of topic '{}' in {} ms ({} not items, skipped)", catalog.size(), records, topic,
           (System.nanoTime() - started) / 1_000_000, bad);
       return next;
-    }
-
-    private static void apply(CatalogUpdate u, ItemCatalog catalog) {
-      if (u.isDelete()) {
-        catalog.delete(u.itemId);
-      } else {
-        catalog.upsert(u.itemId, u.embedding);
-      }
     }
   }
 
