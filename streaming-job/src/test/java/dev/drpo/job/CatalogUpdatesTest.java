@@ -8,7 +8,6 @@ import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.operators.RocksDbMiniCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

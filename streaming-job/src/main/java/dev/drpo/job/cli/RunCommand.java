@@ -9,7 +9,6 @@ import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.simulator.EmbeddingsCsv;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
