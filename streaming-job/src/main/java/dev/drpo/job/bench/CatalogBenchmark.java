@@ -131,7 +131,7 @@ public final class CatalogBenchmark {
   private static CatalogItems items(int n) {
     SplittableRandom r = new SplittableRandom(n);
     SimulatorConfig world = SimulatorConfig.defaults();
-    float[][] centres = World.centres(world.topics(), D, r);
+    float[][] centres = centres(r);
     String[] ids = new String[n];
     float[][] items = new float[n][];
     for (int i = 0; i < n; i++) {
@@ -139,6 +139,11 @@ public final class CatalogBenchmark {
       items[i] = World.around(centres[r.nextInt(centres.length)], world.topicSpread(), r);
     }
     return new CatalogItems(ids, items);
+  }
+
+  /** The topic centres of the items of size n, when {@code r} is seeded by n (its first draws). */
+  private static float[][] centres(SplittableRandom r) {
+    return World.centres(SimulatorConfig.defaults().topics(), D, r);
   }
 
   /** What the catalog alone measured. */
@@ -166,9 +171,8 @@ public final class CatalogBenchmark {
   private Alone alone(int n, ItemCatalog.Retrieval retrieval) throws InterruptedException {
     CatalogItems catalogItems = items(n);
     String[] ids = catalogItems.ids();
-    float[][] items = catalogItems.embeddings();
     SplittableRandom r = new SplittableRandom(-n);
-    float[][] centres = World.centres(SimulatorConfig.defaults().topics(), D, new SplittableRandom(n)); // the items' centres
+    float[][] centres = centres(new SplittableRandom(n));
     float[][] queries = new float[options.queries()][];
     List<Set<String>> excluded = new ArrayList<>();
     for (int q = 0; q < queries.length; q++) {

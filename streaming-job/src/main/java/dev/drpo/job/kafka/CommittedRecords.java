@@ -2,10 +2,12 @@ package dev.drpo.job.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -17,18 +19,42 @@ public final class CommittedRecords {
 
   public static List<ConsumerRecord<byte[], byte[]>> read(KafkaConnection kafka, String topic, Duration timeout) {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    readToEnd(kafka, topic, Map.of(), timeout, records::add);
+    return records;
+  }
+
+  /**
+   * Reads the topic's committed records from {@code from} (per partition; absent: its beginning) to
+   * the end offsets it had when the read began, handing each to {@code each} until it returns false.
+   *
+   * @return per partition, the offset of the next record to read
+   */
+  public static Map<Integer, Long> readToEnd(KafkaConnection kafka, String topic, Map<Integer, Long> from, Duration timeout,
+      Predicate<ConsumerRecord<byte[], byte[]>> each) {
     try (KafkaConsumer<byte[], byte[]> consumer = assigned(kafka, topic, false, new Properties(), timeout)) {
       Set<TopicPartition> partitions = consumer.assignment();
+      for (TopicPartition p : partitions) {
+        if (from.containsKey(p.partition())) {
+          consumer.seek(p, from.get(p.partition()));
+        }
+      }
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
       long deadline = System.nanoTime() + timeout.toNanos();
+      reading:
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out reading topic '" + topic + "' to its end");
+          throw new IllegalStateException("timed out after " + timeout + " reading topic '" + topic + "' to its end");
         }
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (!each.test(r)) {
+            break reading;
+          }
+        }
       }
+      Map<Integer, Long> next = new HashMap<>();
+      partitions.forEach(p -> next.put(p.partition(), consumer.position(p)));
+      return next;
     }
-    return records;
   }
 
   /**

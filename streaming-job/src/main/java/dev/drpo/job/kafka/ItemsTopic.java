@@ -10,13 +10,7 @@ import dev.drpo.operators.catalog.CatalogUpdate;
 import dev.drpo.operators.catalog.ItemRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,35 +39,18 @@ public final class ItemsTopic {
     @Override
     public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
       long started = System.nanoTime();
-      long bad = 0;
-      long records = 0;
-      Map<Integer, Long> next = new HashMap<>();
-      try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.assigned(kafka, topic, false, new Properties(), timeout)) {
-        Set<TopicPartition> partitions = consumer.assignment();
-        for (TopicPartition p : partitions) {
-          if (from.containsKey(p.partition())) {
-            consumer.seek(p, from.get(p.partition()));
-          }
+      long[] records = new long[2]; // read, not items
+      Map<Integer, Long> next = CommittedRecords.readToEnd(kafka, topic, from, timeout, r -> {
+        records[0]++;
+        try {
+          CatalogUpdate.decode(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension).applyTo(catalog);
+        } catch (IllegalArgumentException e) {
+          records[1]++;
         }
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("timed out after " + timeout + " reading the items topic '" + topic + "' to its end");
-          }
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            records++;
-            try {
-              CatalogUpdate.decode(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension).applyTo(catalog);
-            } catch (IllegalArgumentException e) {
-              bad++;
-            }
-          }
-        }
-        partitions.forEach(p -> next.put(p.partition(), consumer.position(p)));
-      }
-      LOG.info("loaded {} items from {} records of topic '{}' in {} ms ({} not items, skipped)", catalog.size(), records, topic,
-          (System.nanoTime() - started) / 1_000_000, bad);
+        return true;
+      });
+      LOG.info("loaded {} items from {} records of topic '{}' in {} ms ({} not items, skipped)", catalog.size(), records[0], topic,
+          (System.nanoTime() - started) / 1_000_000, records[1]);
       return next;
     }
   }
@@ -88,24 +65,20 @@ public final class ItemsTopic {
 
   /** The embedding length of the topic's first item; fails clearly when the topic holds none. */
   public static int dimension(KafkaConnection kafka, String topic, Duration timeout) {
-    try (KafkaConsumer<byte[], byte[]> consumer = CommittedRecords.assigned(kafka, topic, false, new Properties(), timeout)) {
-      Set<TopicPartition> partitions = consumer.assignment();
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.value() != null) {
-            try {
-              return JSON.readTree(r.value()).get("embedding").size();
-            } catch (Exception e) {
-              // not an item: the next record may be
-            }
-          }
-        }
+    int[] dimension = {0};
+    CommittedRecords.readToEnd(kafka, topic, Map.of(), timeout, r -> {
+      try {
+        dimension[0] = r.value() == null ? 0 : JSON.readTree(r.value()).get("embedding").size();
+      } catch (Exception e) {
+        // not an item: the next record may be
       }
+      return dimension[0] == 0;
+    });
+    if (dimension[0] == 0) {
+      throw new IllegalArgumentException("the items topic '" + topic + "' holds no items: write the catalog to it first"
+          + " (drpo users --catalog-only), or set catalog.file");
     }
-    throw new IllegalArgumentException("the items topic '" + topic + "' holds no items: write the catalog to it first"
-        + " (drpo users --catalog-only), or set catalog.file");
+    return dimension[0];
   }
 
   /** Every live item of the topic (tests and tools; the job loads with {@link Loader}). */
