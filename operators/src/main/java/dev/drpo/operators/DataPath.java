@@ -8,8 +8,7 @@ import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.filter.QuantileHardFilter;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualityConfig;
-import dev.drpo.operators.quality.SessionQualityScorer;
-import dev.drpo.operators.session.Session;
+import dev.drpo.operators.quality.QualitySample;
 import dev.drpo.operators.session.SessionConfig;
 import dev.drpo.operators.session.UserSessionizer;
 import java.io.Serializable;
@@ -22,28 +21,32 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The first half of the job: raw interaction records in, weighted training samples out.
  * <pre>
  * bytes -> decode/validate --dead letters--> ...
- *       -> event time (watermarks) -> keyBy(user) -> sessions --late--> ... --duplicates--> ...
- *       -> session quality -> keyBy(cohort) -> running-quantile hard filter -> admitted samples
+ *       -> event time (watermarks) -> keyBy(user) -> sessions: a sample per step, as soon as its
+ *          quality is final --late--> ... --duplicates--> ...
+ *       -> keyBy(cohort) -> running-quantile hard filter -> admitted samples
  * </pre>
- * Every record read ends in exactly one place: a session step (then a quality sample), a dead
- * letter, the late stream, or the duplicate stream. Every stateful operator has a stable uid.
+ * Every record read ends in exactly one place: a quality sample, a dead letter, the late stream,
+ * or the duplicate stream. Every stateful operator has a stable uid.
  */
 public final class DataPath {
 
   /**
    * @param decoder validation limits and the reward function
    * @param sessions session gap, allowed lateness, cap
-   * @param quality session quality and sample granularity
+   * @param quality what a sample's quality is and when it is final
    * @param filter the per-cohort hard filter
    */
   public record Config(DecoderConfig decoder, SessionConfig sessions, QualityConfig quality, FilterConfig filter)
       implements Serializable {}
 
-  /** The streams the data path ends in; {@code events} are the decoded interactions, in arrival order. */
+  /**
+   * The streams the data path ends in; {@code events} are the decoded interactions, in arrival
+   * order, {@code samples} every step's sample before the filter.
+   */
   public record Streams(
       DataStream<InteractionEvent> events,
       SingleOutputStreamOperator<TrainingSample> admitted,
-      DataStream<Session> sessions,
+      DataStream<QualitySample> samples,
       DataStream<DeadLetter> deadLetters,
       DataStream<InteractionEvent> late,
       DataStream<InteractionEvent> duplicates) {}
@@ -64,19 +67,17 @@ public final class DataPath {
     SingleOutputStreamOperator<InteractionEvent> events = records
         .process(new InteractionDecoder(config.decoder()))
         .uid("decode-interactions").name("decode and validate interactions");
-    SingleOutputStreamOperator<Session> sessions = events
+    SingleOutputStreamOperator<QualitySample> samples = events
         .assignTimestampsAndWatermarks(watermarks)
         .uid("event-time").name("event time")
         .keyBy(e -> e.userId)
-        .process(new UserSessionizer(config.sessions()))
-        .uid("user-sessions").name("user sessions");
-    SingleOutputStreamOperator<TrainingSample> admitted = sessions
-        .flatMap(new SessionQualityScorer(config.quality()))
-        .uid("session-quality").name("session quality")
+        .process(new UserSessionizer(config.sessions(), config.quality()))
+        .uid("user-sessions").name("user sessions and step quality");
+    SingleOutputStreamOperator<TrainingSample> admitted = samples
         .keyBy(q -> q.cohort)
         .process(new QuantileHardFilter(config.filter()))
         .uid("hard-filter").name("running-quantile hard filter");
-    return new Streams(events, admitted, sessions, events.getSideOutput(InteractionDecoder.DEAD_LETTERS),
-        sessions.getSideOutput(UserSessionizer.LATE), sessions.getSideOutput(UserSessionizer.DUPLICATES));
+    return new Streams(events, admitted, samples, events.getSideOutput(InteractionDecoder.DEAD_LETTERS),
+        samples.getSideOutput(UserSessionizer.LATE), samples.getSideOutput(UserSessionizer.DUPLICATES));
   }
 }

@@ -10,7 +10,7 @@ import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualityConfig;
-import dev.drpo.operators.session.Session;
+import dev.drpo.operators.quality.QualitySample;
 import dev.drpo.operators.session.SessionConfig;
 import java.util.ArrayList;
 
@@ -46,20 +46,20 @@ class DataPathTest {
     DataPath.Config config = new DataPath.Config(
         DecoderConfig.defaults("interactions", 0),
         new SessionConfig(30 * MINUTE, 0, 500),
-        new QualityConfig(QualityConfig.Aggregate.MEAN, 0.9, QualityConfig.Granularity.INTERACTION, 10),
+        new QualityConfig(QualityConfig.Aggregate.MEAN, 0.9, QualityConfig.Granularity.INTERACTION, MINUTE, 20, 10),
         new FilterConfig(RunningQuantile.Config.count(300, 6, 100), 0.5, 0.5, 0.05, 1.0, FilterConfig.Weighting.DRPO, 0.05));
 
     DataPath.Streams streams = DataPath.build(env.fromData(traffic.records, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), perEvent(), config);
     CloseableIterator<TrainingSample> admitted = streams.admitted().collectAsync();
-    CloseableIterator<Session> sessions = streams.sessions().collectAsync();
+    CloseableIterator<QualitySample> qualitySamples = streams.samples().collectAsync();
     CloseableIterator<DeadLetter> dead = streams.deadLetters().collectAsync();
     CloseableIterator<InteractionEvent> late = streams.late().collectAsync();
     CloseableIterator<InteractionEvent> duplicates = streams.duplicates().collectAsync();
     env.execute("data path");
 
     List<TrainingSample> samples = drain(admitted);
-    List<Session> allSessions = drain(sessions);
-    int steps = allSessions.stream().mapToInt(s -> s.steps.length).sum();
+    List<QualitySample> allSamples = drain(qualitySamples);
+    int steps = allSamples.size();
     int deadLetters = drain(dead).size();
     List<InteractionEvent> lateOnes = drain(late);
     int lateEvents = lateOnes.size();
@@ -73,8 +73,7 @@ class DataPathTest {
     assertThat(lateOnes).isNotEmpty().allSatisfy(e -> assertThat(e.eventId).startsWith("late"));
     assertThat(steps).isEqualTo(traffic.valid + traffic.late - lateEvents);
 
-    Map<String, Long> inPerCohort = allSessions.stream()
-        .collect(Collectors.groupingBy(s -> s.cohort, Collectors.summingLong(s -> s.steps.length)));
+    Map<String, Long> inPerCohort = allSamples.stream().collect(Collectors.groupingBy(s -> s.cohort, Collectors.counting()));
     Map<String, List<TrainingSample>> outPerCohort = samples.stream().collect(Collectors.groupingBy(t -> t.sample.cohort));
     for (String cohort : List.of("web", "app", "tv")) {
       List<TrainingSample> out = outPerCohort.get(cohort);

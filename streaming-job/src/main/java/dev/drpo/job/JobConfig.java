@@ -390,7 +390,7 @@ public final class JobConfig implements Serializable {
         duration("sessions.allowed-lateness").toMillis(), integer("sessions.max-events", 1));
     QualityConfig quality = new QualityConfig(choice("quality.aggregate", QualityConfig.Aggregate.class),
         number("quality.discount", Double.MIN_VALUE, 1), choice("quality.granularity", QualityConfig.Granularity.class),
-        historyLength());
+        duration("quality.horizon").toMillis(), integer("quality.horizon-steps", 1), historyLength());
     double min = number("filter.min-kappa", Double.MIN_VALUE, 1);
     double max = number("filter.max-kappa", min, 1);
     FilterConfig filter = new FilterConfig(

@@ -106,7 +106,7 @@ class DrpoJobWiringTest {
 
     assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID).filteredOn(Objects::nonNull)
         .containsExactlyInAnyOrder("interactions-source", "decode-interactions", "event-time", "user-sessions",
-            "session-quality", "hard-filter", "encode-samples", "trainer", "requests-source", "decode-requests", "scorer",
+            "hard-filter", "encode-samples", "trainer", "requests-source", "decode-requests", "scorer",
             "recommendations-sink", "policy-versions-sink", "dead-letters-sink", "items-source", "decode-items");
 
     env.execute(graph);

@@ -7,6 +7,7 @@ import dev.drpo.model.policy.PolicyConfig;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
+import dev.drpo.operators.train.TrainerConfig;
 import dev.drpo.simulator.SimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,8 @@ class JobConfigTest {
     assertThat(defaults.dataPath().filter()).isEqualTo(FilterConfig.defaults());
     assertThat(defaults.dataPath().quality()).isEqualTo(QualityConfig.defaults());
     assertThat(defaults.dataPath().sessions().gapMs()).isEqualTo(30 * 60_000L);
-    assertThat(defaults.trainer(64).batchSize()).isEqualTo(320);
+    assertThat(defaults.trainer(64)).usingRecursiveComparison().ignoringFields("policy")
+        .isEqualTo(TrainerConfig.defaults(defaults.trainer(64).policy()));
     assertThat(defaults.trainer(64).policy().stateDim()).as("no features: the state is the history encoding").isEqualTo(64);
   }
 

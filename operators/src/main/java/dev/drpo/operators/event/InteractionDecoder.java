@@ -18,7 +18,8 @@ import org.apache.flink.util.OutputTag;
  * maxFutureMs ahead of the wall clock), and reward (a finite number in [rewardMin, rewardMax]) or a
  * signals object (finite numbers or booleans) for the {@link RewardFunction}. Optional: cohort
  * (string), userFeatures (finite numbers, exactly userFeatureDim of them), policyVersion (integer),
- * propensity (finite, in (0, 1]). Unknown fields are ignored.
+ * propensity (finite, in (0, 1]). Unknown fields are ignored. The record's timestamp (Kafka's
+ * append or create time) becomes the event's appendMs: how fresh what the trainer learns from is.
  */
 public class InteractionDecoder extends JsonRecordDecoder<InteractionEvent> {
   public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
@@ -28,8 +29,12 @@ public class InteractionDecoder extends JsonRecordDecoder<InteractionEvent> {
   }
 
   @Override
-  InteractionEvent decode(ObjectMapper json, byte[] raw, long nowMs) throws Rejection {
-    return decode(json, config, raw, nowMs);
+  InteractionEvent decode(ObjectMapper json, byte[] raw, long nowMs, Long recordTimestamp) throws Rejection {
+    InteractionEvent e = decode(json, config, raw, nowMs);
+    if (recordTimestamp != null) {
+      e.appendMs = recordTimestamp;
+    }
+    return e;
   }
 
   /** Decodes and validates one record; throws a {@link Rejection} naming the reason. */

@@ -21,6 +21,8 @@ public class InteractionEvent {
   public float[] userFeatures;
   public long policyVersion = -1;
   public double propensity = Double.NaN;
+  /** When the record was appended to Kafka (its record timestamp), epoch ms; -1 when unknown. Not part of the JSON. */
+  public long appendMs = -1;
 
   public InteractionEvent() {}
 

@@ -35,8 +35,13 @@ public abstract class JsonRecordDecoder<T> extends ProcessFunction<byte[], T> {
     this.decodedCounter = decodedCounter;
   }
 
-  /** Decodes and validates one record; throws a {@link Rejection} naming the reason. */
-  abstract T decode(ObjectMapper json, byte[] raw, long nowMs) throws Rejection;
+  /**
+   * Decodes and validates one record; throws a {@link Rejection} naming the reason.
+   *
+   * @param recordTimestamp the record's timestamp as its source gave it (a Kafka record's
+   *     timestamp: when it was appended, or created by the producer), or null
+   */
+  abstract T decode(ObjectMapper json, byte[] raw, long nowMs, Long recordTimestamp) throws Rejection;
 
   @Override
   public void open(OpenContext openContext) {
@@ -56,7 +61,7 @@ public abstract class JsonRecordDecoder<T> extends ProcessFunction<byte[], T> {
   public void processElement(byte[] raw, Context ctx, Collector<T> out) {
     long now = System.currentTimeMillis();
     try {
-      out.collect(decode(json, raw, now));
+      out.collect(decode(json, raw, now, ctx.timestamp()));
       decoded.inc();
     } catch (Rejection r) {
       rejected.get(r.reason).inc();

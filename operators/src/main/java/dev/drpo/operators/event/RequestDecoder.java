@@ -29,7 +29,7 @@ public class RequestDecoder extends JsonRecordDecoder<RecRequest> {
   }
 
   @Override
-  RecRequest decode(ObjectMapper json, byte[] raw, long nowMs) throws Rejection {
+  RecRequest decode(ObjectMapper json, byte[] raw, long nowMs, Long recordTimestamp) throws Rejection {
     JsonNode node = parseObject(json, config, raw);
     RecRequest r = new RecRequest();
     r.requestId = requiredString(node, "requestId");

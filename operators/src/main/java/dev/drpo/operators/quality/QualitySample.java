@@ -1,16 +1,19 @@
 package dev.drpo.operators.quality;
 
 /**
- * One candidate training sample before the hard filter: the logged step (item, when, which policy
- * served it), its quality, and what its state is built from (the user's features and the session's
- * earlier steps, oldest first, at most L of them).
+ * One candidate training sample before the hard filter: the logged step (item, when it happened and
+ * was appended to Kafka, which policy served it), its quality, and what its state is built from
+ * (the user's features and the session's earlier steps, oldest first, at most L of them).
  */
 public class QualitySample {
   public String userId;
   public String cohort;
   public String itemId;
   public double quality;
+  /** Event time, epoch ms. */
   public long ts;
+  /** When the interaction was appended to Kafka (its record timestamp), epoch ms; -1 when unknown. */
+  public long appendMs = -1;
   public long policyVersion = -1;
   public float[] userFeatures;
   public String[] historyItems;

@@ -1,164 +1,137 @@
 package dev.drpo.operators.session;
 
 import dev.drpo.operators.event.InteractionEvent;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
+import dev.drpo.operators.quality.QualityConfig;
+import dev.drpo.operators.quality.QualitySample;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Event-time user sessions, keyed by userId. Keeps, per user, the buffered events of sessions not
- * yet closed, and their count with the time of the one event-time timer that closes them
- * ({@link Pending}); all of it is cleared when the last buffered session is emitted, so an idle
- * user leaves nothing behind.
+ * Event-time user sessions, keyed by userId, that let each step's training sample leave as soon as
+ * its quality is final ({@link QualityConfig}): with INTERACTION granularity when the event is
+ * processed; with SESSION granularity when the watermark passes the step's time + horizon, when its
+ * look-ahead holds horizonSteps steps, or when its session ends, whichever comes first. A sample
+ * carries the L steps before it in the session as its history.
  *
- * <p>A session closes when the watermark passes its last event + gap + allowed lateness. An event
- * too old to join any open session (ts + gap + lateness <= watermark) goes to {@link #LATE}. A
- * repeated eventId within a session goes to {@link #DUPLICATES} (the first copy stays). When a
- * user has maxEventsPerSession events buffered, everything buffered is emitted at once. An event
- * that arrives after the session it would have extended was emitted starts a new session.
- * Every input event thus ends in exactly one of: a session step, LATE, DUPLICATES.
+ * <p>A session ends when the watermark passes its last event + gap + allowed lateness, or when it
+ * holds maxEventsPerSession events; its state is then cleared, its timer deleted, and the user's
+ * next event begins a new session. (Only the watermark ends a session on a gap: an event that comes
+ * out of order more than the gap after the session's last one joins it, so a replay whose parallel
+ * readers run apart still finds every duplicate.) An event too
+ * old to join an open session (ts + gap + lateness <= watermark) goes to {@link #LATE}; a repeated
+ * eventId within a session goes to {@link #DUPLICATES} (the first copy stays). Every input event
+ * thus ends in exactly one of: a sample, LATE, DUPLICATES.
+ *
+ * <p>Per user one {@link UserSession} value, read and written once per event, and one event-time
+ * timer, moved lazily: a timer that fires before it is needed is registered again for the new
+ * deadline, so an active user's timer is touched once per gap (or horizon), not per event.
+ * Counters: samples, sessions (ended), lateEvents, duplicateEvents.
  */
-public class UserSessionizer extends KeyedProcessFunction<String, InteractionEvent, Session> {
+public class UserSessionizer extends KeyedProcessFunction<String, InteractionEvent, QualitySample> {
   public static final OutputTag<InteractionEvent> LATE = new OutputTag<>("late-events") {};
   public static final OutputTag<InteractionEvent> DUPLICATES = new OutputTag<>("duplicate-events") {};
-  /** Keyed per user: the events of the open session. */
-  public static final ListStateDescriptor<InteractionEvent> BUFFER = new ListStateDescriptor<>("buffer", InteractionEvent.class);
-  /** Keyed per user: the open session's bounds and its close timer. */
-  public static final ValueStateDescriptor<Pending> PENDING = new ValueStateDescriptor<>("pending", Pending.class);
+  /** Keyed per user: the open session. */
+  public static final ValueStateDescriptor<UserSession> SESSION = new ValueStateDescriptor<>("session", UserSession.class);
 
-  private final SessionConfig config;
-  private transient ListState<InteractionEvent> buffer;
-  private transient ValueState<Pending> pending;
-  private transient Counter sessions;
+  private final SessionConfig sessions;
+  private final QualityConfig quality;
+  private transient ValueState<UserSession> session;
+  private transient Counter samples;
+  private transient Counter ended;
   private transient Counter late;
   private transient Counter duplicates;
 
-  public UserSessionizer(SessionConfig config) {
-    this.config = config;
+  public UserSessionizer(SessionConfig sessions, QualityConfig quality) {
+    this.sessions = sessions;
+    this.quality = quality;
   }
 
   @Override
   public void open(OpenContext openContext) {
-    buffer = getRuntimeContext().getListState(BUFFER);
-    pending = getRuntimeContext().getState(PENDING);
-    sessions = getRuntimeContext().getMetricGroup().counter("sessions");
+    session = getRuntimeContext().getState(SESSION);
+    samples = getRuntimeContext().getMetricGroup().counter("samples");
+    ended = getRuntimeContext().getMetricGroup().counter("sessions");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicateEvents");
   }
 
   @Override
-  public void processElement(InteractionEvent event, Context ctx, Collector<Session> out) throws Exception {
-    if (event.ts + config.gapMs() + config.allowedLatenessMs() <= ctx.timerService().currentWatermark()) {
+  public void processElement(InteractionEvent event, Context ctx, Collector<QualitySample> out) throws Exception {
+    long watermark = ctx.timerService().currentWatermark();
+    if (event.ts + sessions.gapMs() + sessions.allowedLatenessMs() <= watermark) {
       late.inc();
       ctx.output(LATE, event);
       return;
     }
-    buffer.add(event);
-    Pending p = pending.value();
-    if (p == null) {
-      p = new Pending();
+    UserSession s = session.value();
+    if (s == null) {
+      s = UserSession.beginningWith(event);
     }
-    p.events++;
-    if (p.events >= config.maxEventsPerSession()) {
-      pending.update(p);
-      emit(ctx, out, Long.MAX_VALUE);
+    if (!s.add(event)) {
+      duplicates.inc();
+      ctx.output(DUPLICATES, event);
       return;
     }
-    long closeAt = event.ts + config.gapMs() + config.allowedLatenessMs();
-    if (closeAt > p.closeAt) {
-      if (p.closeAt != Pending.NO_TIMER) {
-        ctx.timerService().deleteEventTimeTimer(p.closeAt);
-      }
-      ctx.timerService().registerEventTimeTimer(closeAt);
-      p.closeAt = closeAt;
+    if (s.events() >= sessions.maxEventsPerSession()) {
+      end(s, ctx.getCurrentKey(), watermark, out);
+      deleteTimer(ctx.timerService(), s);
+      session.clear();
+      return;
     }
-    pending.update(p);
+    s.emitFinal(ctx.getCurrentKey(), quality, watermark, false, q -> emit(q, out));
+    keep(s, ctx.timerService());
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Session> out) throws Exception {
-    Pending p = pending.value();
-    p.closeAt = Pending.NO_TIMER;
-    pending.update(p);
-    emit(ctx, out, timestamp);
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<QualitySample> out) throws Exception {
+    UserSession s = session.value();
+    if (s == null) { // a timer restored from an older version of this operator, without its state
+      return;
+    }
+    s.timer = UserSession.NO_TIMER;
+    long watermark = ctx.timerService().currentWatermark();
+    if (s.end + sessions.gapMs() + sessions.allowedLatenessMs() <= watermark) {
+      end(s, ctx.getCurrentKey(), watermark, out);
+      session.clear();
+      return;
+    }
+    s.emitFinal(ctx.getCurrentKey(), quality, watermark, false, q -> emit(q, out));
+    keep(s, ctx.timerService());
   }
 
-  /** Emits every buffered session that closes at or before {@code until}; keeps and re-times the rest. */
-  private void emit(Context ctx, Collector<Session> out, long until) throws Exception {
-    List<InteractionEvent> events = new ArrayList<>();
-    buffer.get().forEach(events::add);
-    events.sort(Comparator.comparingLong((InteractionEvent e) -> e.ts).thenComparing(e -> e.eventId));
-    List<InteractionEvent> keep = new ArrayList<>();
-    int from = 0;
-    for (int i = 1; i <= events.size(); i++) {
-      if (i == events.size() || events.get(i).ts - events.get(i - 1).ts > config.gapMs()) {
-        List<InteractionEvent> run = events.subList(from, i);
-        if (run.get(run.size() - 1).ts + config.gapMs() + config.allowedLatenessMs() <= until) {
-          out.collect(session(ctx.getCurrentKey(), run, ctx));
-          sessions.inc();
-        } else {
-          keep.addAll(run);
-        }
-        from = i;
-      }
+  /** Writes the session back with its timer at its deadline (moved only when that comes earlier). */
+  private void keep(UserSession s, TimerService timers) throws Exception {
+    s.dropUnneeded(quality.historyLength());
+    long deadline = s.deadline(sessions, quality);
+    if (s.timer == UserSession.NO_TIMER || deadline < s.timer) {
+      deleteTimer(timers, s);
+      timers.registerEventTimeTimer(deadline);
+      s.timer = deadline;
     }
-    Pending p = pending.value();
-    if (p.closeAt != Pending.NO_TIMER) {
-      ctx.timerService().deleteEventTimeTimer(p.closeAt);
-    }
-    if (keep.isEmpty()) {
-      buffer.clear();
-      pending.clear();
-    } else {
-      buffer.update(keep);
-      p.events = keep.size();
-      p.closeAt = keep.get(keep.size() - 1).ts + config.gapMs() + config.allowedLatenessMs();
-      ctx.timerService().registerEventTimeTimer(p.closeAt);
-      pending.update(p);
+    session.update(s);
+  }
+
+  private static void deleteTimer(TimerService timers, UserSession s) {
+    if (s.timer != UserSession.NO_TIMER) {
+      timers.deleteEventTimeTimer(s.timer);
+      s.timer = UserSession.NO_TIMER;
     }
   }
 
-  /** How many events a user has buffered, and when the timer that closes them fires. */
-  public static class Pending {
-    static final long NO_TIMER = Long.MIN_VALUE;
-
-    public int events;
-    public long closeAt = NO_TIMER;
-
-    public Pending() {}
+  /** The session is over: every pending step's sample leaves with the look-ahead it has. */
+  private void end(UserSession s, String userId, long watermark, Collector<QualitySample> out) {
+    s.emitFinal(userId, quality, watermark, true, q -> emit(q, out));
+    ended.inc();
   }
 
-  private Session session(String userId, List<InteractionEvent> run, Context ctx) {
-    Set<String> seen = new HashSet<>();
-    List<SessionStep> steps = new ArrayList<>();
-    Session s = new Session();
-    s.userId = userId;
-    for (InteractionEvent e : run) {
-      if (!seen.add(e.eventId)) {
-        duplicates.inc();
-        ctx.output(DUPLICATES, e);
-        continue;
-      }
-      steps.add(new SessionStep(e.eventId, e.itemId, e.reward, e.ts, e.policyVersion));
-      s.cohort = e.cohortOrDefault();
-      if (e.userFeatures != null) {
-        s.userFeatures = e.userFeatures;
-      }
-    }
-    s.steps = steps.toArray(SessionStep[]::new);
-    s.start = run.get(0).ts;
-    s.end = run.get(run.size() - 1).ts;
-    return s;
+  private void emit(QualitySample q, Collector<QualitySample> out) {
+    samples.inc();
+    out.collect(q);
   }
 }

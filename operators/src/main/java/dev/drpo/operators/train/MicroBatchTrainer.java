@@ -22,11 +22,14 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Meter;
 import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -35,7 +38,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Collects admitted, encoded samples into micro-batches and takes {@code stepsPerBatch} DRPO gradient steps on the
  * Gaussian policy ({@link PolicyLearner} behind the {@link DivergenceGuard}); publishes a
- * {@link PolicyVersion} every {@code publishEverySteps} accepted steps or {@code publishIntervalMs}.
+ * {@link PolicyVersion} as soon as it has trained on new samples and either {@code publishEverySteps}
+ * accepted steps or {@code publishIntervalMs} have passed since the last one (a processing-time
+ * timer publishes steps that no later batch follows). Each version carries the provenance of the
+ * samples it newly learned from ({@link Provenance}: event and Kafka append times).
  * What is published is always the learner's last good parameters, checked by the guard on the
  * micro-batch just trained ({@link PolicyLearner#verify}) right before, so a version's parameters
  * are those of every step it counts, and a poisoned update (NaN, an exploding loss or output)
@@ -43,23 +49,34 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Runs with parallelism 1, keyed by the policy name only to have timers: a partial micro-batch
  * is trained {@code maxWaitMs} after its first sample, and a batch that fills first deletes its
- * timer (its time is the one keyed state, {@link #DEADLINE}). The rest is operator state, written only at checkpoints: the
+ * timer ({@link #DEADLINE}); trained steps not yet published are published by a timer at the end
+ * of the interval ({@link #PUBLISH_DUE}). The rest is operator state, written only at checkpoints: the
  * policy with its Adam state (codec bytes, about 0.6 MB for the paper's network), the samples of
- * the micro-batch being filled, and the counters (version, steps, samples, rejected steps, steps
- * since the last version); the last step is checked like a published one before it is written.
+ * the micro-batch being filled, the provenance of the samples trained since the last version, and
+ * the counters (version, steps, samples, rejected steps, steps since the last version); the last
+ * step is checked like a published one before it is written.
  * Keeping the live model in keyed state would serialise it on every step. A restore with a different learning rate or
  * weighting continues from the saved parameters; a different network shape is refused.
  *
  * <p>Metrics: policyVersion, trainSteps, trainStepsPerSecond, trainedSamples, rejectedSteps, loss,
- * meanNorm and meanLogSigma (the output intensity the divergence guard watches).
+ * meanNorm and meanLogSigma (the output intensity the divergence guard watches), sampleLagMs
+ * (histogram: wall time at the trainer minus each sample's Kafka append time), freshnessMs (the
+ * last version's publish time minus the newest append time it learned from).
  */
 public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSample, PolicyVersion>
     implements CheckpointedFunction {
   /** Keyed (by policy name): when the open micro-batch is trained at the latest; its timer's time. */
   public static final ValueStateDescriptor<Long> DEADLINE = new ValueStateDescriptor<>("micro-batch-deadline", Types.LONG);
+  /** Keyed (by policy name): when trained, unpublished steps are published at the latest; its timer's time. */
+  public static final ValueStateDescriptor<Long> PUBLISH_DUE = new ValueStateDescriptor<>("publish-due", Types.LONG);
 
   private final TrainerConfig config;
   private transient ValueState<Long> deadline;
+  private transient ValueState<Long> publishDue;
+  private transient ListState<Provenance> savedProvenance;
+  private transient Provenance provenance;
+  private transient long freshnessMs;
+  private transient Histogram sampleLag;
   private transient ListState<byte[]> savedPolicy;
   private transient ListState<TrainingSample> savedBatch;
   private transient ListState<Long> savedCounters;
@@ -72,6 +89,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
   private transient long samples;
   private transient long rejected;
   private transient int stepsSincePublish;
+  private transient long samplesAtLastVersion;
   private transient long lastPublishMs;
   private transient StepResult last;
   private transient double lastKeepFraction;
@@ -90,6 +108,12 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     savedBatch = context.getOperatorStateStore().getListState(
         new ListStateDescriptor<>("micro-batch", TypeInformation.of(TrainingSample.class)));
     savedCounters = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("counters", Types.LONG));
+    savedProvenance = context.getOperatorStateStore().getListState(
+        new ListStateDescriptor<>("provenance", TypeInformation.of(Provenance.class)));
+    provenance = new Provenance();
+    for (Provenance p : savedProvenance.get()) {
+      provenance = p;
+    }
     batch = new ArrayList<>();
     GaussianPolicy policy = new GaussianPolicy(config.policy(), DataType.FLOAT, config.seed());
     for (byte[] bytes : savedPolicy.get()) {
@@ -106,6 +130,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       samples = counters.get(2);
       rejected = counters.get(3);
       stepsSincePublish = counters.get(4).intValue();
+      samplesAtLastVersion = counters.size() > 5 ? counters.get(5) : samples;
     }
     learner = new PolicyLearner(policy, new Prefiltered(config.normalisation()),
         new DivergenceGuard(config.maxMeanNorm(), config.maxLoss()));
@@ -129,6 +154,8 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       throw new IllegalStateException("the micro-batch trainer holds one policy and must run with parallelism 1");
     }
     deadline = getRuntimeContext().getState(DEADLINE);
+    publishDue = getRuntimeContext().getState(PUBLISH_DUE);
+    freshnessMs = -1;
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     metrics.gauge("policyVersion", () -> version);
     metrics.gauge("trainSteps", () -> steps);
@@ -138,12 +165,17 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     metrics.gauge("meanLogSigma", () -> last == null ? Double.NaN : last.meanLogSigma());
     trainedSamples = metrics.counter("trainedSamples");
     stepsPerSecond = metrics.meter("trainStepsPerSecond", new MeterView(60));
+    sampleLag = metrics.histogram("sampleLagMs", new DescriptiveStatisticsHistogram(1_000));
+    metrics.gauge("freshnessMs", () -> freshnessMs);
   }
 
   @Override
   public void processElement(TrainingSample sample, Context ctx, Collector<PolicyVersion> out) throws Exception {
     batch.add(sample);
     long now = ctx.timerService().currentProcessingTime();
+    if (sample.sample.appendMs >= 0) {
+      sampleLag.update(now - sample.sample.appendMs);
+    }
     if (lastPublishMs == 0) {
       lastPublishMs = now;
     }
@@ -158,20 +190,28 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
         ctx.timerService().deleteProcessingTimeTimer(due);
       }
       deadline.clear();
-      train(now, out);
+      train(now, ctx.timerService(), out);
     }
   }
 
-  /** The open micro-batch's deadline: the only timer there is (a full batch deletes its own). */
+  /** The open micro-batch's deadline (a full batch deletes its own), or the end of the publish interval. */
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyVersion> out) {
-    deadline.clear();
-    if (!batch.isEmpty()) {
-      train(timestamp, out);
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PolicyVersion> out) throws Exception {
+    Long due = deadline.value();
+    if (due != null && due <= timestamp) {
+      deadline.clear();
+      train(timestamp, ctx.timerService(), out);
+    }
+    due = publishDue.value();
+    if (due != null && due <= timestamp) {
+      publishDue.clear();
+      if (stepsSincePublish > 0) {
+        publish(timestamp, out);
+      }
     }
   }
 
-  private void train(long now, Collector<PolicyVersion> out) {
+  private void train(long now, TimerService timers, Collector<PolicyVersion> out) throws Exception {
     int n = batch.size();
     float[][] states = new float[n][];
     float[][] actions = new float[n][];
@@ -185,6 +225,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       weights[i] = s.weight;
       keepFraction += s.keepFraction / n;
       threshold += s.threshold / n;
+      provenance.add(s.sample.ts, s.sample.appendMs);
     }
     batch.clear();
     lastKeepFraction = keepFraction;
@@ -204,12 +245,29 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     samples += n;
     trainedSamples.inc(n);
     if (stepsSincePublish >= config.publishEverySteps() || now - lastPublishMs >= config.publishIntervalMs()) {
-      if (learner.verify(micro) != null) {
-        reject(true);
-        return;
+      Long due = publishDue.value();
+      if (due != null) {
+        timers.deleteProcessingTimeTimer(due);
+        publishDue.clear();
       }
-      out.collect(publish(now));
+      publish(now, out);
+    } else if (publishDue.value() == null) {
+      long due = lastPublishMs + config.publishIntervalMs();
+      timers.registerProcessingTimeTimer(due);
+      publishDue.update(due);
     }
+  }
+
+  /**
+   * Publishes the last good parameters once they pass the guard on the micro-batch just trained
+   * (steps restored from a checkpoint passed it before they were written).
+   */
+  private void publish(long now, Collector<PolicyVersion> out) {
+    if (lastTrained != null && learner.verify(lastTrained) != null) {
+      reject(true);
+      return;
+    }
+    out.collect(version(now));
   }
 
   /** Counts a rejected step; one that undid the last applied step takes that step off the count. */
@@ -221,7 +279,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     }
   }
 
-  private PolicyVersion publish(long now) {
+  private PolicyVersion version(long now) {
     version++;
     stepsSincePublish = 0;
     lastPublishMs = now;
@@ -235,6 +293,11 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     v.keepFraction = lastKeepFraction;
     v.threshold = lastThreshold;
     v.loss = last.loss();
+    v.learnedSamples = samples - samplesAtLastVersion;
+    samplesAtLastVersion = samples;
+    provenance.stamp(v, now);
+    freshnessMs = v.newestAppendMs < 0 ? -1 : now - v.newestAppendMs;
+    provenance = new Provenance();
     // verified just before: the parameters of every step counted in v.steps
     v.snapshot = PolicySnapshotCodec.encode(learner.lastGood().toSnapshot(version, version - 1, now, false));
     return v;
@@ -250,6 +313,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     savedPolicy.update(List.of(PolicySnapshotCodec.encode(
         learner.policy().toSnapshot(version, version - 1, System.currentTimeMillis(), true))));
     savedBatch.update(batch);
-    savedCounters.update(List.of(version, steps, samples, rejected, (long) stepsSincePublish));
+    savedCounters.update(List.of(version, steps, samples, rejected, (long) stepsSincePublish, samplesAtLastVersion));
+    savedProvenance.update(List.of(provenance));
   }
 }

@@ -2,8 +2,8 @@ package dev.drpo.operators.train;
 
 /**
  * One published policy version: the serving-only snapshot in the model's codec
- * ({@code PolicySnapshotCodec}: parameters, no optimiser state) and what the trainer had done when
- * it was published. The scorers load {@code snapshot}; the policy-versions topic carries it as the
+ * ({@code PolicySnapshotCodec}: parameters, no optimiser state), what the trainer had done when
+ * it was published, and how fresh what it newly learned from is. The scorers load {@code snapshot}; the policy-versions topic carries it as the
  * record value under the key {@code policyName}.
  */
 public class PolicyVersion {
@@ -19,6 +19,19 @@ public class PolicyVersion {
   public double keepFraction;
   public double threshold;
   public double loss;
+  /** Samples trained on since the previous version. */
+  public long learnedSamples;
+  /** Oldest and newest event time of those samples' interactions, epoch ms (-1: none). */
+  public long oldestEventTs = -1;
+  public long newestEventTs = -1;
+  /** Oldest and newest time those interactions were appended to Kafka, epoch ms (-1: unknown). */
+  public long oldestAppendMs = -1;
+  public long newestAppendMs = -1;
+  /**
+   * For each of those samples whose append time is known, createdAtMs minus its append time, as an
+   * HdrHistogram in its compressed encoding ({@link Provenance#lags}); null when none is known.
+   */
+  public byte[] sampleLags;
   public byte[] snapshot;
 
   public PolicyVersion() {}

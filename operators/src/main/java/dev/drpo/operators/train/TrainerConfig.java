@@ -13,8 +13,9 @@ import java.io.Serializable;
  * @param stepsPerBatch gradient steps taken on each micro-batch (1: every sample is used once;
  *     more reuses scarce samples, as offline training takes several epochs over its logs)
  * @param maxWaitMs processing time a partial micro-batch waits before it is trained anyway
- * @param publishEverySteps a new version after this many accepted steps...
- * @param publishIntervalMs ...or this much processing time since the last one, whichever comes first
+ * @param publishEverySteps a new version as soon as this many accepted steps are not published...
+ * @param publishIntervalMs ...or this much processing time has passed since the last one and a
+ *     step is not published, whichever comes first
  * @param policy shape and learning rate of the Gaussian policy (state dim, hidden layers, d)
  * @param seed initial parameters of a policy trained from scratch
  * @param normalisation MEAN for DRPO weights, SUM for DRPO-Exp weights
@@ -33,7 +34,7 @@ public record TrainerConfig(String policyName, int batchSize, int stepsPerBatch,
   }
 
   public static TrainerConfig defaults(PolicyConfig policy) {
-    return new TrainerConfig("drpo", 320, 1, 5_000, 10, 30_000, policy, 7, Prefiltered.Normalisation.MEAN,
+    return new TrainerConfig("drpo", 320, 1, 500, 10, 500, policy, 7, Prefiltered.Normalisation.MEAN,
         DivergenceGuard.DEFAULT_MAX_MEAN_NORM, DivergenceGuard.DEFAULT_MAX_LOSS);
   }
 }

@@ -275,4 +275,46 @@ class MicroBatchTrainerTest {
         7, CONFIG.normalisation(), 100, 1e6);
     assertThatThrownBy(() -> trainer(linear, saved)).hasStackTraceContaining("cannot continue from this savepoint");
   }
+
+  @Test
+  void shouldPublishATrickleOfStepsWhenThePublishIntervalEnds() throws Exception {
+    TrainerConfig everySecond = new TrainerConfig("p", 320, 1, 200, 1_000, 1_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    var harness = trainer(everySecond, null);
+    feed(harness, samples(3, 2, 1.0));
+    harness.setProcessingTime(BEGINNING + 200);
+    assertThat(harness.extractOutputValues()).as("trained at the maximum wait, not published yet").isEmpty();
+
+    harness.setProcessingTime(BEGINNING + 1_000);
+
+    assertThat(harness.extractOutputValues()).singleElement().satisfies(v -> {
+      assertThat(v.steps).isEqualTo(1);
+      assertThat(v.learnedSamples).isEqualTo(3);
+    });
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE, MicroBatchTrainer.PUBLISH_DUE)).isZero();
+  }
+
+  @Test
+  void shouldStampEachVersionWithWhenWhatItNewlyLearnedHappenedAndWasAppended() throws Exception {
+    var harness = trainer(CONFIG, null);
+    List<TrainingSample> in = samples(16, 11, 1.0);
+    for (int i = 0; i < in.size(); i++) {
+      in.get(i).sample.ts = BEGINNING - 1_000 + i;
+      in.get(i).sample.appendMs = BEGINNING - 300 + i;
+    }
+    in.get(9).sample.appendMs = -1; // not read from Kafka: no append time
+    feed(harness, in);
+
+    List<PolicyVersion> versions = harness.extractOutputValues();
+    assertThat(versions).extracting(v -> v.learnedSamples).containsExactly(8L, 8L);
+    PolicyVersion second = versions.get(1);
+    assertThat(second.oldestEventTs).isEqualTo(BEGINNING - 1_000 + 8);
+    assertThat(second.newestEventTs).isEqualTo(BEGINNING - 1_000 + 15);
+    assertThat(second.oldestAppendMs).isEqualTo(BEGINNING - 300 + 8);
+    assertThat(second.newestAppendMs).isEqualTo(BEGINNING - 300 + 15);
+    var lags = Provenance.lags(second.sampleLags);
+    assertThat(lags.getTotalCount()).as("the samples whose append time is known").isEqualTo(7);
+    assertThat(lags.valuesAreEquivalent(lags.getMinValue(), 300 - 15)).isTrue();
+    assertThat(lags.valuesAreEquivalent(lags.getMaxValue(), 300 - 8)).isTrue();
+  }
 }

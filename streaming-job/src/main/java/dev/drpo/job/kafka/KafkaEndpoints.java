@@ -33,8 +33,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * output at once and, after a failure, possibly twice. Record formats (README "Topics and schemas"):
  * <ul>
  *   <li>recommendations: key requestId, value {@link Recommendation} as JSON;
- *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, headers
- *       drpo.version, drpo.steps, drpo.samples, drpo.keep-fraction, drpo.threshold (decimal strings);
+ *   <li>policy-versions: key policy name, value the serving snapshot in the model's codec, record
+ *       timestamp the version's creation, headers drpo.version, drpo.steps, drpo.samples,
+ *       drpo.keep-fraction, drpo.threshold, and its provenance drpo.learned-samples,
+ *       drpo.oldest-event-ts, drpo.newest-event-ts, drpo.oldest-append-ms, drpo.newest-append-ms
+ *       (decimal strings; -1 unknown) and drpo.sample-lags-ms (an HdrHistogram, compressed; absent when unknown);
  *   <li>items (in): key itemId, value {@code {"itemId","embedding"}} or null (a delete), read from
  *       the job's start (less {@code catalog.clock-skew}) when it starts without state;
  *   <li>dead-letters: value the rejected record's raw bytes, headers drpo.reason, drpo.source,
@@ -173,6 +176,14 @@ public final class KafkaEndpoints {
       record.headers().add(new RecordHeader("drpo.samples", utf8(Long.toString(v.samples))));
       record.headers().add(new RecordHeader("drpo.keep-fraction", utf8(Double.toString(v.keepFraction))));
       record.headers().add(new RecordHeader("drpo.threshold", utf8(Double.toString(v.threshold))));
+      record.headers().add(new RecordHeader("drpo.learned-samples", utf8(Long.toString(v.learnedSamples))));
+      record.headers().add(new RecordHeader("drpo.oldest-event-ts", utf8(Long.toString(v.oldestEventTs))));
+      record.headers().add(new RecordHeader("drpo.newest-event-ts", utf8(Long.toString(v.newestEventTs))));
+      record.headers().add(new RecordHeader("drpo.oldest-append-ms", utf8(Long.toString(v.oldestAppendMs))));
+      record.headers().add(new RecordHeader("drpo.newest-append-ms", utf8(Long.toString(v.newestAppendMs))));
+      if (v.sampleLags != null) {
+        record.headers().add(new RecordHeader("drpo.sample-lags-ms", v.sampleLags));
+      }
       return record;
     }
   }
