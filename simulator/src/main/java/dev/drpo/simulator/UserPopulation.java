@@ -34,6 +34,11 @@ public final class UserPopulation {
       return new Config(5, 20_000, 45 * 60_000L, 0.0);
     }
 
+    /** Users who never pause: each asks every {@code intervalMs}, for ever (one endless session). */
+    public static Config continuous(long intervalMs) {
+      return new Config(Integer.MAX_VALUE, intervalMs, intervalMs + 1, 0.0);
+    }
+
     public Config withMalformedShare(double share) {
       return new Config(requestsPerSession, requestGapMs, sessionGapMs, share);
     }

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
  * The paper's recommendation environment ("RecSim", DRPO.md section 5): item embeddings and user
@@ -22,6 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class World {
   private final SimulatorConfig config;
   private final ItemCatalog catalog;
+  private final float[][] centres;
   private final float[][] interests;
   private final float[][] states;
   private final int[] popularityRank;
@@ -41,7 +43,7 @@ public final class World {
     this.config = config;
     SplittableRandom r = new SplittableRandom(seed);
     int d = config.dimension();
-    float[][] centres = centres(config.topics(), d, r);
+    centres = centres(config.topics(), d, r);
     if (items == null) {
       List<String> ids = new ArrayList<>();
       float[][] vectors = new float[config.items()][];
@@ -119,6 +121,34 @@ public final class World {
       ids[i] = config.users() + i;
     }
     return ids;
+  }
+
+  /**
+   * The users change taste: the topics trade places. A random permutation pi of the topics (from
+   * {@code seed}) defines the linear map M that sends each topic centre c_k to c_pi(k) and leaves
+   * the directions outside the centres' span alone (M = I + (C_pi - C) C^+); every user's interest
+   * becomes normalise(M u*): who liked topic k likes topic pi(k), with the same offset from its
+   * centre. What the learner sees of a user (the features) stays as it was, so the mapping from
+   * features to taste changes by one linear map, which a policy can learn again (a change no
+   * function of the features could follow, such as users swapping tastes at random, would measure
+   * memorisation, not how fast a learner adapts). Rewards, the oracle and the logging policy
+   * follow the new interests at once.
+   */
+  public void changeTastes(long seed) {
+    int[] pi = shuffled(centres.length, new SplittableRandom(seed));
+    INDArray c = Nd4j.create(centres);
+    INDArray moved = Nd4j.create(Arrays.stream(pi).mapToObj(k -> centres[k]).toArray(float[][]::new));
+    // coordinates of u in the centres' span: (C C^T)^-1 C u
+    INDArray coordinates = InvertMatrix.invert(c.mmul(c.transpose()), false).mmul(c);
+    INDArray users = Nd4j.create(interests);
+    INDArray changed = users.add(users.mmul(coordinates.transpose()).mmul(moved.sub(c)));
+    for (int u = 0; u < interests.length; u++) {
+      interests[u] = unit(changed.getRow(u).toFloatVector());
+    }
+    var rankings = catalog.topK(Nd4j.create(interests), config.expertCandidates(), List.of(), Similarity.INNER_PRODUCT);
+    for (int u = 0; u < interests.length; u++) {
+      nearest[u] = rankings[u].indices();
+    }
   }
 
   /** What the learner sees of user u. */

@@ -94,4 +94,37 @@ class WorldTest {
     assertThat(slate.oracleReward()).isLessThanOrEqualTo(top1.oracleReward());
     assertThat(slate.normalized()).isBetween(0.0, 1.0);
   }
+
+  @Test
+  void aChangeOfTasteMovesWhatUsersLikeButNotWhatTheLearnerSees() {
+    World changing = new World(SimulatorConfig.defaults().withSize(500, 200, 50, 1_000), 4);
+    float[] features = changing.state(0).clone();
+    double oracleBefore = meanOracle(changing);
+    double[] bestItemBefore = new double[changing.trainingUsers()];
+    int[] bestItem = new int[changing.trainingUsers()];
+    for (int u = 0; u < bestItem.length; u++) {
+      bestItem[u] = changing.log(u, new LoggingMix(1, 0, 0), new SplittableRandom(u));
+      bestItemBefore[u] = changing.latentReward(u, bestItem[u]);
+    }
+
+    changing.changeTastes(9);
+
+    assertThat(changing.state(0)).containsExactly(features);
+    assertThat(meanOracle(changing)).as("tastes as sharp as before, in other topics").isCloseTo(oracleBefore, within(0.03));
+    double before = 0;
+    double after = 0;
+    for (int u = 0; u < bestItem.length; u++) {
+      before += bestItemBefore[u] / bestItem.length;
+      after += changing.latentReward(u, bestItem[u]) / bestItem.length;
+    }
+    assertThat(after).as("the items experts chose for a user before the change").isLessThan(before / 2);
+  }
+
+  static double meanOracle(World w) {
+    double sum = 0;
+    for (int u = 0; u < w.trainingUsers(); u++) {
+      sum += w.oracleReward(u) / w.trainingUsers();
+    }
+    return sum;
+  }
 }

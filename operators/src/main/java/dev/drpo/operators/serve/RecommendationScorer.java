@@ -60,8 +60,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * never after its delete is applied. Retrieval is exact or HNSW by catalog size
  * ({@link ScorerConfig#retrieval()}); scores are exact cosines either way.
  *
- * <p>Metrics: recommendations, fallbacks, policyVersion, catalogItems, catalogUpdates,
- * scoringLatencyMicros (histogram, from arrival to answer), batchSize (histogram).
+ * <p>Metrics: recommendations, fallbacks, policyVersion (the version that answered last),
+ * heldPolicyVersion (the newest version received, which answers the next request),
+ * heldVersionFreshnessMs (when it was received, minus the newest Kafka append time of the
+ * interactions it newly learned from), catalogItems, catalogUpdates, scoringLatencyMicros
+ * (histogram, from arrival to answer), batchSize (histogram).
  */
 public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, ServingUpdate, Recommendation> {
   public static final MapStateDescriptor<String, PolicyVersion> POLICIES =
@@ -88,6 +91,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient List<PendingRequest> pending;
   private transient long batchDeadline;
   private transient PolicyVersion latest;
+  private transient long heldVersionFreshnessMs;
 
   public RecommendationScorer(ScorerConfig config, CatalogLoader catalogLoader) {
     this.config = config;
@@ -104,6 +108,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     catalog = live.catalog();
     encoder = new StateEncoder(config.userFeatureDim(), catalog.dimension(), config.historyLength());
     policyVersion = -1;
+    heldVersionFreshnessMs = -1;
     var metrics = getRuntimeContext().getMetricGroup();
     recommendations = metrics.counter("recommendations");
     fallbacks = metrics.counter("fallbacks");
@@ -112,6 +117,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     latency = metrics.histogram("scoringLatencyMicros", new DescriptiveStatisticsHistogram(1_000));
     batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
     metrics.gauge("policyVersion", () -> policyVersion);
+    metrics.gauge("heldPolicyVersion", () -> latest == null ? -1 : latest.version);
+    metrics.gauge("heldVersionFreshnessMs", () -> heldVersionFreshnessMs);
   }
 
   @Override
@@ -283,6 +290,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     } else if (update.version.policyName.equals(config.policyName())) {
       ctx.getBroadcastState(POLICIES).put(update.version.policyName, update.version);
       latest = update.version;
+      heldVersionFreshnessMs = latest.newestAppendMs < 0 ? -1 : System.currentTimeMillis() - latest.newestAppendMs;
     }
   }
 

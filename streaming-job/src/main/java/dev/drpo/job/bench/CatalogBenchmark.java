@@ -1,13 +1,11 @@
 package dev.drpo.job.bench;
 
-import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.demo.Demo;
 import dev.drpo.job.demo.InJvmMetrics;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
-import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
@@ -32,12 +30,7 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -279,7 +272,7 @@ public final class CatalogBenchmark {
       double topicWriteS = (System.nanoTime() - started) / 1e9;
 
       started = System.nanoTime();
-      JobClient job = start(config, null);
+      JobClient job = LocalJob.start(config, null);
       awaitCatalog(items.size(), Duration.ofMinutes(60));
       double loadS = (System.nanoTime() - started) / 1e9;
 
@@ -304,7 +297,7 @@ public final class CatalogBenchmark {
 
       Path latest = latestCheckpoint(Path.of(java.net.URI.create(config.checkpoints().directory())));
       started = System.nanoTime();
-      JobClient restored = start(config, latest.toUri().toString());
+      JobClient restored = LocalJob.start(config, latest.toUri().toString());
       awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
       double restoreS = (System.nanoTime() - started) / 1e9;
       restored.cancel().get();
@@ -312,18 +305,6 @@ public final class CatalogBenchmark {
     } finally {
       FileUtils.deleteDirectory(dir.toFile());
     }
-  }
-
-  private static JobClient start(JobConfig config, String checkpoint) throws Exception {
-    Configuration flink = DrpoJob.flinkConfiguration(config);
-    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
-    flink.setString("metrics.reporter.injvm.factory.class", InJvmMetrics.Factory.class.getName());
-    if (checkpoint != null) {
-      flink.set(StateRecoveryOptions.SAVEPOINT_PATH, checkpoint);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-    DrpoJob.build(env, KafkaEndpoints.create(config), ItemsTopic.loader(config), config);
-    return env.executeAsync();
   }
 
   private static void awaitCatalog(int items, Duration timeout) throws InterruptedException {

@@ -92,17 +92,21 @@ public final class DataPathBenchmark {
     return env.execute(fullPath ? "data path" : "decode only");
   }
 
-  /** Record i: user i mod 10k; each user's events 3 s apart, a 30-minute pause after every 5. */
+  /**
+   * Record i: user i mod 10k; each user's events 3 s apart, a 30-minute pause after every 5. Built
+   * with a StringBuilder: String.format per record took a fifth of both jobs' time.
+   */
   static GeneratorFunction<Long, byte[]> interaction() {
     return i -> {
       long user = i % USERS;
       long n = i / USERS;
       long ts = BEGINNING + (n / 5) * 30 * 60_000 + (n % 5) * 3_000 + user;
-      double reward = ((i * 2654435761L) % 1000) / 1000.0;
+      long reward = Math.floorMod(i * 2654435761L, 1000L);
       String cohort = user % 3 == 0 ? "web" : user % 3 == 1 ? "app" : "tv";
-      return String.format(Locale.ROOT,
-          "{\"eventId\":\"e%d\",\"userId\":\"u%d\",\"itemId\":\"i%d\",\"ts\":%d,\"reward\":%.3f,\"cohort\":\"%s\"}",
-          i, user, (i * 31) % 5000, ts, reward, cohort).getBytes(StandardCharsets.UTF_8);
+      return new StringBuilder(128).append("{\"eventId\":\"e").append(i).append("\",\"userId\":\"u").append(user)
+          .append("\",\"itemId\":\"i").append((i * 31) % 5000).append("\",\"ts\":").append(ts)
+          .append(",\"reward\":").append(reward / 1000).append('.').append(reward / 100 % 10).append(reward / 10 % 10)
+          .append(reward % 10).append(",\"cohort\":\"").append(cohort).append("\"}").toString().getBytes(StandardCharsets.UTF_8);
     };
   }
 }

@@ -1,13 +1,11 @@
 package dev.drpo.job.bench;
 
-import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.demo.Demo;
 import dev.drpo.job.demo.InJvmMetrics;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaConnection;
-import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.UserPopulation;
@@ -26,11 +24,7 @@ import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Request-to-answer latency of the serving path as an outside client sees it, while the same job
@@ -144,12 +138,13 @@ public final class ServeBenchmark {
             console.printf("writing a backlog of %d interaction events...%n", events);
             feed.backlog(events);
           }
-          JobClient job = start(config);
+          JobClient job = LocalJob.start(config, null);
           try {
             if (!options.backlog()) {
               feed.start(options.eventsPerS());
             }
-            awaitFirstVersion();
+            LocalJob.awaitFirstVersion(Duration.ofMinutes(3));
+            Thread.sleep(2_000);
             for (int rate : options.rates()) {
               runs.add(measure(client, rate, mode));
               console.print(runs.get(runs.size() - 1).json() + "\n");
@@ -178,27 +173,6 @@ public final class ServeBenchmark {
       s.put("kafka.topics." + topic, topic + "-" + mode);
     }
     return JobConfig.simulator().with(s).with(options.overrides());
-  }
-
-  private JobClient start(JobConfig config) throws Exception {
-    Configuration flink = DrpoJob.flinkConfiguration(config);
-    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
-    flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.job().parallelism());
-    flink.setString("metrics.reporter.injvm.factory.class", InJvmMetrics.Factory.class.getName());
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-    DrpoJob.build(env, KafkaEndpoints.create(config), ItemsTopic.loader(config), config);
-    return env.executeAsync();
-  }
-
-  private void awaitFirstVersion() throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!(InJvmMetrics.max("policyVersion") >= 1)) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the job published no policy version within 3 minutes");
-      }
-      Thread.sleep(200);
-    }
-    Thread.sleep(2_000);
   }
 
   /** Requests of random training users, stamped now. */

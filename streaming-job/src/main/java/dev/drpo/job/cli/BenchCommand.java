@@ -8,5 +8,5 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "Benchmarks that print measured numbers.",
     subcommands = {TrainBenchCommand.class, DataPathBenchCommand.class, LearningBenchCommand.class, ServeBenchCommand.class,
-        CatalogBenchCommand.class})
+        CatalogBenchCommand.class, FreshnessBenchCommand.class})
 final class BenchCommand {}

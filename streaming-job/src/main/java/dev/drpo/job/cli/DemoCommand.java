@@ -43,6 +43,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--logging-share", defaultValue = "0.2", description = "Share of online requests the logging policy serves (default: ${DEFAULT-VALUE}).")
   double loggingShare;
 
+  @Option(names = "--realtime", description = "Users act at wall-clock time, events stamped now, each user every --user-interval; no offline phase.")
+  boolean realtime;
+
+  @Option(names = "--user-interval", defaultValue = "2s", description = "With --realtime: how often each user acts (default: ${DEFAULT-VALUE}).")
+  String userInterval;
+
   @Option(names = "--seed", defaultValue = "1", description = "World and traffic seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -55,7 +61,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("need --kafka-port >= 0, --offline-hours >= 0, --tick-minutes >= 1, --logging-share in [0, 1]");
     }
     TrafficRun.Options traffic = new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out, offlineHours,
-        tickMinutes, loggingShare, 0.002, seed);
+        tickMinutes, loggingShare, 0.002, seed,
+        realtime ? JobConfig.parseDuration("--user-interval", userInterval) : null);
     Demo demo = new Demo(new Demo.Options(traffic, kafkaPort, uiPort, SimulatorConfig.defaults(), settings), System.out);
     return DrpoCli.untilInterrupted(demo::stop, demo::run);
   }

@@ -45,6 +45,12 @@ final class UsersCommand implements Callable<Integer> {
   @Option(names = "--offline-hours", defaultValue = "12", description = "Simulated hours of logged traffic replayed first (default: ${DEFAULT-VALUE}).")
   int offlineHours;
 
+  @Option(names = "--realtime", description = "Users act at wall-clock time, events stamped now, each user every --user-interval; no offline phase.")
+  boolean realtime;
+
+  @Option(names = "--user-interval", defaultValue = "2s", description = "With --realtime: how often each user acts (default: ${DEFAULT-VALUE}).")
+  String userInterval;
+
   @Option(names = "--seed", defaultValue = "1", description = "World and traffic seed; the job's catalog must come from the same seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -70,7 +76,8 @@ final class UsersCommand implements Callable<Integer> {
       return 0;
     }
     TrafficRun run = new TrafficRun(new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out,
-        offlineHours, 15, 0.2, 0.002, seed), world, System.out, Map::of);
+        offlineHours, 15, 0.2, 0.002, seed,
+        realtime ? JobConfig.parseDuration("--user-interval", userInterval) : null), world, System.out, Map::of);
     return DrpoCli.untilInterrupted(run::stop, () -> run.run(kafka.connection(), SimulatedUsers.Topics.of(topics)));
   }
 }

@@ -62,6 +62,16 @@ public final class InJvmMetrics implements MetricReporter {
         .filter(Double::isFinite).max().orElse(Double.NaN);
   }
 
+  /**
+   * Smallest finite value of the numeric gauges named {@code name} of the operator named
+   * {@code operator}, over its subtasks (NaN when there is none): e.g. the version every scorer holds.
+   */
+  public static double min(String operator, String name) {
+    return METRICS.entrySet().stream()
+        .filter(e -> e.getValue().name.equals(name) && e.getKey().contains("." + operator + "."))
+        .mapToDouble(e -> value(e.getValue().metric)).filter(Double::isFinite).min().orElse(Double.NaN);
+  }
+
   /** Largest {@code q}-quantile of the histograms named {@code name} over all subtasks (NaN when there is none). */
   public static double maxQuantile(String name, double q) {
     return METRICS.values().stream().filter(m -> m.name.equals(name) && m.metric instanceof Histogram)

@@ -28,6 +28,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 /**
  * The simulated users' side of a run, against any broker: logged medium-quality traffic first
  * (offline), then online round trips through the job, a share still served by the logging policy.
+ * On a simulated clock (default) the users' days pass in minutes; in real time every user acts
+ * every {@code userInterval} of wall-clock time, events stamped now, and there is no offline phase.
  * A progress line every 5 s (the job's own numbers when the job runs in this JVM), and at the end
  * DIR/demo.json (timeline and summary) and DIR/demo.png (served reward over time).
  */
@@ -43,9 +45,15 @@ public final class TrafficRun {
    * @param tickMinutes simulated minutes per online round trip
    * @param loggingShare share of online requests the logging policy serves
    * @param malformedShare share of the users' events that are corrupted on purpose
+   * @param userInterval null: the simulated clock; else users act in real time, each this often
    */
   public record Options(Duration duration, Path out, int offlineHours, int tickMinutes, double loggingShare,
-      double malformedShare, long seed) {}
+      double malformedShare, long seed, Duration userInterval) {
+
+    public boolean realtime() {
+      return userInterval != null;
+    }
+  }
 
   private final Options options;
   private final World world;
@@ -74,9 +82,11 @@ public final class TrafficRun {
     long tick = options.tickMinutes() * 60_000L;
     // room for up to MAX_TICKS_PER_SECOND round trips a second; past that the users wait for the wall clock
     long onlineSpan = options.duration().toSeconds() * MAX_TICKS_PER_SECOND * tick;
-    long clock = System.currentTimeMillis() - options.offlineHours() * 3_600_000L - onlineSpan - 3_600_000L;
-    UserPopulation population = new UserPopulation(world,
-        UserPopulation.Config.defaults().withMalformedShare(options.malformedShare()), clock, options.seed());
+    long clock = options.realtime() ? System.currentTimeMillis()
+        : System.currentTimeMillis() - options.offlineHours() * 3_600_000L - onlineSpan - 3_600_000L;
+    UserPopulation.Config behaviour = options.realtime() ? UserPopulation.Config.continuous(options.userInterval().toMillis())
+        : UserPopulation.Config.defaults();
+    UserPopulation population = new UserPopulation(world, behaviour.withMalformedShare(options.malformedShare()), clock, options.seed());
     SimulatedUsers.Tally offline = new SimulatedUsers.Tally();
     List<Map<String, Object>> timeline = new ArrayList<>();
     long started = System.nanoTime();
@@ -85,10 +95,15 @@ public final class TrafficRun {
     SimulatedUsers.Tally window = new SimulatedUsers.Tally();
     try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, options.loggingShare(), 10,
         kafka, topics, options.seed())) {
-      long offlineEnd = clock + options.offlineHours() * 3_600_000L;
+      long offlineEnd = options.realtime() ? clock : clock + options.offlineHours() * 3_600_000L;
       String phase = "offline";
       while (!stop.get() && System.nanoTime() < deadline) {
-        if (clock < offlineEnd) {
+        if (options.realtime()) {
+          phase = "online";
+          Thread.sleep(20);
+          // a user's interaction comes a second after the request (UserPopulation): never ahead of the wall clock
+          users.tick(System.currentTimeMillis() - 1_000, Duration.ofSeconds(30));
+        } else if (clock < offlineEnd) {
           clock = Math.min(offlineEnd, clock + 3_600_000L);
           users.replay(clock);
         } else {

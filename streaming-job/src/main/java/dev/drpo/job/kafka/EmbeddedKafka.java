@@ -62,21 +62,45 @@ public final class EmbeddedKafka implements AutoCloseable {
     return bootstrapPort != null ? "localhost:" + bootstrapPort.port() : cluster.bootstrapServers();
   }
 
-  /** The job's topics: two partitions each, policy versions and items compacted with one. */
+  /**
+   * The job's topics: two partitions each, policy versions and items compacted with one; the
+   * interactions topic stamps records with the broker's append time (LogAppendTime), which the
+   * job's provenance and freshness metrics measure from.
+   */
   public void createTopics(JobConfig config) throws Exception {
-    createTopics(2, List.of(config.kafka().topics().interactions(), config.kafka().topics().recRequests(), config.kafka().topics().recommendations(),
-        config.kafka().topics().deadLetters()), List.of(config.kafka().topics().policyVersions(), config.kafka().topics().items()));
+    createTopics(config, true);
+  }
+
+  /** The same, without the items topic when {@code withItems} is false (jobs that share one). */
+  public void createTopics(JobConfig config, boolean withItems) throws Exception {
+    JobConfig.Topics t = config.kafka().topics();
+    List<NewTopic> topics = new ArrayList<>(List.of(
+        new NewTopic(t.interactions(), 2, (short) 1).configs(Map.of("message.timestamp.type", "LogAppendTime")),
+        new NewTopic(t.recRequests(), 2, (short) 1), new NewTopic(t.recommendations(), 2, (short) 1),
+        new NewTopic(t.deadLetters(), 2, (short) 1), compacted(t.policyVersions())));
+    if (withItems) {
+      topics.add(compacted(t.items()));
+    }
+    create(topics);
   }
 
   /** Creates topics with the given partitions; {@code compacted} ones keep the latest record per key. */
   public void createTopics(int partitions, List<String> topics, List<String> compacted) throws Exception {
+    List<NewTopic> all = new ArrayList<>();
+    topics.forEach(t -> all.add(new NewTopic(t, partitions, (short) 1)));
+    compacted.forEach(t -> all.add(compacted(t)));
+    create(all);
+  }
+
+  private static NewTopic compacted(String topic) {
+    return new NewTopic(topic, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"));
+  }
+
+  private void create(List<NewTopic> topics) throws Exception {
     Properties props = new Properties();
     props.setProperty("bootstrap.servers", bootstrapServers());
     try (Admin admin = Admin.create(props)) {
-      List<NewTopic> all = new ArrayList<>();
-      topics.forEach(t -> all.add(new NewTopic(t, partitions, (short) 1)));
-      compacted.forEach(t -> all.add(new NewTopic(t, 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
-      admin.createTopics(all).all().get();
+      admin.createTopics(topics).all().get();
     }
   }
 
