@@ -200,7 +200,9 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     Long due = deadline.value();
     if (due != null && due <= timestamp) {
       deadline.clear();
-      train(timestamp, ctx.timerService(), out);
+      if (!batch.isEmpty()) {
+        train(timestamp, ctx.timerService(), out);
+      }
     }
     due = publishDue.value();
     if (due != null && due <= timestamp) {
@@ -292,7 +294,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     v.rejectedSteps = rejected;
     v.keepFraction = lastKeepFraction;
     v.threshold = lastThreshold;
-    v.loss = last.loss();
+    v.loss = last == null ? Double.NaN : last.loss(); // null: published by the timer restored with its steps
     v.learnedSamples = samples - samplesAtLastVersion;
     samplesAtLastVersion = samples;
     provenance.stamp(v, now);

@@ -295,6 +295,25 @@ class MicroBatchTrainerTest {
   }
 
   @Test
+  void shouldPublishStepsTrainedBeforeARestoreWhenTheRestoredIntervalEnds() throws Exception {
+    TrainerConfig everySecond = new TrainerConfig("p", 320, 1, 200, 1_000, 1_000, SHAPE, 7, CONFIG.normalisation(), 100, 1e6);
+    var before = trainer(everySecond, null);
+    feed(before, samples(3, 2, 1.0));
+    before.setProcessingTime(BEGINNING + 200);
+    OperatorSubtaskState saved = before.snapshot(1, BEGINNING + 200);
+    before.close();
+
+    var after = trainer(everySecond, saved);
+    after.setProcessingTime(BEGINNING + 1_000);
+
+    assertThat(after.extractOutputValues()).singleElement().satisfies(v -> {
+      assertThat(v.steps).isEqualTo(1);
+      assertThat(v.learnedSamples).isEqualTo(3);
+    });
+    assertThat(after.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
   void shouldStampEachVersionWithWhenWhatItNewlyLearnedHappenedAndWasAppended() throws Exception {
     var harness = trainer(CONFIG, null);
     List<TrainingSample> in = samples(16, 11, 1.0);
