@@ -34,7 +34,7 @@ public record TrainerConfig(String policyName, int batchSize, int stepsPerBatch,
   }
 
   public static TrainerConfig defaults(PolicyConfig policy) {
-    return new TrainerConfig("drpo", 320, 1, 500, 10, 500, policy, 7, Prefiltered.Normalisation.MEAN,
+    return new TrainerConfig("drpo", 320, 4, 500, 10, 500, policy, 7, Prefiltered.Normalisation.MEAN,
         DivergenceGuard.DEFAULT_MAX_MEAN_NORM, DivergenceGuard.DEFAULT_MAX_LOSS);
   }
 }
