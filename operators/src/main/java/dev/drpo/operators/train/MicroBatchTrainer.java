@@ -246,17 +246,16 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     }
     samples += n;
     trainedSamples.inc(n);
+    Long due = publishDue.value();
     if (stepsSincePublish >= config.publishEverySteps() || now - lastPublishMs >= config.publishIntervalMs()) {
-      Long due = publishDue.value();
       if (due != null) {
         timers.deleteProcessingTimeTimer(due);
         publishDue.clear();
       }
       publish(now, out);
-    } else if (publishDue.value() == null) {
-      long due = lastPublishMs + config.publishIntervalMs();
-      timers.registerProcessingTimeTimer(due);
-      publishDue.update(due);
+    } else if (due == null) {
+      timers.registerProcessingTimeTimer(lastPublishMs + config.publishIntervalMs());
+      publishDue.update(lastPublishMs + config.publishIntervalMs());
     }
   }
 

@@ -128,15 +128,18 @@ public final class FreshnessBenchmark {
       World driftWorld = new World(SimulatorConfig.defaults(), 1);
       JobConfig driftDefaults = config(bootstrap, dir, "drift-defaults", driftWorld.config().stateDim(), Map.of());
       // session-end emission: a step's quality looks ahead as far as its session can go
+      JobConfig asConfigured = JobConfig.defaults().with(options.overrides());
       JobConfig driftSessionEnd = config(bootstrap, dir, "drift-session-end", driftWorld.config().stateDim(), Map.of(
-          "quality.granularity", "session", "quality.horizon", JobConfig.defaults().with(options.overrides()).values().get("sessions.gap"),
-          "quality.horizon-steps", JobConfig.defaults().with(options.overrides()).values().get("sessions.max-events")));
+          "quality.granularity", "session", "quality.horizon", asConfigured.values().get("sessions.gap"),
+          "quality.horizon-steps", asConfigured.values().get("sessions.max-events")));
       // every topic is created before any job runs; all runs read one items topic (every world has the same items)
-      for (JobConfig config : configs.values()) {
+      List<JobConfig> jobs = new ArrayList<>(configs.values());
+      if (options.drift()) {
+        jobs.addAll(List.of(driftDefaults, driftSessionEnd));
+      }
+      for (JobConfig config : jobs) {
         kafka.createTopics(config, false);
       }
-      kafka.createTopics(driftDefaults, false);
-      kafka.createTopics(driftSessionEnd, false);
       kafka.createTopics(1, List.of(), List.of(driftDefaults.kafka().topics().items()));
       ItemsTopic.write(driftDefaults.kafka().connection(), driftDefaults.kafka().topics().items(), CatalogItems.of(driftWorld.catalog()));
       for (int rate : options.eventsPerS()) {
