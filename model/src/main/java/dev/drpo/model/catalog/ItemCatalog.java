@@ -1,19 +1,18 @@
 package dev.drpo.model.catalog;
 
-import dev.drpo.model.policy.Blas;
 import java.io.Closeable;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * The items a policy can recommend: id -> embedding, stored normalised to unit length, with top-k
@@ -85,9 +84,10 @@ public final class ItemCatalog implements Closeable {
   private final List<String> ids = new ArrayList<>();
   private final List<float[]> vectors = new ArrayList<>();
   private final Map<String, Integer> index = new HashMap<>();
-  /** Exact search: unit embeddings in rows 0..size-1 of [capacity, d]; null until searched, or with an HNSW index. */
-  private INDArray matrix;
+  /** Exact search: unit embeddings in rows 0..size-1; null until searched, or with an HNSW index. */
+  private EmbeddingMatrix matrix;
   private HnswIndex ann;
+  private final TopK top = new TopK();
 
   /** A fixed catalog with exact search. @param embeddings one row per item, any non-zero length d (normalised here) */
   public ItemCatalog(List<String> ids, float[][] embeddings) {
@@ -155,10 +155,10 @@ public final class ItemCatalog implements Closeable {
       vectors.set(i, u);
     }
     if (matrix != null) {
-      if (i >= matrix.rows()) {
-        matrix = null; // rebuilt, larger, at the next search
+      if (i >= matrix.capacity()) {
+        dropMatrix(); // rebuilt, larger, at the next search
       } else {
-        matrix.putRow(i, Nd4j.createFromArray(u));
+        matrix.set(i, u);
       }
     }
     return i;
@@ -176,7 +176,7 @@ public final class ItemCatalog implements Closeable {
       vectors.set(i, vectors.get(last));
       index.put(ids.get(i), i);
       if (matrix != null) {
-        matrix.putRow(i, Nd4j.createFromArray(vectors.get(i)));
+        matrix.set(i, vectors.get(i));
       }
     }
     ids.remove(last);
@@ -188,7 +188,7 @@ public final class ItemCatalog implements Closeable {
   }
 
   private void buildAnn() {
-    matrix = null;
+    dropMatrix();
     ann = new HnswIndex(retrieval.kept(), false, retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
     ann.addAll(ids, vectors);
   }
@@ -291,42 +291,57 @@ public final class ItemCatalog implements Closeable {
     if (!exclude.isEmpty() && exclude.size() != b) {
       throw new IllegalArgumentException("need one exclusion set per query");
     }
-    INDArray q = queries.castTo(DataType.FLOAT);
-    double[] norms = q.norm2(1).toDoubleVector();
-    float[] all = ann == null ? exactScores(q) : null;
+    float[] rows = floats(queries);
+    float[] scores = ann == null ? exactScores(rows, b) : null;
     Ranking[] out = new Ranking[b];
     for (int r = 0; r < b; r++) {
       Set<String> skip = exclude.isEmpty() ? Set.of() : exclude.get(r);
-      float scale = similarity == Similarity.COSINE && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
-      out[r] = ann == null
-          ? best(all, r * (int) matrix.rows(), k, excluded(skip), scale)
-          : approximate(q.getRow(r).toFloatVector(), k, skip, scale, norms[r]);
+      float[] query = Arrays.copyOfRange(rows, r * dimension, (r + 1) * dimension);
+      double norm = Math.sqrt(dot(query, query));
+      float scale = similarity == Similarity.COSINE && norm > 0 ? (float) (1 / norm) : 1f;
+      out[r] = ann == null ? best(scores, r, b, k, excluded(skip), scale) : approximate(query, k, skip, scale, norm);
     }
     return out;
   }
 
-  private float[] exactScores(INDArray q) {
-    if (matrix == null) {
-      int capacity = ids.size() + ids.size() / 4 + 16;
-      float[] rows = new float[capacity * dimension];
-      for (int i = 0; i < ids.size(); i++) {
-        System.arraycopy(vectors.get(i), 0, rows, i * dimension, dimension);
-      }
-      matrix = Nd4j.create(rows, new long[] {capacity, dimension}, 'c');
+  /** The queries as floats, row-major (read from native memory at once: element by element is slow). */
+  private float[] floats(INDArray queries) {
+    if (queries.rank() != 2 || queries.size(1) != dimension) {
+      throw new IllegalArgumentException("queries must be [b, " + dimension + "], got " + Arrays.toString(queries.shape()));
     }
-    INDArray scores = Nd4j.create(DataType.FLOAT, q.size(0), matrix.rows());
-    Blas.gemm(q, matrix, scores, false, true, 1.0, 0.0);
-    return scores.data().asFloat();
+    INDArray q = queries.castTo(DataType.FLOAT);
+    if (q.isView() || q.ordering() != 'c') {
+      q = q.dup('c');
+    }
+    float[] rows = new float[(int) q.length()];
+    ((FloatPointer) q.data().pointer()).get(rows, 0, rows.length);
+    return rows;
   }
 
-  private BitSet excluded(Set<String> skip) {
-    BitSet out = new BitSet(ids.size());
+  /** Every query's score with every item: see {@link EmbeddingMatrix#scores}. */
+  private float[] exactScores(float[] rows, int b) {
+    int n = ids.size();
+    if (matrix == null) {
+      matrix = new EmbeddingMatrix(n + n / 4 + 16, dimension);
+      for (int i = 0; i < n; i++) {
+        matrix.set(i, vectors.get(i));
+      }
+    }
+    return n == 0 ? new float[0] : matrix.scores(rows, b, n);
+  }
+
+  /** Catalog indices of the excluded ids in the catalog, ascending. */
+  private int[] excluded(Set<String> skip) {
+    int[] out = new int[skip.size()];
+    int n = 0;
     for (String id : skip) {
       int i = indexOf(id);
       if (i >= 0) {
-        out.set(i);
+        out[n++] = i;
       }
     }
+    out = Arrays.copyOf(out, n);
+    Arrays.sort(out);
     return out;
   }
 
@@ -337,16 +352,15 @@ public final class ItemCatalog implements Closeable {
       unitQuery[j] = norm > 0 ? (float) (query[j] / norm) : 0f;
     }
     List<String> candidates = ann.candidates(unitQuery, Math.max(retrieval.candidates(), k + skip.size()));
-    Map<Integer, Float> scored = new HashMap<>();
+    Set<Integer> offered = new HashSet<>();
+    top.reset(k);
     for (String id : candidates) {
       Integer i = index.get(id); // null: deleted since the reader was opened
-      if (i != null && !skip.contains(id)) {
-        scored.computeIfAbsent(i, item -> dot(query, vectors.get(item)));
+      if (i != null && !skip.contains(id) && offered.add(i)) {
+        top.offer(i, dot(query, vectors.get(i)));
       }
     }
-    TopK top = new TopK(k, scored::get);
-    scored.keySet().forEach(top::offer);
-    return top.ranking(scale);
+    return ranking(scale);
   }
 
   private static float dot(float[] a, float[] b) {
@@ -357,63 +371,47 @@ public final class ItemCatalog implements Closeable {
     return s;
   }
 
-  private Ranking best(float[] all, int offset, int k, BitSet skip, float scale) {
-    TopK top = new TopK(k, i -> all[offset + i]);
-    for (int i = skip.nextClearBit(0); i < ids.size(); i = skip.nextClearBit(i + 1)) {
-      top.offer(i);
-    }
-    return top.ranking(scale);
-  }
-
-  /** Score of a catalog index. */
-  private interface ScoreOf {
-    float at(int item);
-  }
-
-  /** The k best items offered, by score, ties to the lower catalog index. */
-  private final class TopK {
-    private final int k;
-    private final ScoreOf score;
-    /** min-heap of the k best so far: worst score first, and among equal scores the higher index first */
-    private final PriorityQueue<Integer> heap;
-
-    TopK(int k, ScoreOf score) {
-      this.k = k;
-      this.score = score;
-      heap = new PriorityQueue<>((x, y) -> score.at(x) != score.at(y) ? Float.compare(score.at(x), score.at(y)) : Integer.compare(y, x));
-    }
-
-    void offer(int i) {
-      if (heap.size() < k) {
-        heap.add(i);
-      } else if (heap.comparator().compare(i, heap.peek()) > 0) {
-        heap.poll();
-        heap.add(i);
+  /** The best k of every item for query {@code r} of {@code b} by {@code scores}, but the excluded ones (ascending indices). */
+  private Ranking best(float[] scores, int r, int b, int k, int[] skip, float scale) {
+    top.reset(k);
+    int n = ids.size();
+    int m = EmbeddingMatrix.stride(b);
+    for (int i = 0; i < n; i++) {
+      float s = scores[i * m + r];
+      if (top.admits(i, s) && Arrays.binarySearch(skip, i) < 0) {
+        top.offer(i, s);
       }
     }
-
-    Ranking ranking(float scale) {
-      int found = heap.size();
-      int[] indices = new int[found];
-      for (int j = found - 1; j >= 0; j--) {
-        indices[j] = heap.poll();
-      }
-      String[] bestIds = new String[found];
-      float[] bestScores = new float[found];
-      for (int j = 0; j < found; j++) {
-        bestIds[j] = ids.get(indices[j]);
-        bestScores[j] = score.at(indices[j]) * scale;
-      }
-      return new Ranking(indices, bestIds, bestScores);
-    }
+    return ranking(scale);
   }
 
-  /** Removes the HNSW index's files, if any. */
+  /** Empties {@link #top} into a ranking, its scores times {@code scale}. */
+  private Ranking ranking(float scale) {
+    int[] indices = new int[top.size()];
+    float[] scores = new float[indices.length];
+    top.drainBestFirst(indices, scores);
+    String[] bestIds = new String[indices.length];
+    for (int j = 0; j < indices.length; j++) {
+      bestIds[j] = ids.get(indices[j]);
+      scores[j] *= scale;
+    }
+    return new Ranking(indices, bestIds, scores);
+  }
+
+  /** Frees the exact search's native memory and removes the HNSW index's files, if any. */
   @Override
   public void close() {
+    dropMatrix();
     if (ann != null) {
       ann.close();
       ann = null;
+    }
+  }
+
+  private void dropMatrix() {
+    if (matrix != null) {
+      matrix.close();
+      matrix = null;
     }
   }
 

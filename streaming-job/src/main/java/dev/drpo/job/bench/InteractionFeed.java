@@ -34,6 +34,7 @@ final class InteractionFeed implements AutoCloseable {
     population = new UserPopulation(world, UserPopulation.Config.defaults(), clock, seed);
     Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "5");
+    p.setProperty("client.id", "bench-interactions"); // told apart from the job's producers in ThreadCpu
     producer = new CheckedProducer(p);
     this.topic = topic;
   }

@@ -73,6 +73,7 @@ final class OpenLoopClient implements AutoCloseable {
   OpenLoopClient(KafkaConnection kafka, String requestsTopic, String recommendationsTopic) {
     Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "0");
+    p.setProperty("client.id", "bench-requests"); // told apart from the job's producers in ThreadCpu
     producer = new CheckedProducer(p);
     consumer = CommittedRecords.assigned(kafka, recommendationsTopic, true, new Properties(), Duration.ofSeconds(30));
     this.requestsTopic = requestsTopic;

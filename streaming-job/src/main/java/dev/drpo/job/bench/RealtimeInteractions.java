@@ -26,6 +26,7 @@ final class RealtimeInteractions implements AutoCloseable {
     population = new UserPopulation(world, UserPopulation.Config.continuous(intervalMs), System.currentTimeMillis(), seed);
     Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "5");
+    p.setProperty("client.id", "bench-realtime-interactions"); // told apart from the job's producers in ThreadCpu
     producer = new CheckedProducer(p);
     this.topic = topic;
     thread = new Thread(this::send, "realtime-interactions");
