@@ -1,6 +1,7 @@
 package dev.drpo.operators;
 
 import java.util.Arrays;
+import java.util.Optional;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -10,6 +11,12 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.YieldingOperator;
+import org.apache.flink.streaming.runtime.tasks.StreamTaskActionExecutor;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.MailboxExecutorImpl;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.function.SerializableFunction;
 
@@ -31,6 +38,36 @@ public final class Harnesses {
         .flatMap(state -> backend.getKeys(state.getName(), VoidNamespace.INSTANCE))
         .distinct()
         .count();
+  }
+
+  /**
+   * Gives the harness's operator its task's mailbox, as the runtime does for a
+   * {@link YieldingOperator} (a harness built from an operator instance does not).
+   */
+  public static <H extends AbstractStreamOperatorTestHarness<?>> H withMailbox(H harness, YieldingOperator<?> operator) {
+    operator.setMailboxExecutor(new MailboxExecutorImpl(harness.getTaskMailbox(), 0, StreamTaskActionExecutor.IMMEDIATE));
+    return harness;
+  }
+
+  /**
+   * Waits for the next mail another thread hands to the operator's task thread (e.g. a loaded
+   * catalog) and runs it, as the task's mailbox loop would; fails after 30 s.
+   *
+   * @return the mail's description
+   */
+  public static String runNextMail(AbstractStreamOperatorTestHarness<?> harness) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (true) {
+      Optional<Mail> mail = harness.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+      if (mail.isPresent()) {
+        mail.get().run();
+        return mail.get().toString();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no mail reached the operator's task thread within 30 s");
+      }
+      Thread.sleep(1);
+    }
   }
 
   /** Field-by-field equality in which NaN equals NaN. */

@@ -90,8 +90,9 @@ public final class DrpoJob {
 
     SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
         .connect(catalogUpdates.broadcast())
-        .process(new TrainingStateEncoder(catalog, config.userFeatureDim(), config.historyLength()))
-        .uid("encode-samples").name("encode state and action");
+        .transform("encode state and action", TypeInformation.of(TrainingSample.class),
+            new TrainingStateEncoder(catalog, config.userFeatureDim(), config.historyLength()))
+        .uid("encode-samples");
     String policyName = trainer.policyName();
     SingleOutputStreamOperator<PolicyVersion> versions = encoded
         .keyBy(sample -> policyName)
@@ -118,7 +119,7 @@ public final class DrpoJob {
     recommendations.sinkTo(io.recommendations()).uid("recommendations-sink").name("recommendations");
     versions.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);
     path.deadLetters()
-        .union(requests.getSideOutput(RequestDecoder.DEAD_LETTERS), encoded.getSideOutput(TrainingStateEncoder.UNKNOWN_ITEMS),
+        .union(requests.getSideOutput(RequestDecoder.DEAD_LETTERS), encoded.getSideOutput(TrainingStateEncoder.DEAD_LETTERS),
             catalogUpdates.getSideOutput(CatalogUpdateDecoder.DEAD_LETTERS))
         .sinkTo(io.deadLetters()).uid("dead-letters-sink").name("dead letters");
   }

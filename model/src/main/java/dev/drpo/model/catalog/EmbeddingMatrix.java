@@ -13,15 +13,22 @@ import org.bytedeco.javacpp.FloatPointer;
  * directly (ND4J adds 25-70 us per view it creates, more than a tenth of the product at 5,000 x
  * 128). The product reads every row once whatever the batch, so 2 to 8 queries take about as long
  * as one (a single query is padded with a zero row: OpenBLAS is slower for one than for two).
- * Rows beyond those set hold whatever was last put there. Not thread-safe.
+ * Rows beyond those set hold whatever was last put there. Threads may score at once (each has its
+ * own buffers for the queries and the product); setting a row while another thread scores is not
+ * safe.
  */
 final class EmbeddingMatrix implements AutoCloseable {
   private final int dimension;
   private final int capacity;
   private final FloatPointer rows;
-  private FloatPointer queries = new FloatPointer(0L);
-  private FloatPointer product = new FloatPointer(0L);
-  private float[] scores = new float[0];
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  /** One thread's buffers, reused between its calls (native memory freed when they are collected). */
+  private static final class Scratch {
+    FloatPointer queries = new FloatPointer(0L);
+    FloatPointer product = new FloatPointer(0L);
+    float[] scores = new float[0];
+  }
 
   EmbeddingMatrix(int capacity, int dimension) {
     this.capacity = capacity;
@@ -42,29 +49,30 @@ final class EmbeddingMatrix implements AutoCloseable {
    * Scores of {@code b} queries (row-major in {@code batch}) with rows 0..n-1.
    *
    * @return [n, max(b, 2)] row-major: the score of row i with query r at {@code i * stride(b) + r};
-   *     reused by the next call
+   *     reused by this thread's next call
    */
   float[] scores(float[] batch, int b, int n) {
     int m = stride(b);
-    if (queries.capacity() < (long) m * dimension) {
-      queries.close();
-      queries = new FloatPointer((long) m * dimension * 2);
+    Scratch own = scratch.get();
+    if (own.queries.capacity() < (long) m * dimension) {
+      own.queries.close();
+      own.queries = new FloatPointer((long) m * dimension * 2);
     }
-    if (product.capacity() < (long) n * m) {
-      product.close();
-      product = new FloatPointer((long) capacity * m * 2);
+    if (own.product.capacity() < (long) n * m) {
+      own.product.close();
+      own.product = new FloatPointer((long) capacity * m * 2);
     }
-    queries.put(batch, 0, b * dimension);
+    own.queries.put(batch, 0, b * dimension);
     for (long j = (long) b * dimension; j < (long) m * dimension; j++) {
-      queries.put(j, 0f);
+      own.queries.put(j, 0f);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, dimension, 1f, rows, dimension, queries, dimension, 0f,
-        product, m);
-    if (scores.length < n * m) {
-      scores = new float[n * m];
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, dimension, 1f, rows, dimension, own.queries, dimension, 0f,
+        own.product, m);
+    if (own.scores.length < n * m) {
+      own.scores = new float[n * m];
     }
-    product.get(scores, 0, n * m);
-    return scores;
+    own.product.get(own.scores, 0, n * m);
+    return own.scores;
   }
 
   /** Columns of the product for a batch of b queries. */
@@ -72,10 +80,9 @@ final class EmbeddingMatrix implements AutoCloseable {
     return Math.max(b, 2);
   }
 
+  /** Frees the rows (the threads' buffers are freed when collected). */
   @Override
   public void close() {
     rows.close();
-    queries.close();
-    product.close();
   }
 }

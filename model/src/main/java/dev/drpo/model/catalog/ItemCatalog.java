@@ -21,13 +21,16 @@ import org.bytedeco.javacpp.FloatPointer;
  * ({@link Similarity#INNER_PRODUCT}) or that divided by the query's norm ({@link Similarity#COSINE});
  * both rank alike, and are always computed exactly.
  *
- * <p>Retrieval ({@link Retrieval}): below {@code annAbove} items, exact search, one matrix product
- * with every item (built at the first search, then kept up to date); once the catalog reaches
- * {@code annAbove} items, an HNSW index ({@link HnswIndex}, Lucene) proposes {@code candidates}
- * items per query (more when the query excludes many) and the best k of them by exact score are
- * returned: approximate, but every returned score is the exact similarity. The switch happens once
- * and is not undone when the catalog shrinks. A catalog that is never searched (state encoding)
- * keeps only the embeddings. Ties go to the lower catalog index. Not thread-safe.
+ * <p>Retrieval ({@link Retrieval}): exact search is one matrix product with every item
+ * ({@link EmbeddingMatrix}, built at the first search, then kept up to date). Once the catalog has
+ * {@code annAbove} items ({@link #wantsIndex()}) its owner builds an HNSW index ({@link HnswIndex},
+ * Lucene), on its own thread ({@link #buildIndex()}) or another ({@link #indexBuild}, then
+ * {@link #adopt}) while the catalog goes on searching exactly. With the index, it proposes
+ * {@code candidates} items per query (more when the query excludes many) and the best k of them by
+ * exact score are returned: approximate, but every returned score is the exact similarity. The
+ * switch happens once and is not undone when the catalog shrinks. A catalog that is never searched
+ * (state encoding) keeps only the embeddings. Ties go to the lower catalog index. Threads may
+ * search exact catalogs at once (the simulator's evaluations do); changes need the only thread.
  */
 public final class ItemCatalog implements Closeable {
 
@@ -71,7 +74,7 @@ public final class ItemCatalog implements Closeable {
       return new Retrieval(annAbove, m, beamWidth, candidates, ramBufferMb, "");
     }
 
-    private Path kept() {
+    Path kept() {
       return indexDirectory.isEmpty() ? null : Path.of(indexDirectory);
     }
   }
@@ -87,7 +90,8 @@ public final class ItemCatalog implements Closeable {
   /** Exact search: unit embeddings in rows 0..size-1; null until searched, or with an HNSW index. */
   private EmbeddingMatrix matrix;
   private HnswIndex ann;
-  private final TopK top = new TopK();
+  /** Ids upserted or deleted since an index build's snapshot; null when no build is outstanding. */
+  private Set<String> changedSinceSnapshot;
 
   /** A fixed catalog with exact search. @param embeddings one row per item, any non-zero length d (normalised here) */
   public ItemCatalog(List<String> ids, float[][] embeddings) {
@@ -138,8 +142,9 @@ public final class ItemCatalog implements Closeable {
     int i = put(id, u);
     if (ann != null) {
       ann.upsert(id, u);
-    } else if (ids.size() >= retrieval.annAbove()) {
-      buildAnn();
+    }
+    if (changedSinceSnapshot != null) {
+      changedSinceSnapshot.add(id);
     }
   }
 
@@ -184,13 +189,10 @@ public final class ItemCatalog implements Closeable {
     if (ann != null) {
       ann.delete(id);
     }
+    if (changedSinceSnapshot != null) {
+      changedSinceSnapshot.add(id);
+    }
     return true;
-  }
-
-  private void buildAnn() {
-    dropMatrix();
-    ann = new HnswIndex(retrieval.kept(), false, retrieval.m(), retrieval.beamWidth(), retrieval.ramBufferMb());
-    ann.addAll(ids, vectors);
   }
 
   /** What the last {@link #commit} in {@code retrieval}'s index directory recorded; empty if none. */
@@ -226,23 +228,74 @@ public final class ItemCatalog implements Closeable {
     }
   }
 
+  /** True if the catalog has reached {@code annAbove} items, searches exactly, and no index is being built for it. */
+  public boolean wantsIndex() {
+    return ann == null && changedSinceSnapshot == null && ids.size() >= retrieval.annAbove();
+  }
+
   /**
-   * Searches as {@code retrieval} says from now on: builds the HNSW index (on every core) if the
-   * catalog has reached its {@code annAbove}. A bulk load into an exact catalog followed by this
-   * call builds the index faster than upserts into the final retrieval, one by one.
+   * An index build from the items now, for another thread to {@link IndexBuild#run}; the catalog
+   * records what changes from now on until it {@link #adopt}s or {@link #abandon}s the build.
+   *
+   * @param where the retrieval settings with the index directory to build in (these or their
+   *     {@link Retrieval#temporary()})
    */
-  public void retrieve(Retrieval retrieval) {
-    if (ann != null) {
-      throw new IllegalStateException("the catalog already searches with an HNSW index");
+  public IndexBuild indexBuild(Retrieval where) {
+    if (ann != null || changedSinceSnapshot != null) {
+      throw new IllegalStateException("the catalog already has an HNSW index or one being built");
     }
-    this.retrieval = retrieval;
-    if (ids.size() >= retrieval.annAbove()) {
-      buildAnn();
+    changedSinceSnapshot = new HashSet<>();
+    return new IndexBuild(where, List.copyOf(ids), List.copyOf(vectors));
+  }
+
+  /** Searches with a built index from now on, after applying to it what changed since its snapshot. */
+  public void adopt(IndexBuild build) {
+    HnswIndex built = build.index();
+    if (built == null || changedSinceSnapshot == null) {
+      throw new IllegalStateException("no completed index build of this catalog to adopt");
+    }
+    for (String id : changedSinceSnapshot) {
+      Integer i = index.get(id);
+      if (i == null) {
+        built.delete(id);
+      } else {
+        built.upsert(id, vectors.get(i));
+      }
+    }
+    built.refresh();
+    changedSinceSnapshot = null;
+    retrieval = build.retrieval();
+    dropMatrix();
+    ann = built;
+  }
+
+  /** Goes on searching exactly after a build failed or was given up (another may start). */
+  public void abandon(IndexBuild build) {
+    build.discard();
+    changedSinceSnapshot = null;
+  }
+
+  /** Builds the index on this thread if the catalog {@link #wantsIndex()} (tools and tests; a job builds on another). */
+  public void buildIndex() {
+    if (wantsIndex()) {
+      IndexBuild build = indexBuild(retrieval);
+      try {
+        build.run();
+      } catch (RuntimeException | Error e) {
+        abandon(build);
+        throw e;
+      }
+      adopt(build);
     }
   }
 
   public int size() {
     return ids.size();
+  }
+
+  /** How it searches (its index directory is where its index is built and kept). */
+  public Retrieval retrieval() {
+    return retrieval;
   }
 
   public int dimension() {
@@ -321,13 +374,20 @@ public final class ItemCatalog implements Closeable {
   /** Every query's score with every item: see {@link EmbeddingMatrix#scores}. */
   private float[] exactScores(float[] rows, int b) {
     int n = ids.size();
+    return n == 0 ? new float[0] : matrix().scores(rows, b, n);
+  }
+
+  /** The exact search's matrix, built at the first search (once, also when threads search at once). */
+  private synchronized EmbeddingMatrix matrix() {
     if (matrix == null) {
-      matrix = new EmbeddingMatrix(n + n / 4 + 16, dimension);
+      int n = ids.size();
+      EmbeddingMatrix built = new EmbeddingMatrix(n + n / 4 + 16, dimension);
       for (int i = 0; i < n; i++) {
-        matrix.set(i, vectors.get(i));
+        built.set(i, vectors.get(i));
       }
+      matrix = built;
     }
-    return n == 0 ? new float[0] : matrix.scores(rows, b, n);
+    return matrix;
   }
 
   /** Catalog indices of the excluded ids in the catalog, ascending. */
@@ -353,14 +413,14 @@ public final class ItemCatalog implements Closeable {
     }
     List<String> candidates = ann.candidates(unitQuery, Math.max(retrieval.candidates(), k + skip.size()));
     Set<Integer> offered = new HashSet<>();
-    top.reset(k);
+    TopK top = new TopK().reset(k);
     for (String id : candidates) {
       Integer i = index.get(id); // null: deleted since the reader was opened
       if (i != null && !skip.contains(id) && offered.add(i)) {
         top.offer(i, dot(query, vectors.get(i)));
       }
     }
-    return ranking(scale);
+    return ranking(top, scale);
   }
 
   private static float dot(float[] a, float[] b) {
@@ -373,7 +433,7 @@ public final class ItemCatalog implements Closeable {
 
   /** The best k of every item for query {@code r} of {@code b} by {@code scores}, but the excluded ones (ascending indices). */
   private Ranking best(float[] scores, int r, int b, int k, int[] skip, float scale) {
-    top.reset(k);
+    TopK top = new TopK().reset(k);
     int n = ids.size();
     int m = EmbeddingMatrix.stride(b);
     for (int i = 0; i < n; i++) {
@@ -382,11 +442,11 @@ public final class ItemCatalog implements Closeable {
         top.offer(i, s);
       }
     }
-    return ranking(scale);
+    return ranking(top, scale);
   }
 
-  /** Empties {@link #top} into a ranking, its scores times {@code scale}. */
-  private Ranking ranking(float scale) {
+  /** Empties {@code top} into a ranking, its scores times {@code scale}. */
+  private Ranking ranking(TopK top, float scale) {
     int[] indices = new int[top.size()];
     float[] scores = new float[indices.length];
     top.drainBestFirst(indices, scores);

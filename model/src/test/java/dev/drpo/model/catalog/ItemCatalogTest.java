@@ -112,6 +112,8 @@ class ItemCatalogTest {
         exact.upsert("item-" + i, v);
         ann.upsert("item-" + i, v);
       }
+      assertThat(ann.approximate()).as("built by its owner").isFalse();
+      ann.buildIndex();
       assertThat(ann.approximate()).isTrue();
       assertThat(exact.approximate()).isFalse();
       double recall = 0;

@@ -1,18 +1,31 @@
 package dev.drpo.operators.catalog;
 
+import dev.drpo.model.catalog.IndexBuild;
 import dev.drpo.model.catalog.ItemCatalog;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One instance's catalog while the job runs: loaded when the instance opens, then kept current by
- * the catalog updates every instance receives (broadcast). An update at an offset the load already
- * covered is skipped, so after a restore (the items source resumes from its checkpointed offsets,
- * older than what the load read) an old upsert cannot overwrite a newer one, nor resurrect a deleted
- * item. Updates of one partition (one item id) arrive in offset order.
+ * One instance's catalog while the job runs: loaded, and its HNSW index built, on a thread of its
+ * own, so the instance's task runs (and checkpoints) meanwhile; then kept current by the catalog
+ * updates every instance receives (broadcast). Every method is called on the task's thread, and
+ * the loader's and builder's results are handed back to it as mails ({@code taskThread}, Flink's
+ * mailbox), so the catalog is only ever touched there. Until the load completes there is no
+ * catalog ({@link #loaded()} is false) and updates wait in memory (the load reads them anyway);
+ * until the index is built the catalog searches exactly; a build that fails leaves it so, logged.
+ *
+ * <p>An update at an offset the load already covered is skipped, so after a restore (the items
+ * source resumes from its checkpointed offsets, older than what the load read) an old upsert
+ * cannot overwrite a newer one, nor resurrect a deleted item. Updates of one partition (one item
+ * id) arrive in offset order.
  *
  * <p>An HNSW index is expensive to build (minutes at a million items), so when the retrieval has an
  * index directory the index is kept there: committed after it is built and at most every
@@ -28,26 +41,72 @@ public final class LiveCatalog implements AutoCloseable {
   static final long COMMIT_NANOS = 10_000_000_000L;
   private static final Logger LOG = LoggerFactory.getLogger(LiveCatalog.class);
 
-  private final ItemCatalog catalog;
-  private final Map<Integer, Long> loadedUpTo;
-  private final Map<Integer, Long> appliedUpTo;
+  private final CatalogLoader loader;
+  private final ItemCatalog.Retrieval retrieval;
+  private final TaskThread taskThread;
+  private final ExecutorService background;
   private final Map<String, String> identity;
+  private final List<CatalogUpdate> waiting = new ArrayList<>();
+  private final List<Runnable> whenLoaded = new ArrayList<>();
+  private ItemCatalog catalog;
+  private Map<Integer, Long> loadedUpTo;
+  private Map<Integer, Long> appliedUpTo;
+  private IndexBuild building;
+  private boolean indexFailed;
   private long lastCommitNanos;
   private boolean uncommitted;
+  private volatile boolean closed;
 
-  private LiveCatalog(ItemCatalog catalog, Map<Integer, Long> loadedUpTo, Map<String, String> identity) {
-    this.catalog = catalog;
-    this.loadedUpTo = Map.copyOf(loadedUpTo);
-    this.appliedUpTo = new HashMap<>(loadedUpTo);
-    this.identity = identity;
-    commit();
+  /** Runs work on the operator's task thread (its mailbox); work that throws fails the task. */
+  @FunctionalInterface
+  public interface TaskThread {
+    void execute(Runnable work, String description);
   }
 
-  /** Loads the catalog (resuming a kept index when there is one), then builds its index (see {@link ItemCatalog#retrieve}). */
-  public static LiveCatalog load(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws Exception {
-    Map<String, String> identity = loader.source() == null ? Map.of() : Map.of("source", loader.source(),
+  private LiveCatalog(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name) {
+    this.loader = loader;
+    this.retrieval = retrieval;
+    this.taskThread = taskThread;
+    identity = loader.source() == null ? Map.of() : Map.of("source", loader.source(),
         "dimension", String.valueOf(loader.dimension()), "m", String.valueOf(retrieval.m()),
         "beam-width", String.valueOf(retrieval.beamWidth()));
+    background = Executors.newSingleThreadExecutor(work -> {
+      Thread t = new Thread(work, "catalog of " + name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /**
+   * Starts loading the catalog on a thread of its own (resuming a kept index when there is one);
+   * then builds its index there, if it has {@code annAbove} items.
+   *
+   * @param name the instance, for the thread's name and the logs
+   */
+  public static LiveCatalog start(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name) {
+    LiveCatalog live = new LiveCatalog(loader, retrieval, taskThread, name);
+    live.background.execute(live::load);
+    return live;
+  }
+
+  /** What the loader read: a catalog and per partition the offset after the last record read. */
+  private record Load(ItemCatalog catalog, Map<Integer, Long> upTo) {}
+
+  /** On the background thread. */
+  private void load() {
+    Load done;
+    try {
+      done = read();
+    } catch (Throwable e) {
+      handBack(() -> {
+        throw new IllegalStateException("cannot load the catalog from " + loader.source(), e);
+      }, "catalog load failed", null);
+      return;
+    }
+    handBack(() -> loaded(done), "catalog loaded", done.catalog()::close);
+  }
+
+  private Load read() throws Exception {
     if (!identity.isEmpty()) {
       Map<String, String> committed = ItemCatalog.committed(retrieval);
       if (!committed.isEmpty() && identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
@@ -56,7 +115,7 @@ public final class LiveCatalog implements AutoCloseable {
           kept = ItemCatalog.reopen(loader.dimension(), retrieval);
           LOG.info("reopened the catalog's index in {}: {} items, reading the topic from {}", retrieval.indexDirectory(),
               kept.size(), committed.get("offsets"));
-          return new LiveCatalog(kept, loader.loadInto(kept, offsets(committed.get("offsets"))), identity);
+          return new Load(kept, loader.loadInto(kept, offsets(committed.get("offsets"))));
         } catch (RuntimeException e) {
           LOG.warn("cannot reopen the catalog's index in {}, building it again", retrieval.indexDirectory(), e);
           if (kept != null) {
@@ -65,20 +124,52 @@ public final class LiveCatalog implements AutoCloseable {
         }
       }
     }
-    ItemCatalog catalog = new ItemCatalog(loader.dimension(), ItemCatalog.Retrieval.EXACT);
+    ItemCatalog fresh = new ItemCatalog(loader.dimension(), identity.isEmpty() ? retrieval.temporary() : retrieval);
     try {
-      Map<Integer, Long> loadedUpTo = loader.loadInto(catalog, Map.of());
-      try {
-        catalog.retrieve(identity.isEmpty() ? retrieval.temporary() : retrieval);
-      } catch (RuntimeException e) { // e.g. another instance still holds the directory's lock
-        LOG.warn("cannot keep the catalog's index in {}, building it in a temporary directory", retrieval.indexDirectory(), e);
-        catalog.retrieve(retrieval.temporary());
-      }
-      return new LiveCatalog(catalog, loadedUpTo, identity);
+      return new Load(fresh, loader.loadInto(fresh, Map.of()));
     } catch (Exception | Error e) {
-      catalog.close();
+      fresh.close();
       throw e;
     }
+  }
+
+  /**
+   * Runs {@code work} on the task thread unless this catalog was closed; {@code orphaned} releases
+   * what the work would have taken over when it cannot run.
+   */
+  private void handBack(Runnable work, String description, Runnable orphaned) {
+    try {
+      taskThread.execute(() -> {
+        if (closed) {
+          if (orphaned != null) {
+            orphaned.run();
+          }
+        } else {
+          work.run();
+        }
+      }, description);
+    } catch (RejectedExecutionException | IllegalStateException e) { // the task's mailbox is closing
+      if (orphaned != null) {
+        orphaned.run();
+      }
+    }
+  }
+
+  /** On the task thread: the load is done. */
+  private void loaded(Load done) {
+    catalog = done.catalog();
+    loadedUpTo = Map.copyOf(done.upTo());
+    appliedUpTo = new HashMap<>(loadedUpTo);
+    int applied = 0;
+    for (CatalogUpdate update : waiting) {
+      applied += apply(update) ? 1 : 0;
+    }
+    LOG.info("catalog loaded: {} items; {} of {} updates received meanwhile applied", catalog.size(), applied, waiting.size());
+    waiting.clear();
+    commit();
+    whenLoaded.forEach(Runnable::run);
+    whenLoaded.clear();
+    buildIndexIfDue();
   }
 
   private static Map<Integer, Long> offsets(String text) {
@@ -90,8 +181,75 @@ public final class LiveCatalog implements AutoCloseable {
     return offsets;
   }
 
-  /** Applies the update unless the load covered it; true if applied. */
+  /** Starts building the index on the background thread if the catalog has reached {@code annAbove}. */
+  private void buildIndexIfDue() {
+    if (!indexFailed && catalog.wantsIndex()) {
+      buildIndex(catalog.retrieval());
+    }
+  }
+
+  /**
+   * Builds in {@code where}'s directory; if that fails in a kept directory (e.g. another instance
+   * still holds its lock) builds again in a temporary one; if that fails too, searches exactly
+   * from then on.
+   */
+  private void buildIndex(ItemCatalog.Retrieval where) {
+    IndexBuild build = catalog.indexBuild(where);
+    building = build;
+    LOG.info("building the catalog's HNSW index of {} items; exact search meanwhile", build.size());
+    background.execute(() -> {
+      long started = System.nanoTime();
+      try {
+        build.run();
+      } catch (Throwable e) {
+        handBack(() -> {
+          building = null;
+          catalog.abandon(build);
+          if (!where.indexDirectory().isEmpty()) {
+            LOG.warn("cannot build the catalog's index in {}, building it in a temporary directory", where.indexDirectory(), e);
+            buildIndex(where.temporary());
+          } else {
+            LOG.error("cannot build the catalog's HNSW index: it searches exactly from now on", e);
+            indexFailed = true;
+          }
+        }, "catalog index failed", null);
+        return;
+      }
+      long ms = (System.nanoTime() - started) / 1_000_000;
+      handBack(() -> {
+        building = null;
+        catalog.adopt(build);
+        LOG.info("catalog's HNSW index of {} items built in {} ms, now searched", build.size(), ms);
+        commit();
+      }, "catalog index built", build::discard);
+    });
+  }
+
+  /** True once the catalog is loaded (then {@link #catalog()} has it). */
+  public boolean loaded() {
+    return catalog != null;
+  }
+
+  /** Runs {@code work} on the task thread once the catalog is loaded (at once if it is). */
+  public void whenLoaded(Runnable work) {
+    if (loaded()) {
+      work.run();
+    } else {
+      whenLoaded.add(work);
+    }
+  }
+
+  /** True while an index is being built (the catalog searches exactly meanwhile). */
+  public boolean building() {
+    return building != null;
+  }
+
+  /** Applies the update unless the load covered it (held until the load is done); true if applied or held. */
   public boolean apply(CatalogUpdate update) {
+    if (catalog == null) {
+      waiting.add(update);
+      return true;
+    }
     if (update.offset < loadedUpTo.getOrDefault(update.partition, 0L)) {
       return false;
     }
@@ -101,6 +259,7 @@ public final class LiveCatalog implements AutoCloseable {
     if (System.nanoTime() - lastCommitNanos > COMMIT_NANOS) {
       commit();
     }
+    buildIndexIfDue();
     return true;
   }
 
@@ -114,16 +273,31 @@ public final class LiveCatalog implements AutoCloseable {
     uncommitted = false;
   }
 
+  /** The catalog; fails if it is not {@link #loaded()} yet. */
   public ItemCatalog catalog() {
+    if (catalog == null) {
+      throw new IllegalStateException("the catalog is still loading");
+    }
     return catalog;
   }
 
-  /** Commits what is not yet, then releases the index (a kept one stays on disk). */
+  /**
+   * Stops loading or building (what they produce is released when they stop), commits what is not
+   * yet, then releases the index (a kept one stays on disk), even if the commit fails.
+   */
   @Override
   public void close() {
-    if (uncommitted) {
-      commit();
+    closed = true;
+    background.shutdownNow();
+    if (catalog == null) {
+      return;
     }
-    catalog.close();
+    try {
+      if (uncommitted) {
+        commit();
+      }
+    } finally {
+      catalog.close();
+    }
   }
 }

@@ -19,6 +19,8 @@ public class DeadLetter {
     FEATURE_LENGTH,
     /** An admitted training sample whose item is not in the catalog. */
     UNKNOWN_ITEM,
+    /** An admitted training sample that found the encoder's waiting room full while it loaded the catalog. */
+    CATALOG_LOADING,
     /** An items-topic record that is not an item: no key, not JSON, wrong dimension, zero or non-finite embedding. */
     BAD_ITEM
   }

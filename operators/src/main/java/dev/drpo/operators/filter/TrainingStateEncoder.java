@@ -12,31 +12,54 @@ import dev.drpo.operators.quality.QualitySample;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.co.CoProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.operators.YieldingOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Builds each admitted sample's state s_t with the model's {@link StateEncoder} (user features,
  * then the reward-weighted mean embedding of the session's earlier steps): the same encoder the
  * scorer uses. Its action a_t is the logged item's embedding; a sample whose item is not in the
- * catalog cannot be learned from and goes to {@link #UNKNOWN_ITEMS} as a dead letter (counter
+ * catalog cannot be learned from and goes to {@link #DEAD_LETTERS} (counter
  * {@code deadLetters.UNKNOWN_ITEM}): a sample whose item arrives later than the sample, or was
- * deleted before it, is not held back. Keeps no state: each instance loads the catalog in open()
- * and follows the catalog updates (input 2, broadcast), as the scorer does ({@link LiveCatalog}).
+ * deleted before it, is not held back.
+ *
+ * <p>Each instance loads the catalog on another thread when it opens and follows the catalog
+ * updates (input 2, broadcast), as the scorer does ({@link LiveCatalog}); the task runs and
+ * checkpoints meanwhile. Samples that arrive before the load completes wait in operator state (so
+ * a checkpoint keeps them), at most {@link #MAX_WAITING}: more are dead-lettered
+ * ({@code CATALOG_LOADING}, counted) rather than held in memory without bound; the waiting ones
+ * are encoded when the load completes (a mail on the task's thread), or when the input ends.
  */
-public class TrainingStateEncoder extends CoProcessFunction<TrainingSample, CatalogUpdate, TrainingSample> {
-  public static final OutputTag<DeadLetter> UNKNOWN_ITEMS = new OutputTag<>("unknown-items") {};
+public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
+    implements TwoInputStreamOperator<TrainingSample, CatalogUpdate, TrainingSample>, YieldingOperator<TrainingSample>,
+    BoundedMultiInput {
+  public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("encoder-dead-letters") {};
+  public static final int MAX_WAITING = 100_000;
+  static final ListStateDescriptor<TrainingSample> WAITING =
+      new ListStateDescriptor<>("samples-waiting-for-the-catalog", TypeInformation.of(TrainingSample.class));
 
   private final CatalogLoader catalogLoader;
   private final int featureDim;
   private final int historyLength;
+  private transient MailboxExecutor mailbox;
   private transient LiveCatalog live;
   private transient ItemCatalog catalog;
   private transient StateEncoder encoder;
+  private transient ListState<TrainingSample> waitingState;
+  private transient List<TrainingSample> waiting;
   private transient Counter unknown;
+  private transient Counter overflow;
 
   public TrainingStateEncoder(CatalogLoader catalogLoader, int featureDim, int historyLength) {
     this.catalogLoader = catalogLoader;
@@ -45,21 +68,63 @@ public class TrainingStateEncoder extends CoProcessFunction<TrainingSample, Cata
   }
 
   @Override
-  public void open(OpenContext openContext) throws Exception {
-    live = LiveCatalog.load(catalogLoader, ItemCatalog.Retrieval.EXACT); // never searched: embeddings only
-    catalog = live.catalog();
-    encoder = new StateEncoder(featureDim, catalog.dimension(), historyLength);
-    unknown = getRuntimeContext().getMetricGroup().counter("deadLetters." + Reason.UNKNOWN_ITEM);
+  public void setMailboxExecutor(MailboxExecutor mailbox) {
+    this.mailbox = mailbox;
   }
 
   @Override
-  public void processElement1(TrainingSample admitted, Context ctx, Collector<TrainingSample> out) {
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    waitingState = context.getOperatorStateStore().getListState(WAITING);
+    waiting = new ArrayList<>();
+    waitingState.get().forEach(waiting::add);
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    unknown = getMetricGroup().counter("deadLetters." + Reason.UNKNOWN_ITEM);
+    overflow = getMetricGroup().counter("deadLetters." + Reason.CATALOG_LOADING);
+    getMetricGroup().gauge("samplesWaitingForTheCatalog", () -> waiting.size());
+    encoder = new StateEncoder(featureDim, catalogLoader.dimension(), historyLength);
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    // never searched: embeddings only
+    live = LiveCatalog.start(catalogLoader, ItemCatalog.Retrieval.EXACT, (work, description) -> mailbox.execute(work::run,
+        description), "encoder " + subtask);
+    live.whenLoaded(() -> {
+      catalog = live.catalog();
+      encodeWaiting();
+    });
+  }
+
+  @Override
+  public void processElement1(StreamRecord<TrainingSample> record) {
+    if (catalog != null) {
+      encode(record.getValue());
+    } else if (waiting.size() < MAX_WAITING) {
+      waiting.add(record.getValue());
+    } else {
+      overflow.inc();
+      deadLetter(record.getValue(), Reason.CATALOG_LOADING, MAX_WAITING + " samples already wait for the catalog to load");
+    }
+  }
+
+  @Override
+  public void processElement2(StreamRecord<CatalogUpdate> record) {
+    live.apply(record.getValue());
+  }
+
+  private void encodeWaiting() {
+    waiting.forEach(this::encode);
+    waiting.clear();
+  }
+
+  private void encode(TrainingSample admitted) {
     QualitySample sample = admitted.sample;
     int item = catalog.indexOf(sample.itemId);
     if (item < 0) {
       unknown.inc();
-      ctx.output(UNKNOWN_ITEMS, new DeadLetter(sample.toString().getBytes(StandardCharsets.UTF_8), Reason.UNKNOWN_ITEM,
-          "item " + sample.itemId + " is not in the catalog", "training-samples", System.currentTimeMillis()));
+      deadLetter(admitted, Reason.UNKNOWN_ITEM, "item " + sample.itemId + " is not in the catalog");
       return;
     }
     List<Interaction> history = new ArrayList<>(sample.historyItems.length);
@@ -68,18 +133,38 @@ public class TrainingStateEncoder extends CoProcessFunction<TrainingSample, Cata
     }
     admitted.state = encoder.encode(featureDim == 0 ? null : sample.userFeatures, history, catalog);
     admitted.action = catalog.embedding(item);
-    out.collect(admitted);
+    output.collect(new StreamRecord<>(admitted));
+  }
+
+  private void deadLetter(TrainingSample admitted, Reason reason, String why) {
+    output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(admitted.sample.toString().getBytes(StandardCharsets.UTF_8),
+        reason, why, "training-samples", System.currentTimeMillis())));
   }
 
   @Override
-  public void processElement2(CatalogUpdate update, Context ctx, Collector<TrainingSample> out) {
-    live.apply(update);
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    waitingState.update(waiting);
+  }
+
+  /** At the end of the samples, waits for the catalog and encodes the samples still waiting (bounded inputs). */
+  @Override
+  public void endInput(int inputId) throws Exception {
+    if (inputId == 1 && catalog == null) {
+      while (catalog == null) {
+        mailbox.yield(); // runs the mail that takes the load over
+      }
+    }
   }
 
   @Override
-  public void close() {
-    if (live != null) {
-      live.close();
+  public void close() throws Exception {
+    try {
+      if (live != null) {
+        live.close();
+      }
+    } finally {
+      super.close();
     }
   }
 }

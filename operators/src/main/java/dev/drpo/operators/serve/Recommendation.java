@@ -4,10 +4,12 @@ import java.util.Arrays;
 
 /**
  * The answer to one request (topic recommendations). {@code policyVersion} is the version that
- * ranked the items, or -1 with {@code fallback} saying why when no policy has arrived yet.
+ * ranked the items, or -1 with {@code fallback} saying why: no policy has arrived yet, or the catalog
+ * is still loading and too many requests wait for it (no items).
  */
 public class Recommendation {
   public static final String NO_POLICY_YET = "NO_POLICY_YET: uniform random items, seeded by the requestId";
+  public static final String CATALOG_LOADING = "CATALOG_LOADING: no items, the scorer is still loading the catalog and 100000 requests wait for it";
 
   public String requestId;
   public String userId;

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -28,6 +30,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,35 +54,47 @@ import org.nd4j.linalg.factory.Nd4j;
  * current key is another user's), so a timer before the open batch's deadline is ignored.
  *
  * <p>Keyed state per user: the recent interactions ({@link UserHistory}, at most
- * {@code capacity()}) and the processing time they expire, with a timer that deletes both
- * {@code historyRetentionMs} after the user's last interaction. Broadcast state: the latest
+ * {@code capacity()}), deleted {@code historyRetentionMs} of processing time after the user's last
+ * interaction. One timer per user, moved lazily: set at the first interaction, and when it fires
+ * for a user who acted since, set again for the new expiry (so an interaction costs one read and
+ * one write of the history, no timer change). Broadcast state: the latest
  * {@link PolicyVersion} per policy name (about 0.2 MB; every parallel instance checkpoints its
  * copy). The decoded policy is cached per instance and rebuilt from broadcast state after a restore.
  *
- * <p>The catalog is not in any state: each instance loads it when it opens ({@link CatalogLoader}:
- * the items topic to its end, or a fixed list) and applies the broadcast catalog updates after
- * that ({@link LiveCatalog}); an item is recommendable from the moment its upsert is applied and
- * never after its delete is applied. Retrieval is exact or HNSW by catalog size
- * ({@link ScorerConfig#retrieval()}); scores are exact cosines either way.
+ * <p>The catalog is not in any state: each instance loads it when it opens, on another thread
+ * ({@link LiveCatalog}: the items topic to its end, or a fixed list), and applies the broadcast
+ * catalog updates after that; an item is recommendable from the moment its upsert is applied and
+ * never after its delete is applied. Requests that arrive before the load completes wait for it,
+ * in operator state across checkpoints (with their session, as the state needs the catalog's
+ * embeddings), and are answered when it completes; beyond {@link #MAX_WAITING} they are answered at
+ * once with no items ({@link Recommendation#CATALOG_LOADING}). Retrieval is exact or HNSW by catalog size
+ * ({@link ScorerConfig#retrieval()}), exact while the index builds; scores are exact cosines
+ * either way. The {@link ScorerOperator} that runs this function gives it the task's mailbox
+ * ({@link #runOn}), where the load's and the build's results are taken over.
  *
  * <p>Metrics: recommendations, fallbacks, policyVersion (the version that answered last),
  * heldPolicyVersion (the newest version received, which answers the next request),
  * heldVersionFreshnessMs (when it was received, minus the newest Kafka append time of the
- * interactions it newly learned from), catalogItems, catalogUpdates, scoringLatencyMicros
- * (histogram, from arrival to answer), batchSize (histogram).
+ * interactions it newly learned from), catalogItems, catalogLoading (1 until the catalog is
+ * loaded), catalogIndexBuilding (1 while its HNSW index builds), catalogUpdates,
+ * scoringLatencyMicros (histogram, from arrival to answer), batchSize (histogram).
  */
-public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, ServingUpdate, Recommendation> {
+public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, UserInput, ServingUpdate, Recommendation>
+    implements CheckpointedFunction {
+  /** Requests that wait for the catalog to load, at most; more are answered at once without items. */
+  public static final int MAX_WAITING = 100_000;
+  /** Operator state: the requests waiting for the catalog to load (empty once it has). */
+  static final ListStateDescriptor<PendingRequest> WAITING =
+      new ListStateDescriptor<>("requests-waiting-for-the-catalog", TypeInformation.of(PendingRequest.class));
   public static final MapStateDescriptor<String, PolicyVersion> POLICIES =
       new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
   /** Keyed per user: the recent interactions. */
   public static final ValueStateDescriptor<UserHistory> HISTORY = new ValueStateDescriptor<>("history", UserHistory.class);
-  /** Keyed per user: when the history is deleted (its timer's time). */
-  public static final ValueStateDescriptor<Long> HISTORY_EXPIRES = new ValueStateDescriptor<>("history-expires", Types.LONG);
 
   private final ScorerConfig config;
   private final CatalogLoader catalogLoader;
   private transient ValueState<UserHistory> history;
-  private transient ValueState<Long> expiresAt;
+  private transient LiveCatalog.TaskThread taskThread;
   private transient LiveCatalog live;
   private transient ItemCatalog catalog;
   private transient StateEncoder encoder;
@@ -89,6 +106,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient Histogram latency;
   private transient Histogram batchSizes;
   private transient List<PendingRequest> pending;
+  private transient ListState<PendingRequest> waitingState;
   private transient long batchDeadline;
   private transient PolicyVersion latest;
   private transient long heldVersionFreshnessMs;
@@ -98,27 +116,61 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     this.catalogLoader = catalogLoader;
   }
 
+  /** Where the catalog's load and index build hand their results over: the task's thread (before {@link #open}). */
+  void runOn(LiveCatalog.TaskThread taskThread) {
+    this.taskThread = taskThread;
+  }
+
   @Override
   public void open(OpenContext openContext) throws Exception {
+    if (taskThread == null) {
+      throw new IllegalStateException("run the scorer with ScorerOperator: it loads the catalog on another thread");
+    }
     history = getRuntimeContext().getState(HISTORY);
-    expiresAt = getRuntimeContext().getState(HISTORY_EXPIRES);
-    pending = new ArrayList<>();
-    live = LiveCatalog.load(catalogLoader,
-        config.retrieval().forInstance("scorer-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask()));
-    catalog = live.catalog();
-    encoder = new StateEncoder(config.userFeatureDim(), catalog.dimension(), config.historyLength());
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    live = LiveCatalog.start(catalogLoader, config.retrieval().forInstance("scorer-" + subtask), taskThread, "scorer " + subtask);
+    live.whenLoaded(() -> catalog = live.catalog());
+    encoder = new StateEncoder(config.userFeatureDim(), catalogLoader.dimension(), config.historyLength());
     policyVersion = -1;
     heldVersionFreshnessMs = -1;
     var metrics = getRuntimeContext().getMetricGroup();
     recommendations = metrics.counter("recommendations");
     fallbacks = metrics.counter("fallbacks");
     catalogUpdates = metrics.counter("catalogUpdates");
-    metrics.gauge("catalogItems", () -> catalog.size());
+    metrics.gauge("catalogItems", () -> catalog == null ? 0 : catalog.size());
+    metrics.gauge("catalogLoading", () -> catalog == null ? 1 : 0);
+    metrics.gauge("catalogIndexBuilding", () -> live.building() ? 1 : 0);
     latency = metrics.histogram("scoringLatencyMicros", new DescriptiveStatisticsHistogram(1_000));
     batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
     metrics.gauge("policyVersion", () -> policyVersion);
     metrics.gauge("heldPolicyVersion", () -> latest == null ? -1 : latest.version);
     metrics.gauge("heldVersionFreshnessMs", () -> heldVersionFreshnessMs);
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    waitingState = context.getOperatorStateStore().getListState(WAITING);
+    pending = new ArrayList<>();
+    for (PendingRequest p : waitingState.get()) {
+      p.arrivedAtNanos = System.nanoTime();
+      pending.add(p);
+    }
+  }
+
+  /** Keeps the requests that wait for the catalog; at any other time none waits at a barrier ({@link ScorerOperator}). */
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    waitingState.update(catalog == null ? pending : List.of());
+  }
+
+  /** True once the catalog has loaded. */
+  boolean catalogLoaded() {
+    return catalog != null;
+  }
+
+  /** Runs {@code work} on the task's thread once the catalog has loaded (after the scorer has taken it over). */
+  void whenCatalogLoaded(Runnable work) {
+    live.whenLoaded(work);
   }
 
   @Override
@@ -129,6 +181,11 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     if (latest == null) { // after a restore: broadcast state holds it, processBroadcastElement keeps it current
       latest = ctx.getBroadcastState(POLICIES).get(config.policyName());
+    }
+    if (catalog == null && pending.size() >= MAX_WAITING) {
+      out.collect(loading(prepare(input.request)));
+      recommendations.inc();
+      return;
     }
     pending.add(prepare(input.request));
     if (pending.size() == 1) {
@@ -142,27 +199,33 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
 
   private void remember(InteractionEvent e, ReadOnlyContext ctx) throws Exception {
     UserHistory h = history.value();
-    history.update((h == null ? new UserHistory() : h).append(e.itemId, e.reward, e.ts, config.capacity()));
-    Long previous = expiresAt.value();
-    if (previous != null) {
-      ctx.timerService().deleteProcessingTimeTimer(previous);
+    long now = ctx.timerService().currentProcessingTime();
+    UserHistory next = (h == null ? new UserHistory() : h).append(e.itemId, e.reward, e.ts, now, config.capacity());
+    if (next.expiresAt == 0) {
+      next.expiresAt = now + config.historyRetentionMs();
+      ctx.timerService().registerProcessingTimeTimer(next.expiresAt);
     }
-    long expires = ctx.timerService().currentProcessingTime() + config.historyRetentionMs();
-    ctx.timerService().registerProcessingTimeTimer(expires);
-    expiresAt.update(expires);
+    history.update(next);
   }
 
   /**
-   * Either a user's history expires (the timer it set at its last interaction) or a micro-batch
-   * has waited long enough (the timer the batch's first request set, under its user's key; one
-   * set by a batch already answered is earlier than the open batch's deadline and does nothing).
+   * Either a user's history may expire (its timer: deleted if the user has not acted since
+   * {@code historyRetentionMs} before, else the timer is set again for then) or a micro-batch has
+   * waited long enough (the timer the batch's first request set, under its user's key; one set by a
+   * batch already answered is earlier than the open batch's deadline and does nothing).
    */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Recommendation> out) throws Exception {
-    Long expires = expiresAt.value();
-    if (expires != null && expires == timestamp) {
-      history.clear();
-      expiresAt.clear();
+    UserHistory h = history.value();
+    if (h != null && (h.expiresAt == timestamp || h.expiresAt == 0)) {
+      long expires = h.lastSeenMs + config.historyRetentionMs();
+      if (expires <= timestamp) {
+        history.clear();
+      } else {
+        h.expiresAt = expires;
+        ctx.timerService().registerProcessingTimeTimer(expires);
+        history.update(h);
+      }
     }
     if (timestamp >= batchDeadline) {
       flush(out);
@@ -186,27 +249,35 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     PendingRequest p = new PendingRequest();
     p.request = request;
-    p.state = encoder.encode(request.userFeatures, session, catalog);
+    if (catalog != null) {
+      p.state = encoder.encode(request.userFeatures, session, catalog);
+    } else {
+      p.sessionItems = session.stream().map(Interaction::itemId).toArray(String[]::new);
+      p.sessionRewards = session.stream().mapToDouble(Interaction::reward).toArray();
+    }
     p.exclude = exclude.toArray(String[]::new);
     p.arrivedAtNanos = System.nanoTime();
     return p;
   }
 
-  /** Answers every waiting request: one forward pass and one catalog product for all of them. */
+  /**
+   * Answers every waiting request: one forward pass and one catalog product for all of them; none
+   * while the catalog loads (they wait for it, see {@link #snapshotState}).
+   */
   void flush(Collector<Recommendation> out) {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() || catalog == null) {
       return;
     }
     int n = pending.size();
     Ranking[] rankings = null;
-    if (latest != null) {
+    if (latest != null && catalog != null) {
       GaussianPolicy current = policy(latest);
       float[] states = new float[n * encoder.stateDim()];
       List<Set<String>> excludes = new ArrayList<>(n);
       int k = 1;
       for (int i = 0; i < n; i++) {
         PendingRequest p = pending.get(i);
-        System.arraycopy(p.state, 0, states, i * encoder.stateDim(), encoder.stateDim());
+        System.arraycopy(p.state != null ? p.state : stateOf(p), 0, states, i * encoder.stateDim(), encoder.stateDim());
         excludes.add(Set.of(p.exclude));
         k = Math.max(k, p.request.k);
       }
@@ -222,6 +293,15 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     recommendations.inc(n);
     batchSizes.update(n);
     pending.clear();
+  }
+
+  /** The state of a request that arrived while the catalog loaded, from the session it kept. */
+  private float[] stateOf(PendingRequest p) {
+    List<Interaction> session = new ArrayList<>(p.sessionItems.length);
+    for (int i = 0; i < p.sessionItems.length; i++) {
+      session.add(new Interaction(p.sessionItems[i], p.sessionRewards[i]));
+    }
+    return encoder.encode(p.request.userFeatures, session, catalog);
   }
 
   private static Recommendation recommendation(RecRequest request) {
@@ -251,6 +331,16 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     r.fallback = Recommendation.NO_POLICY_YET;
     r.items = randomItems(p.request, k, exclude);
     r.scores = new float[k];
+    return r;
+  }
+
+  private Recommendation loading(PendingRequest p) {
+    fallbacks.inc();
+    Recommendation r = recommendation(p.request);
+    r.policyVersion = -1;
+    r.fallback = Recommendation.CATALOG_LOADING;
+    r.items = new String[0];
+    r.scores = new float[0];
     return r;
   }
 

@@ -2,23 +2,29 @@ package dev.drpo.operators.serve;
 
 import dev.drpo.operators.catalog.CatalogLoader;
 import java.util.List;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
+import org.apache.flink.streaming.api.operators.YieldingOperator;
 import org.apache.flink.streaming.api.operators.TimestampedCollector;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 
 /**
  * Runs the {@link RecommendationScorer} and answers the requests waiting for their micro-batch
  * before every checkpoint barrier and when the request input ends. So no checkpoint or savepoint
- * holds a waiting request: a restore at any parallelism has none to strand, and none is answered
- * twice (the answers precede the barrier, so they belong to the checkpoint that follows them).
+ * holds a waiting request (except while the catalog loads: then they wait in operator state, see
+ * the scorer): a restore at any parallelism has none to strand, and none is answered twice (the
+ * answers precede the barrier, so they belong to the checkpoint that follows them).
  * This is how Flink's own mini-batch operators finish a bundle ({@code prepareSnapshotPreBarrier}).
+ * It also gives the scorer the task's mailbox, where the catalog's load and index build, which run
+ * on another thread, hand their results over.
  *
  * <p>Wire it with {@code keyed.connect(servingUpdates.broadcast()).transform(...)}: the broadcast API's
  * {@code process} builds its own operator.
  */
 public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInput, ServingUpdate, Recommendation>
-    implements BoundedMultiInput {
+    implements BoundedMultiInput, YieldingOperator<Recommendation> {
   private final RecommendationScorer scorer;
+  private transient MailboxExecutor mailbox;
   private transient TimestampedCollector<Recommendation> answers;
 
   public ScorerOperator(ScorerConfig config, CatalogLoader catalog) {
@@ -31,10 +37,17 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
   }
 
   @Override
+  public void setMailboxExecutor(MailboxExecutor mailbox) {
+    this.mailbox = mailbox;
+    scorer.runOn((work, description) -> mailbox.execute(work::run, description));
+  }
+
+  @Override
   public void open() throws Exception {
     super.open();
     answers = new TimestampedCollector<>(output);
     answers.eraseTimestamp();
+    scorer.whenCatalogLoaded(() -> scorer.flush(answers)); // the requests that waited for it
   }
 
   @Override
@@ -43,10 +56,13 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
     scorer.flush(answers);
   }
 
-  /** Input 1 is the users' requests and interactions. */
+  /** Input 1 is the users' requests and interactions: at its end, waits for the catalog if need be and answers the rest. */
   @Override
-  public void endInput(int inputId) {
+  public void endInput(int inputId) throws InterruptedException {
     if (inputId == 1) {
+      while (!scorer.catalogLoaded()) {
+        mailbox.yield(); // runs the mail that hands the catalog over
+      }
       scorer.flush(answers);
     }
   }

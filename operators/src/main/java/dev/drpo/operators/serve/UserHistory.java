@@ -1,15 +1,22 @@
 package dev.drpo.operators.serve;
 
-/** A user's recent interactions, oldest first, at most the scorer's capacity (a Flink POJO). */
+/**
+ * A user's recent interactions, oldest first, at most the scorer's capacity, and when they expire
+ * (a Flink POJO).
+ */
 public class UserHistory {
   public String[] items = new String[0];
   public double[] rewards = new double[0];
   public long[] ts = new long[0];
+  /** Processing time of the last interaction. */
+  public long lastSeenMs;
+  /** Processing time of the user's pending expiry timer; 0: none (a history saved before it had one). */
+  public long expiresAt;
 
   public UserHistory() {}
 
-  /** This history with one more interaction, keeping the newest {@code capacity}. */
-  public UserHistory append(String item, double reward, long when, int capacity) {
+  /** This history with one more interaction, seen at processing time {@code now}, keeping the newest {@code capacity}. */
+  public UserHistory append(String item, double reward, long when, long now, int capacity) {
     int keep = Math.min(items.length, capacity - 1);
     UserHistory h = new UserHistory();
     h.items = new String[keep + 1];
@@ -21,6 +28,8 @@ public class UserHistory {
     h.items[keep] = item;
     h.rewards[keep] = reward;
     h.ts[keep] = when;
+    h.lastSeenMs = now;
+    h.expiresAt = expiresAt;
     return h;
   }
 }

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.drpo.model.catalog.ItemCatalog;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +45,38 @@ class LiveCatalogTest {
     }
   }
 
+  /** The task thread of these tests: work handed over waits in a queue until the test runs it. */
+  static final class Mailbox implements LiveCatalog.TaskThread {
+    final BlockingQueue<Runnable> mails = new LinkedBlockingQueue<>();
+    final List<String> descriptions = new ArrayList<>();
+
+    @Override
+    public void execute(Runnable work, String description) {
+      mails.add(() -> {
+        descriptions.add(description);
+        work.run();
+      });
+    }
+
+    /** Waits for the next mail and runs it. */
+    void runNext() throws InterruptedException {
+      Runnable mail = mails.poll(30, TimeUnit.SECONDS);
+      assertThat(mail).as("a mail within 30 s").isNotNull();
+      mail.run();
+    }
+  }
+
+  /** A catalog started and its load taken over (and its index's build, if it builds one). */
+  static LiveCatalog loaded(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws InterruptedException {
+    Mailbox mailbox = new Mailbox();
+    LiveCatalog live = LiveCatalog.start(loader, retrieval, mailbox, "test");
+    mailbox.runNext();
+    if (live.building()) {
+      mailbox.runNext();
+    }
+    return live;
+  }
+
   static float[] random(SplittableRandom r) {
     return new float[] {(float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian(), (float) r.nextGaussian()};
   }
@@ -57,7 +93,7 @@ class LiveCatalogTest {
   @Test
   void shouldSkipWhatTheLoadCoveredSoAnOldRecordNeitherOverwritesNorResurrects() throws Exception {
     Log log = items(10); // offsets 0..9
-    try (LiveCatalog live = LiveCatalog.load(log, ItemCatalog.Retrieval.EXACT)) {
+    try (LiveCatalog live = loaded(log, ItemCatalog.Retrieval.EXACT)) {
       assertThat(live.apply(new CatalogUpdate("item-1", null, 0, 9))).isFalse();
       assertThat(live.apply(new CatalogUpdate("c", new float[] {1, 1, 0, 0}, 0, 3))).isFalse();
       assertThat(live.catalog().size()).isEqualTo(10);
@@ -75,7 +111,7 @@ class LiveCatalogTest {
   void shouldReopenAKeptIndexAndReadTheTopicOnlyFromWhereItsCommitEnds(@TempDir Path dir) throws Exception {
     ItemCatalog.Retrieval kept = new ItemCatalog.Retrieval(100, 16, 100, 100, 16, dir.toString());
     Log log = items(300);
-    try (LiveCatalog first = LiveCatalog.load(log, kept)) {
+    try (LiveCatalog first = loaded(log, kept)) {
       assertThat(first.catalog().approximate()).isTrue();
       log.append("new-1", new float[] {1, 0, 0, 0});
       first.apply(log.records().get(300));
@@ -86,7 +122,7 @@ class LiveCatalogTest {
     log.append("item-6", null);
     log.read().set(0);
 
-    try (LiveCatalog second = LiveCatalog.load(log, kept)) {
+    try (LiveCatalog second = loaded(log, kept)) {
       assertThat(log.read().get()).as("only the records after the commit").isEqualTo(2);
       ItemCatalog catalog = second.catalog();
       assertThat(catalog.approximate()).isTrue();
@@ -99,9 +135,124 @@ class LiveCatalogTest {
     }
 
     Log another = items(300);
-    try (LiveCatalog rebuilt = LiveCatalog.load(new Log("another-topic", another.records(), another.read()), kept)) {
+    try (LiveCatalog rebuilt = loaded(new Log("another-topic", another.records(), another.read()), kept)) {
       assertThat(another.read().get()).as("an index kept for another topic is built again").isEqualTo(300);
       assertThat(rebuilt.catalog().indexOf("new-1")).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void shouldHoldUpdatesWhileLoadingAndSearchExactlyWhileTheIndexBuilds() throws Exception {
+    Log log = items(300);
+    Mailbox mailbox = new Mailbox();
+    try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, ""), mailbox, "test")) {
+      assertThat(live.loaded()).isFalse();
+      assertThat(live.apply(new CatalogUpdate("early", new float[] {1, 0, 0, 0}, 0, 300))).as("held").isTrue();
+      assertThat(live.apply(new CatalogUpdate("item-3", null, 0, 2))).as("held, then covered by the load").isTrue();
+
+      mailbox.runNext();
+      assertThat(mailbox.descriptions).containsExactly("catalog loaded");
+      ItemCatalog catalog = live.catalog();
+      assertThat(catalog.indexOf("early")).isNotNegative();
+      assertThat(catalog.indexOf("item-3")).as("the load read past the held delete's offset").isNotNegative();
+      assertThat(live.building()).isTrue();
+      assertThat(catalog.approximate()).isFalse();
+      live.apply(new CatalogUpdate("during-build", new float[] {0, 0, 1, 0}, 0, 301));
+      live.apply(new CatalogUpdate("item-4", null, 0, 302));
+
+      mailbox.runNext();
+      assertThat(mailbox.descriptions).containsExactly("catalog loaded", "catalog index built");
+      assertThat(catalog.approximate()).isTrue();
+      assertThat(catalog.topK(org.nd4j.linalg.factory.Nd4j.create(new float[][] {{0, 0, 1, 0}}), 1, List.of(),
+          ItemCatalog.Similarity.COSINE)[0].ids()).as("a change during the build reached the index").containsExactly("during-build");
+      catalog.refresh();
+      assertThat(catalog.topK(org.nd4j.linalg.factory.Nd4j.create(new float[][] {{0, 0, 1, 0}}), 300, List.of(),
+          ItemCatalog.Similarity.COSINE)[0].ids()).doesNotContain("item-4").contains("during-build", "early");
+    }
+  }
+
+  @Test
+  void shouldBuildInATemporaryDirectoryWhenTheKeptOneCannotHoldTheIndex(@TempDir Path dir) throws Exception {
+    Path inTheWay = dir.resolve("file");
+    Files.writeString(inTheWay, "not a directory");
+    Mailbox mailbox = new Mailbox();
+    try (LiveCatalog live = LiveCatalog.start(items(300), new ItemCatalog.Retrieval(100, 16, 100, 100, 16,
+        inTheWay.resolve("index").toString()), mailbox, "test")) {
+      mailbox.runNext();
+      mailbox.runNext();
+      mailbox.runNext();
+      assertThat(mailbox.descriptions).containsExactly("catalog loaded", "catalog index failed", "catalog index built");
+      assertThat(live.catalog().approximate()).isTrue();
+    }
+  }
+
+  /** Items of a dimension Lucene cannot index (it allows at most 1,024). */
+  record TooWide(int size) implements CatalogLoader {
+    @Override
+    public int dimension() {
+      return 2_000;
+    }
+
+    @Override
+    public String source() {
+      return null;
+    }
+
+    @Override
+    public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
+      SplittableRandom r = new SplittableRandom(1);
+      for (int i = 0; i < size; i++) {
+        float[] e = new float[2_000];
+        for (int j = 0; j < e.length; j++) {
+          e[j] = (float) r.nextGaussian();
+        }
+        catalog.upsert("wide-" + i, e);
+      }
+      return Map.of();
+    }
+  }
+
+  @Test
+  void shouldGoOnSearchingExactlyWhenTheIndexCannotBeBuilt() throws Exception {
+    Mailbox mailbox = new Mailbox();
+    try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, ""), mailbox,
+        "test")) {
+      mailbox.runNext();
+      mailbox.runNext();
+      assertThat(mailbox.descriptions).containsExactly("catalog loaded", "catalog index failed");
+      float[] e = new float[2_000];
+      e[7] = 1;
+      live.apply(new CatalogUpdate("new", e, 0, 0));
+      assertThat(live.building()).as("no second attempt").isFalse();
+      assertThat(live.catalog().approximate()).isFalse();
+      assertThat(live.catalog().topK(org.nd4j.linalg.factory.Nd4j.create(new float[][] {e}), 1, List.of(),
+          ItemCatalog.Similarity.COSINE)[0].ids()).containsExactly("new");
+    }
+  }
+
+  @Test
+  void shouldFailTheTaskWhenTheLoadFails() throws Exception {
+    CatalogLoader broken = new CatalogLoader() {
+      @Override
+      public int dimension() {
+        return 4;
+      }
+
+      @Override
+      public String source() {
+        return "test-topic";
+      }
+
+      @Override
+      public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
+        throw new IllegalStateException("the topic is gone");
+      }
+    };
+    Mailbox mailbox = new Mailbox();
+    try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, mailbox, "test")) {
+      assertThatThrownBy(mailbox::runNext).hasMessageContaining("cannot load the catalog from test-topic")
+          .hasRootCauseMessage("the topic is gone");
+      assertThat(live.loaded()).isFalse();
     }
   }
 

@@ -76,12 +76,15 @@ class RecommendationScorerTest {
 
   static KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> scorer(
       ScorerConfig config, OperatorSubtaskState restoreFrom) throws Exception {
-    var harness = new KeyedBroadcastOperatorTestHarness<>(operator(config), UserInput::userId, Types.STRING, 1, 1, 0);
+    ScorerOperator operator = operator(config);
+    var harness = Harnesses.withMailbox(
+        new KeyedBroadcastOperatorTestHarness<>(operator, UserInput::userId, Types.STRING, 1, 1, 0), operator);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
     }
     harness.open();
+    assertThat(Harnesses.runNextMail(harness)).contains("catalog loaded");
     harness.setProcessingTime(BEGINNING);
     return harness;
   }
@@ -95,8 +98,39 @@ class RecommendationScorerTest {
   }
 
   static long usersWithState(KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> h) {
-    return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(),
-        RecommendationScorer.HISTORY, RecommendationScorer.HISTORY_EXPIRES);
+    return Harnesses.keysWithState(h.getOperator().getKeyedStateBackend(), RecommendationScorer.HISTORY);
+  }
+
+  @Test
+  void shouldKeepRequestsThatArriveWhileTheCatalogLoadsThroughACheckpointAndAnswerThemOnceItHasLoaded() throws Exception {
+    ScorerOperator first = operator(FEATURES_ONLY);
+    var before = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(first, UserInput::userId, Types.STRING, 1, 1, 0), first);
+    before.setStateBackend(new EmbeddedRocksDBStateBackend());
+    before.open(); // the load's result waits in the mailbox until it runs
+    before.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    before.processElement(seen("item-1", BEGINNING), BEGINNING);
+    before.processElement(request("r1", BEGINNING + 1, 5, ALICE), BEGINNING);
+    before.setProcessingTime(BEGINNING + 100); // its batch's deadline passes
+    OperatorSubtaskState saved = checkpoint(before);
+    assertThat(before.extractOutputValues()).as("waiting for the catalog, also at the barrier").isEmpty();
+    before.close();
+
+    ScorerOperator second = operator(FEATURES_ONLY);
+    var after = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(second, UserInput::userId, Types.STRING, 1, 1, 0), second);
+    after.setStateBackend(new EmbeddedRocksDBStateBackend());
+    after.initializeState(saved);
+    after.open();
+    after.processElement(request("r2", BEGINNING + 2, 5, ALICE), BEGINNING);
+    assertThat(after.extractOutputValues()).isEmpty();
+
+    assertThat(Harnesses.runNextMail(after)).contains("catalog loaded");
+    assertThat(after.extractOutputValues()).extracting(r -> r.requestId).containsExactly("r1", "r2");
+    assertThat(after.extractOutputValues()).allSatisfy(r -> {
+      assertThat(r.fallback).isNull();
+      assertThat(r.policyVersion).isEqualTo(1);
+      assertThat(r.items).hasSize(5).doesNotContain("item-1");
+    });
+    after.close();
   }
 
   @Test
@@ -206,14 +240,16 @@ class RecommendationScorerTest {
 
   static KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> instance(
       int parallelism, int index, OperatorSubtaskState restoreFrom, int savedParallelism) throws Exception {
-    var harness = new KeyedBroadcastOperatorTestHarness<>(operator(BATCHES_OF_THREE),
-        UserInput::userId, Types.STRING, MAX_PARALLELISM, parallelism, index);
+    ScorerOperator operator = operator(BATCHES_OF_THREE);
+    var harness = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(operator,
+        UserInput::userId, Types.STRING, MAX_PARALLELISM, parallelism, index), operator);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     if (restoreFrom != null) {
       harness.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
           restoreFrom, MAX_PARALLELISM, savedParallelism, parallelism, index));
     }
     harness.open();
+    Harnesses.runNextMail(harness);
     harness.setProcessingTime(BEGINNING);
     return harness;
   }
@@ -278,6 +314,24 @@ class RecommendationScorerTest {
   }
 
   @Test
+  void shouldKeepAnActiveUsersHistoryWithOneTimerAndForgetItARetentionAfterTheLastInteraction() throws Exception {
+    var harness = scorer(FEATURES_ONLY, null);
+    harness.processElement(seen("item-1", BEGINNING), BEGINNING);
+    harness.setProcessingTime(BEGINNING + RETENTION / 2);
+    harness.processElement(seen("item-2", BEGINNING), BEGINNING);
+    harness.processElement(seen("item-3", BEGINNING), BEGINNING);
+    assertThat(harness.numProcessingTimeTimers()).as("one timer per user, not one per interaction").isEqualTo(1);
+
+    harness.setProcessingTime(BEGINNING + RETENTION);
+    assertThat(usersWithState(harness)).as("acted half a retention ago").isEqualTo(1);
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(BEGINNING + RETENTION / 2 + RETENTION);
+    assertThat(usersWithState(harness)).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  @Test
   void shouldKeepPolicyAndHistoriesThroughASnapshotAndForgetIdleUsers() throws Exception {
     var before = scorer(FEATURES_ONLY, null);
     before.processBroadcastElement(version(4, 11, 3), BEGINNING);
@@ -325,8 +379,12 @@ class RecommendationScorerTest {
   void shouldAnswerAsExactSearchDoesWhenTheIndexProposesEveryItem() throws Exception {
     ScorerConfig hnsw = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, new ItemCatalog.Retrieval(10, 16, 100, 100, 16, ""));
     var exact = scorer(FEATURES_ONLY, null);
-    var approximate = new KeyedBroadcastOperatorTestHarness<>(new ScorerOperator(hnsw, ITEMS), UserInput::userId, Types.STRING, 1, 1, 0);
+    ScorerOperator operator = new ScorerOperator(hnsw, ITEMS);
+    var approximate = Harnesses.withMailbox(
+        new KeyedBroadcastOperatorTestHarness<>(operator, UserInput::userId, Types.STRING, 1, 1, 0), operator);
     approximate.open();
+    assertThat(Harnesses.runNextMail(approximate)).contains("catalog loaded");
+    assertThat(Harnesses.runNextMail(approximate)).contains("catalog index built");
     for (var h : List.of(exact, approximate)) {
       h.processBroadcastElement(version(1, 11, 3), BEGINNING);
       h.processBroadcastElement(item("new-item", new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 0), BEGINNING);

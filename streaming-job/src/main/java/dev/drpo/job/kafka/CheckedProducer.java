@@ -1,5 +1,6 @@
 package dev.drpo.job.kafka;
 
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,6 +48,11 @@ public final class CheckedProducer implements AutoCloseable {
     if (n > 0) {
       throw new IllegalStateException(n + " record(s) could not be sent, the first to " + firstFailure.getAndSet(null));
     }
+  }
+
+  /** Closes without waiting for what is still unsent (after a failed {@link #flush()}: the caller sends it again). */
+  public void discard() {
+    producer.close(Duration.ZERO);
   }
 
   @Override

@@ -89,11 +89,47 @@ public final class ItemsTopic {
     return catalog;
   }
 
-  /** Writes a catalog to the topic (the demo and tests use this; a catalog service would too). */
+  /** Items written and confirmed at a time: a failed chunk is written again. */
+  static final int CHUNK = 10_000;
+  static final int ATTEMPTS = 3;
+
+  /**
+   * Writes a catalog to the topic and returns once the broker has confirmed every item (the demo,
+   * the benchmarks and tests use this; a catalog service would too). Items go out in chunks of
+   * {@link #CHUNK}, each confirmed before the next; a chunk with a failed send (a broker too busy to
+   * answer within the producer's delivery timeout, or one that lost the producer's sequence) is
+   * written again by a new producer, up to {@link #ATTEMPTS} times, then the write fails naming the
+   * chunk. Writing an item twice changes nothing: the topic is compacted by item id, and a chunk is
+   * rewritten whole, after the records it repeats.
+   */
   public static void write(KafkaConnection kafka, String topic, CatalogItems items) {
-    try (CheckedProducer producer = CheckedProducer.to(kafka)) {
-      for (int i = 0; i < items.size(); i++) {
-        producer.send(topic, key(items.ids()[i]), value(items.ids()[i], items.embeddings()[i]));
+    CheckedProducer producer = CheckedProducer.to(kafka);
+    try {
+      for (int from = 0; from < items.size(); from += CHUNK) {
+        int to = Math.min(items.size(), from + CHUNK);
+        for (int attempt = 1; ; attempt++) {
+          try {
+            for (int i = from; i < to; i++) {
+              producer.send(topic, key(items.ids()[i]), value(items.ids()[i], items.embeddings()[i]));
+            }
+            producer.flush();
+            break;
+          } catch (IllegalStateException e) {
+            producer.discard();
+            producer = null;
+            if (attempt == ATTEMPTS) {
+              throw new IllegalStateException("items " + from + " to " + (to - 1) + " of the catalog could not be written to '"
+                  + topic + "' in " + ATTEMPTS + " attempts: " + e.getMessage(), e);
+            }
+            LOG.warn("items {} to {} of the catalog were not all written to '{}' ({}), writing them again", from, to - 1, topic,
+                e.getMessage());
+            producer = CheckedProducer.to(kafka);
+          }
+        }
+      }
+    } finally {
+      if (producer != null) {
+        producer.close();
       }
     }
   }
