@@ -131,7 +131,7 @@ public final class DrpoJob {
   private static SingleOutputStreamOperator<CatalogUpdate> catalogUpdates(StreamExecutionEnvironment env, Endpoints io,
       int dimension, long bufferTimeoutMs) {
     DataStream<ItemRecord> records = io.items() == null
-        ? env.fromSequence(0, 0).setParallelism(1).uid("items-source").name("fixed catalog: no items source")
+        ? env.fromSequence(0, 0).setParallelism(1).uid("fixed-catalog").name("fixed catalog: no items source")
             .flatMap((Long none, Collector<ItemRecord> out) -> { }).returns(ItemRecord.class).setParallelism(1).name("no catalog updates")
         : env.fromSource(io.items(), WatermarkStrategy.noWatermarks(), "items").uid("items-source").setParallelism(1)
             .setBufferTimeout(bufferTimeoutMs);

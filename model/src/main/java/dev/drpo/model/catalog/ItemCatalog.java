@@ -345,17 +345,31 @@ public final class ItemCatalog implements Closeable {
       throw new IllegalArgumentException("need one exclusion set per query");
     }
     float[] rows = floats(queries);
-    float[] scores = ann == null ? exactScores(rows, b) : null;
+    float[] scales = new float[b];
+    double[] norms = new double[b];
+    for (int r = 0; r < b; r++) {
+      double squares = 0;
+      for (int j = r * dimension; j < (r + 1) * dimension; j++) {
+        squares += (double) rows[j] * rows[j];
+      }
+      norms[r] = Math.sqrt(squares);
+      scales[r] = similarity == Similarity.COSINE && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
+    }
+    if (ann == null) {
+      int[][] skips = new int[b][];
+      for (int r = 0; r < b; r++) {
+        skips[r] = excluded(exclude.isEmpty() ? Set.of() : exclude.get(r));
+      }
+      return best(exactScores(rows, b), b, k, skips, scales);
+    }
     Ranking[] out = new Ranking[b];
     for (int r = 0; r < b; r++) {
-      Set<String> skip = exclude.isEmpty() ? Set.of() : exclude.get(r);
-      float[] query = Arrays.copyOfRange(rows, r * dimension, (r + 1) * dimension);
-      double norm = Math.sqrt(dot(query, query));
-      float scale = similarity == Similarity.COSINE && norm > 0 ? (float) (1 / norm) : 1f;
-      out[r] = ann == null ? best(scores, r, b, k, excluded(skip), scale) : approximate(query, k, skip, scale, norm);
+      out[r] = approximate(Arrays.copyOfRange(rows, r * dimension, (r + 1) * dimension), k,
+          exclude.isEmpty() ? Set.of() : exclude.get(r), scales[r], norms[r]);
     }
     return out;
   }
+
 
   /** The queries as floats, row-major (read from native memory at once: element by element is slow). */
   private float[] floats(INDArray queries) {
@@ -431,18 +445,33 @@ public final class ItemCatalog implements Closeable {
     return s;
   }
 
-  /** The best k of every item for query {@code r} of {@code b} by {@code scores}, but the excluded ones (ascending indices). */
-  private Ranking best(float[] scores, int r, int b, int k, int[] skip, float scale) {
-    TopK top = new TopK().reset(k);
+  /**
+   * The best k of every item for each of the {@code b} queries by {@code scores} ([size, stride(b)],
+   * item-major), but the excluded ones (ascending indices per query). The scores are read in memory
+   * order, every query's top k at once: reading one query's column at a time strides through the
+   * whole product per query (a cache line per item).
+   */
+  private Ranking[] best(float[] scores, int b, int k, int[][] skips, float[] scales) {
+    TopK[] tops = new TopK[b];
+    for (int r = 0; r < b; r++) {
+      tops[r] = new TopK().reset(k);
+    }
     int n = ids.size();
     int m = EmbeddingMatrix.stride(b);
     for (int i = 0; i < n; i++) {
-      float s = scores[i * m + r];
-      if (top.admits(i, s) && Arrays.binarySearch(skip, i) < 0) {
-        top.offer(i, s);
+      int row = i * m;
+      for (int r = 0; r < b; r++) {
+        float s = scores[row + r];
+        if (tops[r].admits(i, s) && Arrays.binarySearch(skips[r], i) < 0) {
+          tops[r].offer(i, s);
+        }
       }
     }
-    return ranking(top, scale);
+    Ranking[] out = new Ranking[b];
+    for (int r = 0; r < b; r++) {
+      out[r] = ranking(tops[r], scales[r]);
+    }
+    return out;
   }
 
   /** Empties {@code top} into a ranking, its scores times {@code scale}. */

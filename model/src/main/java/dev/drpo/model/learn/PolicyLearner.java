@@ -84,10 +84,12 @@ public final class PolicyLearner {
 
   /**
    * Checks the parameters of the last applied step on a batch, as the next step would: if they
-   * pass they become the last good ones, otherwise they are rolled back (the step is undone and
-   * counted as rejected).
+   * pass they become the last good ones; if they fail (non-finite, or an exploding output
+   * intensity) they are rolled back (the step is undone and counted as rejected). A batch on which
+   * finite parameters give a non-finite output is bad input, as {@link #step} judges it: it proves
+   * nothing about the parameters, which stay applied and unchecked.
    *
-   * @return why they failed, or null (also when there is no unchecked step)
+   * @return why they failed, or null (also when there is no unchecked step, or the batch is bad input)
    */
   public String verify(Batch batch) {
     if (!unverified) {
@@ -95,13 +97,13 @@ public final class PolicyLearner {
     }
     policy.evaluate(batch.states(), batch.actions());
     String unfit = unfitParameters(policy.lastMeanNorm());
-    if (unfit == null) {
-      unfit = guard.checkForward(policy.lastMeanNorm(), policy.lastMeanLogSigma());
-    }
     if (unfit != null) {
       rollBack();
       guard.reject();
       return unfit;
+    }
+    if (guard.checkForward(policy.lastMeanNorm(), policy.lastMeanLogSigma()) != null) {
+      return null;
     }
     lastGood.copyFrom(policy);
     unverified = false;

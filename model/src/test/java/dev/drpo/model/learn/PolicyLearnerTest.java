@@ -63,6 +63,19 @@ class PolicyLearnerTest {
   }
 
   @Test
+  void verifyingOnABadInputBatchKeepsTheStepAsAStepOnItWould() {
+    PolicyLearner learner = new PolicyLearner(new GaussianPolicy(SMALL, DataType.FLOAT, 1), new Bc(), DivergenceGuard.defaults());
+    learner.step(batch(1, 1.0f));
+    INDArray stepped = learner.policy().params().dup();
+
+    assertThat(learner.verify(batch(2, Float.NaN))).as("bad input says nothing about the parameters").isNull();
+    assertThat(learner.policy().params()).as("the step is not undone").isEqualTo(stepped);
+    assertThat(learner.guard().rejected()).isZero();
+    assertThat(learner.verify(batch(3, 1.0f))).isNull();
+    assertThat(learner.lastGood().params()).as("checked on a real batch").isEqualTo(stepped);
+  }
+
+  @Test
   void aStepWithANaNRewardIsRejectedByItsLoss() {
     PolicyLearner learner = new PolicyLearner(new GaussianPolicy(SMALL, DataType.FLOAT, 1), new dev.drpo.model.objective.Apg(), DivergenceGuard.defaults());
     Batch batch = batch(1, 1.0f);

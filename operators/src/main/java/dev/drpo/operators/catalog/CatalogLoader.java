@@ -21,6 +21,20 @@ public interface CatalogLoader extends Serializable {
   String source();
 
   /**
+   * What an index kept for this loader must have recorded to be trusted, asked on the loading
+   * thread when an instance opens (it may ask the cluster): by default the {@link #source()}; for a
+   * topic also its id (a topic deleted and created again under the same name has another). An
+   * entry {@value #TRUST_MS} also limits how long after its commit a kept index is trusted. Empty
+   * when nothing can be kept (a catalog not read from a topic).
+   */
+  default Map<String, String> identity() throws Exception {
+    return source() == null ? Map.of() : Map.of("source", source());
+  }
+
+  /** The {@link #identity()} entry: milliseconds after its commit during which a kept index is trusted. */
+  String TRUST_MS = "trust-ms";
+
+  /**
    * Applies every record from {@code from} on (per partition; absent: from the beginning) to
    * {@code catalog}: upserts and deletes, in order.
    *

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.model.catalog.ItemCatalog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * One change of the catalog, decoded from the items topic: an upsert (the item's embedding) or a
@@ -69,6 +70,24 @@ public class CatalogUpdate {
       throw new IllegalArgumentException(where + " (" + id + "): the embedding is all zeros");
     }
     return new CatalogUpdate(id, v, r.partition, r.offset);
+  }
+
+  /**
+   * The change a record makes to the catalog: {@link #decode}d, or, for a record with an item id
+   * whose value is not a valid item, that item's delete. The topic's latest record for an id decides
+   * what the catalog holds, as it will once compaction has removed the id's earlier records, so
+   * instances that load before and after compaction agree (keeping the earlier valid embedding
+   * would hold only until compaction). Null for a record without an id. {@code rejected} hears of
+   * every invalid record.
+   */
+  public static CatalogUpdate of(ItemRecord r, int dimension, Consumer<IllegalArgumentException> rejected) {
+    try {
+      return decode(r, dimension);
+    } catch (IllegalArgumentException e) {
+      rejected.accept(e);
+      return r.key == null || r.key.length == 0 ? null
+          : new CatalogUpdate(new String(r.key, StandardCharsets.UTF_8), null, r.partition, r.offset);
+    }
   }
 
   public boolean isDelete() {

@@ -11,7 +11,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Decodes the items topic's records into {@link CatalogUpdate}s; a record that is not a valid item
  * goes to {@link #DEAD_LETTERS} with its reason ({@code BAD_ITEM}, counter
- * {@code deadLetters.BAD_ITEM}) and changes no catalog. Keeps no state.
+ * {@code deadLetters.BAD_ITEM}) and, if it names an item, deletes that item, as a load of the topic
+ * does ({@link CatalogUpdate#of}). Keeps no state.
  */
 public class CatalogUpdateDecoder extends ProcessFunction<ItemRecord, CatalogUpdate> {
   public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("bad-items") {};
@@ -32,13 +33,14 @@ public class CatalogUpdateDecoder extends ProcessFunction<ItemRecord, CatalogUpd
 
   @Override
   public void processElement(ItemRecord record, Context ctx, Collector<CatalogUpdate> out) {
-    try {
-      out.collect(CatalogUpdate.decode(record, dimension));
-      decoded.inc();
-    } catch (IllegalArgumentException e) {
+    CatalogUpdate update = CatalogUpdate.of(record, dimension, e -> {
       rejected.inc();
       byte[] raw = record.value != null ? record.value : record.key != null ? record.key : new byte[0];
       ctx.output(DEAD_LETTERS, new DeadLetter(raw, Reason.BAD_ITEM, e.getMessage(), "items", System.currentTimeMillis()));
+    });
+    if (update != null) {
+      out.collect(update);
+      decoded.inc();
     }
   }
 }

@@ -30,22 +30,27 @@ import org.slf4j.LoggerFactory;
  * <p>An HNSW index is expensive to build (minutes at a million items), so when the retrieval has an
  * index directory the index is kept there: committed after it is built and at most every
  * {@link #COMMIT_NANOS} while updates arrive, with the topic offsets it holds. An instance that
- * opens where a compatible index was committed (same topic and cluster, dimension, graph settings)
- * reopens it and reads the topic only from those offsets on, instead of from its beginning; an
- * index that cannot be reopened is built again. The index may hold records past its offsets (the
+ * opens where a compatible index was committed ({@link CatalogLoader#identity()}: the same cluster,
+ * topic name and topic id; dimension, graph settings; committed within the topic's
+ * {@code delete.retention.ms}) reopens it and reads the topic only from those offsets on, instead
+ * of from its beginning; an index that cannot be reopened, or whose offsets lie outside the topic's
+ * (a truncated or recreated topic), is built again. The index may hold records past its offsets (the
  * commit data trails the content): reading them again applies them again, in order, to the same
  * result. As with Flink's local recovery, this helps only an instance that opens on a machine where
  * the index was kept.
  */
 public final class LiveCatalog implements AutoCloseable {
   static final long COMMIT_NANOS = 10_000_000_000L;
+  /** Commit data: when the kept index was committed, epoch ms. */
+  static final String COMMITTED_AT = "committed-at-ms";
   private static final Logger LOG = LoggerFactory.getLogger(LiveCatalog.class);
 
   private final CatalogLoader loader;
   private final ItemCatalog.Retrieval retrieval;
   private final TaskThread taskThread;
   private final ExecutorService background;
-  private final Map<String, String> identity;
+  /** What the kept index must match, from the loader (set on the loading thread before the catalog is handed over). */
+  private Map<String, String> identity = Map.of();
   private final List<CatalogUpdate> waiting = new ArrayList<>();
   private final List<Runnable> whenLoaded = new ArrayList<>();
   private ItemCatalog catalog;
@@ -67,9 +72,6 @@ public final class LiveCatalog implements AutoCloseable {
     this.loader = loader;
     this.retrieval = retrieval;
     this.taskThread = taskThread;
-    identity = loader.source() == null ? Map.of() : Map.of("source", loader.source(),
-        "dimension", String.valueOf(loader.dimension()), "m", String.valueOf(retrieval.m()),
-        "beam-width", String.valueOf(retrieval.beamWidth()));
     background = Executors.newSingleThreadExecutor(work -> {
       Thread t = new Thread(work, "catalog of " + name);
       t.setDaemon(true);
@@ -107,9 +109,14 @@ public final class LiveCatalog implements AutoCloseable {
   }
 
   private Load read() throws Exception {
-    if (!identity.isEmpty()) {
+    Map<String, String> asked = loader.identity();
+    if (!asked.isEmpty()) {
+      identity = new HashMap<>(asked);
+      identity.put("dimension", String.valueOf(loader.dimension()));
+      identity.put("m", String.valueOf(retrieval.m()));
+      identity.put("beam-width", String.valueOf(retrieval.beamWidth()));
       Map<String, String> committed = ItemCatalog.committed(retrieval);
-      if (!committed.isEmpty() && identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
+      if (!committed.isEmpty() && trusted(committed)) {
         ItemCatalog kept = null;
         try {
           kept = ItemCatalog.reopen(loader.dimension(), retrieval);
@@ -122,6 +129,9 @@ public final class LiveCatalog implements AutoCloseable {
             kept.close();
           }
         }
+      } else if (!committed.isEmpty()) {
+        LOG.info("the catalog's index kept in {} recorded {}: not this topic, settings, or too old for {}; building it again",
+            retrieval.indexDirectory(), committed, identity);
       }
     }
     ItemCatalog fresh = new ItemCatalog(loader.dimension(), identity.isEmpty() ? retrieval.temporary() : retrieval);
@@ -131,6 +141,18 @@ public final class LiveCatalog implements AutoCloseable {
       fresh.close();
       throw e;
     }
+  }
+
+  /**
+   * True if a kept index's commit data matches this instance's identity and, if the loader limits
+   * it ({@link CatalogLoader#TRUST_MS}: a topic's {@code delete.retention.ms}, after which compaction
+   * may have removed a tombstone the index never saw), is recent enough.
+   */
+  private boolean trusted(Map<String, String> committed) {
+    boolean same = identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())));
+    String trustMs = identity.get(CatalogLoader.TRUST_MS);
+    return same && (trustMs == null
+        || System.currentTimeMillis() - Long.parseLong(committed.getOrDefault(COMMITTED_AT, "0")) <= Long.parseLong(trustMs));
   }
 
   /**
@@ -266,6 +288,7 @@ public final class LiveCatalog implements AutoCloseable {
   private void commit() {
     if (!identity.isEmpty()) {
       Map<String, String> data = new HashMap<>(identity);
+      data.put(COMMITTED_AT, String.valueOf(System.currentTimeMillis()));
       data.put("offsets", appliedUpTo.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")));
       catalog.commit(data);
     }

@@ -262,6 +262,18 @@ class LiveCatalogTest {
   }
 
   @Test
+  void shouldTreatARecordThatIsNotAnItemAsTheDeleteOfTheItemItNames() {
+    List<IllegalArgumentException> rejected = new ArrayList<>();
+    CatalogUpdate wrong = CatalogUpdate.of(record("a", "{\"embedding\":[1,2,3]}"), 2, rejected::add);
+    assertThat(wrong.isDelete()).as("as the topic will hold it once compaction drops the earlier records").isTrue();
+    assertThat(wrong.itemId).isEqualTo("a");
+    assertThat(wrong.offset).isEqualTo(7);
+    assertThat(CatalogUpdate.of(record(null, "{}"), 2, rejected::add)).as("no id: nothing to delete").isNull();
+    assertThat(CatalogUpdate.of(record("b", "{\"embedding\":[1,2]}"), 2, rejected::add).embedding).containsExactly(1f, 2f);
+    assertThat(rejected).hasSize(2);
+  }
+
+  @Test
   void shouldDecodeUpsertsAndDeletesAndNameWhatIsWrongWithABadRecord() {
     CatalogUpdate upsert = CatalogUpdate.decode(record("a", "{\"itemId\":\"a\",\"embedding\":[1,2]}"), 2);
     assertThat(upsert.embedding).containsExactly(1f, 2f);

@@ -27,32 +27,49 @@ public final class CommittedRecords {
    * Reads the topic's committed records from {@code from} (per partition; absent: its beginning) to
    * the end offsets it had when the read began, handing each to {@code each} until it returns false.
    *
-   * @return per partition, the offset of the next record to read
+   * @return per partition, the offset of the next record to read: after the last one handed over
+   *     (records polled but not handed over when {@code each} stopped the read are not read)
+   * @throws IllegalStateException if an offset of {@code from} is not within its partition's
+   *     [log start, end] (the topic was truncated, or deleted and created again) or names a
+   *     partition the topic does not have
    */
   public static Map<Integer, Long> readToEnd(KafkaConnection kafka, String topic, Map<Integer, Long> from, Duration timeout,
       Predicate<ConsumerRecord<byte[], byte[]>> each) {
-    try (KafkaConsumer<byte[], byte[]> consumer = assigned(kafka, topic, false, new Properties(), timeout)) {
+    Properties strict = new Properties();
+    strict.setProperty("auto.offset.reset", "none"); // never skip silently to another offset
+    try (KafkaConsumer<byte[], byte[]> consumer = assigned(kafka, topic, false, strict, timeout)) {
       Set<TopicPartition> partitions = consumer.assignment();
-      for (TopicPartition p : partitions) {
-        if (from.containsKey(p.partition())) {
-          consumer.seek(p, from.get(p.partition()));
-        }
-      }
+      Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions, timeout);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+      Map<Integer, Long> next = new HashMap<>();
+      for (TopicPartition p : partitions) {
+        long offset = from.getOrDefault(p.partition(), start.get(p));
+        if (offset < start.get(p) || offset > end.get(p)) {
+          throw new IllegalStateException("offset " + offset + " of topic '" + topic + "' partition " + p.partition()
+              + " is outside the partition's [" + start.get(p) + ", " + end.get(p) + "]: the topic was truncated, or deleted and"
+              + " created again");
+        }
+        consumer.seek(p, offset);
+        next.put(p.partition(), offset);
+      }
+      if (!next.keySet().containsAll(from.keySet())) {
+        throw new IllegalStateException("topic '" + topic + "' has partitions " + next.keySet() + ", not " + from.keySet());
+      }
       long deadline = System.nanoTime() + timeout.toNanos();
-      reading:
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+      while (partitions.stream().anyMatch(p -> next.get(p.partition()) < end.get(p))) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("timed out after " + timeout + " reading topic '" + topic + "' to its end");
         }
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (!each.test(r)) {
-            break reading;
+            next.put(r.partition(), r.offset() + 1);
+            return next;
           }
+          next.put(r.partition(), r.offset() + 1);
         }
+        // transaction markers and compacted-away offsets advance the position without a record
+        partitions.forEach(p -> next.merge(p.partition(), consumer.position(p), Math::max));
       }
-      Map<Integer, Long> next = new HashMap<>();
-      partitions.forEach(p -> next.put(p.partition(), consumer.position(p)));
       return next;
     }
   }

@@ -10,7 +10,12 @@ import dev.drpo.operators.catalog.CatalogUpdate;
 import dev.drpo.operators.catalog.ItemRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,13 +32,26 @@ public final class ItemsTopic {
 
   /**
    * The items topic read to its end into a catalog: the live items, and per partition the offset
-   * after the last record read. Records that are not valid items are skipped and counted in the log
-   * (the job's items source dead-letters them).
+   * after the last record read. A record that is not a valid item deletes the item it names and is
+   * counted in the log (the job's items source dead-letters it): {@link CatalogUpdate#of}.
    */
   public record Loader(KafkaConnection kafka, String topic, Duration timeout, int dimension) implements CatalogLoader {
     @Override
     public String source() {
       return "kafka " + kafka.bootstrapServers() + " topic " + topic;
+    }
+
+    /** The source, the topic's id, and its {@code delete.retention.ms} as how long a kept index is trusted. */
+    @Override
+    public Map<String, String> identity() throws Exception {
+      Properties props = kafka.clientProperties();
+      props.setProperty("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+      try (Admin admin = Admin.create(props)) {
+        Uuid id = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get().topicId();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        String retention = admin.describeConfigs(List.of(resource)).all().get().get(resource).get("delete.retention.ms").value();
+        return Map.of("source", source(), "topic-id", id.toString(), TRUST_MS, retention);
+      }
     }
 
     @Override
@@ -42,14 +60,14 @@ public final class ItemsTopic {
       long[] records = new long[2]; // read, not items
       Map<Integer, Long> next = CommittedRecords.readToEnd(kafka, topic, from, timeout, r -> {
         records[0]++;
-        try {
-          CatalogUpdate.decode(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension).applyTo(catalog);
-        } catch (IllegalArgumentException e) {
-          records[1]++;
+        CatalogUpdate update = CatalogUpdate.of(new ItemRecord(r.key(), r.value(), r.partition(), r.offset()), dimension,
+            e -> records[1]++);
+        if (update != null) {
+          update.applyTo(catalog);
         }
         return true;
       });
-      LOG.info("loaded {} items from {} records of topic '{}' in {} ms ({} not items, skipped)", catalog.size(), records[0], topic,
+      LOG.info("loaded {} items from {} records of topic '{}' in {} ms ({} not items: their ids deleted)", catalog.size(), records[0], topic,
           (System.nanoTime() - started) / 1_000_000, records[1]);
       return next;
     }

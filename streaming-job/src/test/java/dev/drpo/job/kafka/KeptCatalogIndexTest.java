@@ -1,0 +1,111 @@
+package dev.drpo.job.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.operators.catalog.LiveCatalog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A scorer's kept HNSW index against a real items topic (the in-JVM broker): when it may be reopened. */
+class KeptCatalogIndexTest {
+  static final String TOPIC = "items";
+  static final ItemCatalog.Retrieval RETRIEVAL = new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "");
+
+  static CatalogItems items(String prefix, int n) {
+    SplittableRandom r = new SplittableRandom(prefix.hashCode());
+    String[] ids = new String[n];
+    float[][] e = new float[n][4];
+    for (int i = 0; i < n; i++) {
+      ids[i] = prefix + i;
+      for (int j = 0; j < 4; j++) {
+        e[i][j] = (float) r.nextGaussian();
+      }
+    }
+    return new CatalogItems(ids, e);
+  }
+
+  /** Mails the last {@link #load} took: 1 when it reopened a kept index, 2 when it built one. */
+  static int mailsTaken;
+
+  /** The catalog as an instance loads it (taking over the load and the index build as its task thread would). */
+  static LiveCatalog load(ItemsTopic.Loader loader, Path kept) throws InterruptedException {
+    BlockingQueue<Runnable> mails = new LinkedBlockingQueue<>();
+    mailsTaken = 0;
+    LiveCatalog live = LiveCatalog.start(loader, new ItemCatalog.Retrieval(RETRIEVAL.annAbove(), RETRIEVAL.m(),
+        RETRIEVAL.beamWidth(), RETRIEVAL.candidates(), RETRIEVAL.ramBufferMb(), kept.toString()), (work, what) -> mails.add(work),
+        "test");
+    do {
+      Runnable mail = mails.poll(60, TimeUnit.SECONDS);
+      assertThat(mail).as("the load or build hands over within a minute").isNotNull();
+      mail.run();
+      mailsTaken++;
+    } while (!live.loaded() || live.building());
+    return live;
+  }
+
+  static void recreate(EmbeddedKafka kafka) throws Exception {
+    Properties props = new Properties();
+    props.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    try (Admin admin = Admin.create(props)) {
+      admin.deleteTopics(List.of(TOPIC)).all().get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (admin.listTopics().names().get().contains(TOPIC) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    }
+    kafka.createTopics(1, List.of(), List.of(TOPIC));
+  }
+
+  @Test
+  void shouldBuildAgainRatherThanReopenAnIndexKeptForATopicThatWasCreatedAgain(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+      kafka.createTopics(1, List.of(), List.of(TOPIC));
+      ItemsTopic.write(kafka.connection(), TOPIC, items("old-", 150));
+      ItemsTopic.Loader loader = new ItemsTopic.Loader(kafka.connection(), TOPIC, Duration.ofSeconds(30), 4);
+      Path kept = dir.resolve("index");
+      try (LiveCatalog first = load(loader, kept)) {
+        assertThat(first.catalog().approximate()).isTrue();
+        assertThat(mailsTaken).as("loaded, then built").isEqualTo(2);
+      } // closing commits the index with its offsets
+      try (LiveCatalog again = load(loader, kept)) {
+        assertThat(again.catalog().size()).isEqualTo(150);
+        assertThat(mailsTaken).as("the same topic: the kept index reopened, not built").isEqualTo(1);
+      }
+
+      recreate(kafka); // the same name, another topic id, fewer records than the kept offsets
+      ItemsTopic.write(kafka.connection(), TOPIC, items("new-", 120));
+      try (LiveCatalog rebuilt = load(loader, kept)) {
+        ItemCatalog catalog = rebuilt.catalog();
+        assertThat(catalog.size()).isEqualTo(120);
+        assertThat(mailsTaken).as("built again").isEqualTo(2);
+        assertThat(catalog.indexOf("old-0")).as("no item of the old topic").isEqualTo(-1);
+        assertThat(catalog.indexOf("new-0")).isNotNegative();
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseToReadFromAnOffsetOutsideThePartition(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+      kafka.createTopics(1, List.of(), List.of(TOPIC));
+      ItemsTopic.write(kafka.connection(), TOPIC, items("a-", 10));
+      assertThatThrownBy(() -> CommittedRecords.readToEnd(kafka.connection(), TOPIC, Map.of(0, 11L), Duration.ofSeconds(30),
+          r -> true)).hasMessageContaining("offset 11 of topic 'items' partition 0 is outside the partition's [0, 10]");
+      assertThat(CommittedRecords.readToEnd(kafka.connection(), TOPIC, Map.of(0, 4L), Duration.ofSeconds(30), r -> r.offset() < 6))
+          .as("stopped at offset 6: the next to read is 7, not the consumer's position").isEqualTo(Map.of(0, 7L));
+    }
+  }
+}
