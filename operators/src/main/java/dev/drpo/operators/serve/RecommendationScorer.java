@@ -147,8 +147,10 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     metrics.gauge("heldVersionFreshnessMs", () -> heldVersionFreshnessMs);
   }
 
+  /** The policy version a restore brings back (broadcast state), and the requests that waited for the catalog. */
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
+    latest = context.getOperatorStateStore().getBroadcastState(POLICIES).get(config.policyName());
     waitingState = context.getOperatorStateStore().getListState(WAITING);
     pending = new ArrayList<>();
     for (PendingRequest p : waitingState.get()) {
@@ -178,9 +180,6 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     if (input.interaction != null) {
       remember(input.interaction, ctx);
       return;
-    }
-    if (latest == null) { // after a restore: broadcast state holds it, processBroadcastElement keeps it current
-      latest = ctx.getBroadcastState(POLICIES).get(config.policyName());
     }
     if (catalog == null && pending.size() >= MAX_WAITING) {
       out.collect(loading(prepare(input.request)));
