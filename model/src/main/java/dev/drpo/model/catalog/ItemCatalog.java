@@ -453,8 +453,10 @@ public final class ItemCatalog implements Closeable {
    */
   private Ranking[] best(float[] scores, int b, int k, int[][] skips, float[] scales) {
     TopK[] tops = new TopK[b];
+    float[] floors = new float[b]; // each query's floor(): most scores fail this one test (NaN passes, as TopK ranks it)
     for (int r = 0; r < b; r++) {
       tops[r] = new TopK().reset(k);
+      floors[r] = tops[r].floor();
     }
     int n = ids.size();
     int m = EmbeddingMatrix.stride(b);
@@ -462,8 +464,9 @@ public final class ItemCatalog implements Closeable {
       int row = i * m;
       for (int r = 0; r < b; r++) {
         float s = scores[row + r];
-        if (tops[r].admits(i, s) && Arrays.binarySearch(skips[r], i) < 0) {
+        if (!(s < floors[r]) && tops[r].admits(i, s) && Arrays.binarySearch(skips[r], i) < 0) {
           tops[r].offer(i, s);
+          floors[r] = tops[r].floor();
         }
       }
     }

@@ -26,6 +26,14 @@ final class TopK {
     return this;
   }
 
+  /**
+   * A score below which nothing enters now: the worst kept score once k are kept, else negative
+   * infinity. A cheap first test before {@link #admits} (equal scores still need it).
+   */
+  float floor() {
+    return size < k ? Float.NEGATIVE_INFINITY : scores[0];
+  }
+
   /** True if {@code (item, score)} would enter the k best now. */
   boolean admits(int item, float score) {
     return size < k || better(score, item, scores[0], items[0]);

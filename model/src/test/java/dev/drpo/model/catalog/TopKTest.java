@@ -51,4 +51,15 @@ class TopKTest {
     assertThat(top.admits(4, 1f)).isTrue(); // tie with the worst, lower item
     assertThat(top.admits(9, 1.5f)).isTrue();
   }
+
+  @Test
+  void itsFloorIsTheWorstKeptScoreOnceFull() {
+    TopK top = new TopK().reset(2);
+    top.offer(1, 3f);
+    assertThat(top.floor()).as("room left: anything enters").isEqualTo(Float.NEGATIVE_INFINITY);
+    top.offer(2, 5f);
+    assertThat(top.floor()).isEqualTo(3f);
+    top.offer(3, 4f);
+    assertThat(top.floor()).isEqualTo(4f);
+  }
 }
