@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,11 @@ public final class LiveCatalog implements AutoCloseable {
   @FunctionalInterface
   public interface TaskThread {
     void execute(Runnable work, String description);
+
+    /** The operator's mailbox as the task thread. */
+    static TaskThread of(MailboxExecutor mailbox) {
+      return (work, description) -> mailbox.execute(work::run, description);
+    }
   }
 
   private LiveCatalog(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name) {
@@ -109,7 +115,8 @@ public final class LiveCatalog implements AutoCloseable {
   }
 
   private Load read() throws Exception {
-    Map<String, String> asked = loader.identity();
+    // only a kept index needs it (asking may mean a round trip to the cluster)
+    Map<String, String> asked = retrieval.indexDirectory().isEmpty() ? Map.of() : loader.identity();
     if (!asked.isEmpty()) {
       identity = new HashMap<>(asked);
       identity.put("dimension", String.valueOf(loader.dimension()));
@@ -258,6 +265,13 @@ public final class LiveCatalog implements AutoCloseable {
       work.run();
     } else {
       whenLoaded.add(work);
+    }
+  }
+
+  /** Runs the operator's mails until the catalog is loaded (at the end of a bounded input). */
+  public void awaitLoaded(MailboxExecutor mailbox) throws InterruptedException {
+    while (!loaded()) {
+      mailbox.yield(); // runs the mail that hands the catalog over
     }
   }
 

@@ -89,8 +89,7 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
     encoder = new StateEncoder(featureDim, catalogLoader.dimension(), historyLength);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     // never searched: embeddings only
-    live = LiveCatalog.start(catalogLoader, ItemCatalog.Retrieval.EXACT, (work, description) -> mailbox.execute(work::run,
-        description), "encoder " + subtask);
+    live = LiveCatalog.start(catalogLoader, ItemCatalog.Retrieval.EXACT, LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask);
     live.whenLoaded(() -> {
       catalog = live.catalog();
       encodeWaiting();
@@ -150,10 +149,8 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
   /** At the end of the samples, waits for the catalog and encodes the samples still waiting (bounded inputs). */
   @Override
   public void endInput(int inputId) throws Exception {
-    if (inputId == 1 && catalog == null) {
-      while (catalog == null) {
-        mailbox.yield(); // runs the mail that takes the load over
-      }
+    if (inputId == 1) {
+      live.awaitLoaded(mailbox); // its mail encodes the waiting samples
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -168,9 +169,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     waitingState.update(catalog == null ? pending : List.of());
   }
 
-  /** True once the catalog has loaded. */
-  boolean catalogLoaded() {
-    return catalog != null;
+  /** Runs the operator's mails until the catalog has loaded (at the end of the requests). */
+  void awaitCatalog(MailboxExecutor mailbox) throws InterruptedException {
+    live.awaitLoaded(mailbox);
   }
 
   /** Runs {@code work} on the task's thread once the catalog has loaded (after the scorer has taken it over). */

@@ -1,6 +1,7 @@
 package dev.drpo.operators.serve;
 
 import dev.drpo.operators.catalog.CatalogLoader;
+import dev.drpo.operators.catalog.LiveCatalog;
 import java.util.List;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.streaming.api.operators.BoundedMultiInput;
@@ -39,7 +40,7 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
   @Override
   public void setMailboxExecutor(MailboxExecutor mailbox) {
     this.mailbox = mailbox;
-    scorer.runOn((work, description) -> mailbox.execute(work::run, description));
+    scorer.runOn(LiveCatalog.TaskThread.of(mailbox));
   }
 
   @Override
@@ -60,9 +61,7 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
   @Override
   public void endInput(int inputId) throws InterruptedException {
     if (inputId == 1) {
-      while (!scorer.catalogLoaded()) {
-        mailbox.yield(); // runs the mail that hands the catalog over
-      }
+      scorer.awaitCatalog(mailbox);
       scorer.flush(answers);
     }
   }

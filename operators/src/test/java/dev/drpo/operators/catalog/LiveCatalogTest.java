@@ -11,9 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,35 +42,11 @@ class LiveCatalogTest {
     }
   }
 
-  /** The task thread of these tests: work handed over waits in a queue until the test runs it. */
-  static final class Mailbox implements LiveCatalog.TaskThread {
-    final BlockingQueue<Runnable> mails = new LinkedBlockingQueue<>();
-    final List<String> descriptions = new ArrayList<>();
-
-    @Override
-    public void execute(Runnable work, String description) {
-      mails.add(() -> {
-        descriptions.add(description);
-        work.run();
-      });
-    }
-
-    /** Waits for the next mail and runs it. */
-    void runNext() throws InterruptedException {
-      Runnable mail = mails.poll(30, TimeUnit.SECONDS);
-      assertThat(mail).as("a mail within 30 s").isNotNull();
-      mail.run();
-    }
-  }
-
   /** A catalog started and its load taken over (and its index's build, if it builds one). */
   static LiveCatalog loaded(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws InterruptedException {
-    Mailbox mailbox = new Mailbox();
-    LiveCatalog live = LiveCatalog.start(loader, retrieval, mailbox, "test");
-    mailbox.runNext();
-    if (live.building()) {
-      mailbox.runNext();
-    }
+    QueuedTaskThread taskThread = new QueuedTaskThread();
+    LiveCatalog live = LiveCatalog.start(loader, retrieval, taskThread, "test");
+    taskThread.runUntilSettled(live);
     return live;
   }
 
@@ -144,7 +117,7 @@ class LiveCatalogTest {
   @Test
   void shouldHoldUpdatesWhileLoadingAndSearchExactlyWhileTheIndexBuilds() throws Exception {
     Log log = items(300);
-    Mailbox mailbox = new Mailbox();
+    QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, ""), mailbox, "test")) {
       assertThat(live.loaded()).isFalse();
       assertThat(live.apply(new CatalogUpdate("early", new float[] {1, 0, 0, 0}, 0, 300))).as("held").isTrue();
@@ -175,7 +148,7 @@ class LiveCatalogTest {
   void shouldBuildInATemporaryDirectoryWhenTheKeptOneCannotHoldTheIndex(@TempDir Path dir) throws Exception {
     Path inTheWay = dir.resolve("file");
     Files.writeString(inTheWay, "not a directory");
-    Mailbox mailbox = new Mailbox();
+    QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(items(300), new ItemCatalog.Retrieval(100, 16, 100, 100, 16,
         inTheWay.resolve("index").toString()), mailbox, "test")) {
       mailbox.runNext();
@@ -214,7 +187,7 @@ class LiveCatalogTest {
 
   @Test
   void shouldGoOnSearchingExactlyWhenTheIndexCannotBeBuilt() throws Exception {
-    Mailbox mailbox = new Mailbox();
+    QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, ""), mailbox,
         "test")) {
       mailbox.runNext();
@@ -248,7 +221,7 @@ class LiveCatalogTest {
         throw new IllegalStateException("the topic is gone");
       }
     };
-    Mailbox mailbox = new Mailbox();
+    QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, mailbox, "test")) {
       assertThatThrownBy(mailbox::runNext).hasMessageContaining("cannot load the catalog from test-topic")
           .hasRootCauseMessage("the topic is gone");

@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.catalog.LiveCatalog;
+import dev.drpo.operators.catalog.QueuedTaskThread;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A scorer's kept HNSW index against a real items topic (the in-JVM broker): when it may be reopened. */
 class KeptCatalogIndexTest {
   static final String TOPIC = "items";
-  static final ItemCatalog.Retrieval RETRIEVAL = new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "");
 
   static CatalogItems items(String prefix, int n) {
     SplittableRandom r = new SplittableRandom(prefix.hashCode());
@@ -42,17 +39,10 @@ class KeptCatalogIndexTest {
 
   /** The catalog as an instance loads it (taking over the load and the index build as its task thread would). */
   static LiveCatalog load(ItemsTopic.Loader loader, Path kept) throws InterruptedException {
-    BlockingQueue<Runnable> mails = new LinkedBlockingQueue<>();
-    mailsTaken = 0;
-    LiveCatalog live = LiveCatalog.start(loader, new ItemCatalog.Retrieval(RETRIEVAL.annAbove(), RETRIEVAL.m(),
-        RETRIEVAL.beamWidth(), RETRIEVAL.candidates(), RETRIEVAL.ramBufferMb(), kept.toString()), (work, what) -> mails.add(work),
+    QueuedTaskThread taskThread = new QueuedTaskThread();
+    LiveCatalog live = LiveCatalog.start(loader, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, kept.toString()), taskThread,
         "test");
-    do {
-      Runnable mail = mails.poll(60, TimeUnit.SECONDS);
-      assertThat(mail).as("the load or build hands over within a minute").isNotNull();
-      mail.run();
-      mailsTaken++;
-    } while (!live.loaded() || live.building());
+    mailsTaken = taskThread.runUntilSettled(live);
     return live;
   }
 
