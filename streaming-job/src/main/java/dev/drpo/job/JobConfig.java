@@ -444,10 +444,21 @@ public final class JobConfig implements Serializable {
     return duration("catalog.clock-skew");
   }
 
-  /** {@code catalog.ann-above} and {@code catalog.hnsw.*}: when and how the scorers search approximately. */
+  /**
+   * {@code catalog.ann-above} and {@code catalog.hnsw.*}: when and how the scorers search
+   * approximately; where they keep the index (under the job's name) and copy it (under
+   * {@code checkpoints.directory}'s {@code catalog-index/} by default).
+   */
   public ItemCatalog.Retrieval retrieval() {
+    String local = string("catalog.hnsw.index-directory");
+    String durable = string("catalog.hnsw.durable-directory");
+    if (durable.isEmpty() && !local.isEmpty()) {
+      durable = checkpoints().directory().replaceAll("/+$", "") + "/catalog-index";
+    } else if (durable.equals("none") || local.isEmpty()) {
+      durable = "";
+    }
     return new ItemCatalog.Retrieval(integer("catalog.ann-above", 1), integer("catalog.hnsw.m", 2),
         integer("catalog.hnsw.beam-width", 1), integer("catalog.hnsw.candidates", 1), integer("catalog.hnsw.ram-buffer-mb", 16),
-        string("catalog.hnsw.index-directory").isEmpty() ? "" : Path.of(string("catalog.hnsw.index-directory"), job().name()).toString());
+        local.isEmpty() ? "" : Path.of(local, job().name()).toString(), durable.isEmpty() ? "" : durable + "/" + job().name());
   }
 }

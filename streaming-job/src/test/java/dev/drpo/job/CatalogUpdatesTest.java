@@ -6,16 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.operators.RocksDbMiniCluster;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.TreeMap;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.NIOFSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Items added to and removed from the items topic while the job serves (and while it is stopped)
  * reach the scorers without a restart; a restore from a savepoint rebuilds the catalog from the
- * topic. The probe user has no history and asks for more items than the catalog holds, so every
+ * topic, downloading the HNSW index scorer 0 copied to the durable directory when the restored
+ * scorers run where no copy is kept (a fresh TaskManager's disk). The probe user has no history and asks for more items than the catalog holds, so every
  * answer lists every live item (fallback or not); the scorers search with the HNSW index
  * ({@code catalog.ann-above} below the world's 400 items).
  */
@@ -51,8 +62,35 @@ class CatalogUpdatesTest {
     return answers;
   }
 
+  /** The files of the index copy scorer 0 uploaded last (to the durable directory) and their checksums. */
+  static Map<String, Long> copiedIndexFiles(JobConfig config) throws Exception {
+    Path durable = Path.of(URI.create(config.retrieval().durableDirectory()));
+    try (Stream<Path> all = Files.walk(durable)) {
+      Path manifest = all.filter(p -> p.getFileName().toString().equals("manifest.json")).findFirst().orElseThrow();
+      Map<String, Long> files = new HashMap<>();
+      SavepointRolloutTest.JSON.readTree(manifest.toFile()).get("files")
+          .forEach(f -> files.put(f.get("name").asText(), f.get("checksum").asLong()));
+      return files;
+    }
+  }
+
+  /** Lucene's checksums of those of {@code names} that {@code index} holds. */
+  static Map<String, Long> checksums(Path index, Set<String> names) throws Exception {
+    Map<String, Long> found = new HashMap<>();
+    try (Directory dir = new NIOFSDirectory(index)) {
+      for (String name : dir.listAll()) {
+        if (names.contains(name)) {
+          try (IndexInput in = dir.openInput(name, IOContext.READONCE)) {
+            found.put(name, CodecUtil.retrieveChecksum(in));
+          }
+        }
+      }
+    }
+    return found;
+  }
+
   @Test
-  void shouldServeNewItemsWithoutRestartNeverServeDeletedOnesAndRebuildTheCatalogOnRestore(@TempDir Path dir) throws Exception {
+  void shouldServeNewItemsWithoutRestartNeverServeDeletedOnesAndDownloadTheIndexOnRestoreElsewhere(@TempDir Path dir) throws Exception {
     try (Loop loop = new Loop(dir, Map.of("scorer.max-k", "500", "catalog.ann-above", "100"))) {
       String savepoints = dir.resolve("savepoints").toUri().toString();
       JobClient job = SavepointRolloutTest.start(loop, loop.config, null);
@@ -89,12 +127,20 @@ class CatalogUpdatesTest {
           .as("after the first answer without the deleted item, none has it").doesNotContain(true);
 
       String savepoint = job.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get();
+      Map<String, Long> copied = copiedIndexFiles(loop.config);
       change(loop, "new-3", NEW_EMBEDDING); // while the job is stopped
       change(loop, "new-1", null);
-      JobClient restored = SavepointRolloutTest.start(loop, loop.config, savepoint);
+      Path freshTaskManager = dir.resolve("fresh-taskmanager-disk");
+      JobConfig elsewhere = loop.config.with(Map.of("catalog.hnsw.index-directory", freshTaskManager.toString()));
+      JobClient restored = SavepointRolloutTest.start(loop, elsewhere, savepoint);
       JsonNode afterRestore = SavepointRolloutTest.ask(loop, "after-restore", ALL);
       assertThat(SavepointRolloutTest.items(afterRestore)).as("the catalog as the topic holds it, no deleted item back")
           .hasSize(400).contains("new-2", "new-3").doesNotContain("new-1", "item-7", "item-8");
+      for (String scorer : List.of("scorer-0", "scorer-1")) {
+        assertThat(checksums(freshTaskManager.resolve(loop.config.job().name()).resolve(scorer), copied.keySet()).entrySet())
+            .as("%s downloaded the index scorer 0 copied (a rebuild writes files of other checksums)", scorer)
+            .isNotEmpty().isSubsetOf(copied.entrySet());
+      }
       restored.cancel().get();
 
       List<String> reasons = loop.readAll(loop.config.kafka().topics().deadLetters()).stream()

@@ -30,16 +30,20 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
@@ -57,7 +61,7 @@ import org.apache.lucene.util.BytesRef;
  * candidate from its upsert on, and a deleted item that the old reader still finds is dropped by
  * the catalog. Lucene merges segments in one background thread.
  */
-final class HnswIndex implements Closeable {
+final class HnswIndex implements KeptIndex, Closeable {
   static final long REFRESH_NANOS = 1_000_000_000L;
   static final int MAX_FRESH = 1_000;
   private static final String ID = "id";
@@ -67,6 +71,8 @@ final class HnswIndex implements Closeable {
   private final boolean temporary;
   private final MMapDirectory files;
   private final IndexWriter writer;
+  /** Keeps a commit's files while they are copied elsewhere (Lucene deletes those of older commits). */
+  private final SnapshotDeletionPolicy commits = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
   private final Set<String> fresh = new LinkedHashSet<>();
   private DirectoryReader reader;
   private long firstChangeNanos;
@@ -85,6 +91,7 @@ final class HnswIndex implements Closeable {
       IndexWriterConfig config = new IndexWriterConfig()
           .setOpenMode(reopen ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
           .setRAMBufferSizeMB(ramBufferMb)
+          .setIndexDeletionPolicy(commits)
           .setCodec(new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -209,6 +216,11 @@ final class HnswIndex implements Closeable {
     firstChangeNanos = 0;
   }
 
+  /** True if the index lives in a temporary directory, removed on {@link #close()}. */
+  boolean temporary() {
+    return temporary;
+  }
+
   /** What the last commit in {@code kept} recorded; empty if it holds no index. */
   static Map<String, String> committed(Path kept) {
     if (!Files.isDirectory(kept)) {
@@ -221,13 +233,30 @@ final class HnswIndex implements Closeable {
     }
   }
 
-  /** Writes every change so far durably, with {@code data} (what a later instance needs to trust it). */
-  void commit(Map<String, String> data) {
+  /**
+   * Writes every change so far durably, with {@code data} (what a later instance needs to trust it).
+   * Safe on another thread than the one changing the index (Lucene's writer is).
+   */
+  @Override
+  public CommittedIndex commit(Map<String, String> data) {
     try {
       writer.setLiveCommitData(data.entrySet());
       writer.commit();
+      IndexCommit commit = commits.snapshot();
+      return new CommittedIndex(directory, commit.getSegmentsFileName(), List.copyOf(commit.getFileNames()), commit.getUserData(),
+          () -> release(commit));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot commit the HNSW index in " + directory, e);
+    }
+  }
+
+  /** Lets Lucene delete the commit's files once a later commit replaces it. */
+  private void release(IndexCommit commit) {
+    try {
+      commits.release(commit);
+      writer.deleteUnusedFiles();
+    } catch (IOException | AlreadyClosedException e) {
+      // closed meanwhile: the next writer in this directory deletes what no commit needs
     }
   }
 

@@ -48,30 +48,34 @@ public final class ItemCatalog implements Closeable {
    * @param beamWidth HNSW candidates examined per insert
    * @param candidates items the index proposes per query, at least
    * @param ramBufferMb Lucene's indexing buffer (a bulk load below it builds one graph)
-   * @param indexDirectory where the HNSW index is kept across instances ({@link #commit},
+   * @param indexDirectory where the HNSW index is kept across instances ({@link #keptIndex},
    *     {@link #reopen}); empty: a temporary directory, removed on {@link #close()}
+   * @param durableDirectory where a kept index is also copied for instances on other machines (a
+   *     file system URI the catalog itself does not read; its users do); empty: nowhere
    */
-  public record Retrieval(int annAbove, int m, int beamWidth, int candidates, int ramBufferMb, String indexDirectory)
-      implements Serializable {
+  public record Retrieval(int annAbove, int m, int beamWidth, int candidates, int ramBufferMb, String indexDirectory,
+      String durableDirectory) implements Serializable {
     /** Exact search at any size. */
-    public static final Retrieval EXACT = new Retrieval(Integer.MAX_VALUE, 16, 100, 100, 1024, "");
+    public static final Retrieval EXACT = new Retrieval(Integer.MAX_VALUE, 16, 100, 100, 1024, "", "");
 
     public Retrieval {
-      if (annAbove < 1 || m < 2 || beamWidth < 1 || candidates < 1 || ramBufferMb < 16 || indexDirectory == null) {
+      if (annAbove < 1 || m < 2 || beamWidth < 1 || candidates < 1 || ramBufferMb < 16 || indexDirectory == null
+          || durableDirectory == null || (!durableDirectory.isEmpty() && indexDirectory.isEmpty())) {
         throw new IllegalArgumentException("retrieval needs annAbove >= 1, m >= 2, beamWidth >= 1, candidates >= 1,"
-            + " ramBufferMb >= 16 and an index directory (empty: temporary): " + this);
+            + " ramBufferMb >= 16, an index directory (empty: temporary) and a durable directory (empty: none; only"
+            + " with an index directory, where copies are kept): " + this);
       }
     }
 
     /** These settings with the index in {@code name} under the index directory (if there is one). */
     public Retrieval forInstance(String name) {
       return indexDirectory.isEmpty() ? this : new Retrieval(annAbove, m, beamWidth, candidates, ramBufferMb,
-          Path.of(indexDirectory, name).toString());
+          Path.of(indexDirectory, name).toString(), durableDirectory);
     }
 
-    /** These settings with the index in a temporary directory. */
+    /** These settings with the index in a temporary directory (neither kept nor copied). */
     public Retrieval temporary() {
-      return new Retrieval(annAbove, m, beamWidth, candidates, ramBufferMb, "");
+      return new Retrieval(annAbove, m, beamWidth, candidates, ramBufferMb, "", "");
     }
 
     Path kept() {
@@ -219,13 +223,12 @@ public final class ItemCatalog implements Closeable {
   }
 
   /**
-   * Makes the HNSW index durable in its kept directory, with {@code data} (what a later instance
-   * needs to trust it, e.g. up to which offsets it holds the items topic); nothing for exact search.
+   * The HNSW index in its kept directory, to commit (on any thread) what a later instance needs to
+   * trust it, e.g. up to which offsets it holds the items topic; null while the catalog searches
+   * exactly or its index is temporary.
    */
-  public void commit(Map<String, String> data) {
-    if (ann != null) {
-      ann.commit(data);
-    }
+  public KeptIndex keptIndex() {
+    return ann == null || ann.temporary() ? null : ann;
   }
 
   /** True if the catalog has reached {@code annAbove} items, searches exactly, and no index is being built for it. */

@@ -101,7 +101,7 @@ class ItemCatalogTest {
     SplittableRandom r = new SplittableRandom(3);
     int d = 16;
     ItemCatalog exact = new ItemCatalog(d, ItemCatalog.Retrieval.EXACT);
-    ItemCatalog ann = new ItemCatalog(d, new ItemCatalog.Retrieval(1_000, 16, 100, 50, 64, ""));
+    ItemCatalog ann = new ItemCatalog(d, new ItemCatalog.Retrieval(1_000, 16, 100, 50, 64, "", ""));
     float[][] centres = new float[10][];
     for (int t = 0; t < centres.length; t++) {
       centres[t] = gaussian(d, r);

@@ -1,7 +1,11 @@
 package dev.drpo.operators.catalog;
 
+import dev.drpo.model.catalog.CommittedIndex;
 import dev.drpo.model.catalog.IndexBuild;
 import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.model.catalog.KeptIndex;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * of from its beginning; an index that cannot be reopened, or whose offsets lie outside the topic's
  * (a truncated or recreated topic), is built again. The index may hold records past its offsets (the
  * commit data trails the content): reading them again applies them again, in order, to the same
- * result. As with Flink's local recovery, this helps only an instance that opens on a machine where
- * the index was kept.
+ * result. Commits run on a thread of their own. When the retrieval names a durable directory, the
+ * uploading instance (scorer 0) also copies each commit there ({@link IndexStore}: new files only),
+ * and an instance without a usable local copy (a fresh machine) downloads the latest trusted copy
+ * and reads on from its offsets, instead of building; a copy that cannot be had is built.
  */
 public final class LiveCatalog implements AutoCloseable {
   static final long COMMIT_NANOS = 10_000_000_000L;
@@ -49,9 +55,16 @@ public final class LiveCatalog implements AutoCloseable {
   private final CatalogLoader loader;
   private final ItemCatalog.Retrieval retrieval;
   private final TaskThread taskThread;
+  /** Loads and builds; interrupted on close. */
   private final ExecutorService background;
+  /** Commits and copies the kept index, in order; not interrupted on close (a commit cut short fails the writer). */
+  private final ExecutorService committer;
   /** What the kept index must match, from the loader (set on the loading thread before the catalog is handed over). */
   private Map<String, String> identity = Map.of();
+  /** Where the kept index is copied for other machines (set with the identity); null: nowhere. */
+  private IndexStore store;
+  /** True if this instance copies its commits to the store (one instance does). */
+  private final boolean uploads;
   private final List<CatalogUpdate> waiting = new ArrayList<>();
   private final List<Runnable> whenLoaded = new ArrayList<>();
   private ItemCatalog catalog;
@@ -60,7 +73,6 @@ public final class LiveCatalog implements AutoCloseable {
   private IndexBuild building;
   private boolean indexFailed;
   private long lastCommitNanos;
-  private boolean uncommitted;
   private volatile boolean closed;
 
   /** Runs work on the operator's task thread (its mailbox); work that throws fails the task. */
@@ -74,12 +86,19 @@ public final class LiveCatalog implements AutoCloseable {
     }
   }
 
-  private LiveCatalog(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name) {
+  private LiveCatalog(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name,
+      boolean uploads) {
     this.loader = loader;
+    this.uploads = uploads;
     this.retrieval = retrieval;
     this.taskThread = taskThread;
-    background = Executors.newSingleThreadExecutor(work -> {
-      Thread t = new Thread(work, "catalog of " + name);
+    background = daemonThread("catalog of " + name);
+    committer = daemonThread("catalog commits of " + name);
+  }
+
+  private static ExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadExecutor(work -> {
+      Thread t = new Thread(work, name);
       t.setDaemon(true);
       return t;
     });
@@ -90,9 +109,12 @@ public final class LiveCatalog implements AutoCloseable {
    * then builds its index there, if it has {@code annAbove} items.
    *
    * @param name the instance, for the thread's name and the logs
+   * @param uploads whether this instance copies its kept index to the retrieval's durable directory
+   *     (one instance of a job should)
    */
-  public static LiveCatalog start(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name) {
-    LiveCatalog live = new LiveCatalog(loader, retrieval, taskThread, name);
+  public static LiveCatalog start(CatalogLoader loader, ItemCatalog.Retrieval retrieval, TaskThread taskThread, String name,
+      boolean uploads) {
+    LiveCatalog live = new LiveCatalog(loader, retrieval, taskThread, name, uploads);
     live.background.execute(live::load);
     return live;
   }
@@ -122,23 +144,18 @@ public final class LiveCatalog implements AutoCloseable {
       identity.put("dimension", String.valueOf(loader.dimension()));
       identity.put("m", String.valueOf(retrieval.m()));
       identity.put("beam-width", String.valueOf(retrieval.beamWidth()));
+      store = retrieval.durableDirectory().isEmpty() ? null : IndexStore.of(retrieval.durableDirectory(), identity);
       Map<String, String> committed = ItemCatalog.committed(retrieval);
-      if (!committed.isEmpty() && trusted(committed)) {
-        ItemCatalog kept = null;
-        try {
-          kept = ItemCatalog.reopen(loader.dimension(), retrieval);
-          LOG.info("reopened the catalog's index in {}: {} items, reading the topic from {}", retrieval.indexDirectory(),
-              kept.size(), committed.get("offsets"));
-          return new Load(kept, loader.loadInto(kept, offsets(committed.get("offsets"))));
-        } catch (RuntimeException e) {
-          LOG.warn("cannot reopen the catalog's index in {}, building it again", retrieval.indexDirectory(), e);
-          if (kept != null) {
-            kept.close();
-          }
-        }
-      } else if (!committed.isEmpty()) {
-        LOG.info("the catalog's index kept in {} recorded {}: not this topic, settings, or too old for {}; building it again",
+      if (!committed.isEmpty() && !trusted(committed)) {
+        LOG.info("the catalog's index kept in {} recorded {}: not this topic, settings, or too old for {}",
             retrieval.indexDirectory(), committed, identity);
+      }
+      Load kept = trusted(committed) ? reopen(committed) : null;
+      if (kept == null && store != null) {
+        kept = download();
+      }
+      if (kept != null) {
+        return kept;
       }
     }
     ItemCatalog fresh = new ItemCatalog(loader.dimension(), identity.isEmpty() ? retrieval.temporary() : retrieval);
@@ -150,12 +167,52 @@ public final class LiveCatalog implements AutoCloseable {
     }
   }
 
+  /** The catalog from the index committed in the kept directory, read on from its offsets; null if it cannot be reopened. */
+  private Load reopen(Map<String, String> committed) throws Exception {
+    ItemCatalog kept = null;
+    try {
+      kept = ItemCatalog.reopen(loader.dimension(), retrieval);
+      LOG.info("reopened the catalog's index in {}: {} items, reading the topic from {}", retrieval.indexDirectory(),
+          kept.size(), committed.get("offsets"));
+      return new Load(kept, loader.loadInto(kept, offsets(committed.get("offsets"))));
+    } catch (RuntimeException e) {
+      LOG.warn("cannot reopen the catalog's index in {}, building it again", retrieval.indexDirectory(), e);
+      if (kept != null) {
+        kept.close();
+      }
+      return null;
+    }
+  }
+
+  /** The catalog from the durable copy of the index, if there is a trusted one; null if there is none or it cannot be had. */
+  private Load download() throws Exception {
+    try {
+      IndexStore.Manifest latest = store.latest().orElse(null);
+      if (latest == null || !trusted(latest.data())) {
+        LOG.info("no usable copy of the catalog's index in {}{}: building it", store.location(),
+            latest == null ? "" : " (it recorded " + latest.data() + ")");
+        return null;
+      }
+      long started = System.nanoTime();
+      store.download(latest, Path.of(retrieval.indexDirectory()));
+      LOG.info("downloaded the catalog's index from {} into {} in {} ms", store.location(), retrieval.indexDirectory(),
+          (System.nanoTime() - started) / 1_000_000);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot download the catalog's index from {}: building it", store.location(), e);
+      return null;
+    }
+    return reopen(ItemCatalog.committed(retrieval));
+  }
+
   /**
    * True if a kept index's commit data matches this instance's identity and, if the loader limits
    * it ({@link CatalogLoader#TRUST_MS}: a topic's {@code delete.retention.ms}, after which compaction
    * may have removed a tombstone the index never saw), is recent enough.
    */
   private boolean trusted(Map<String, String> committed) {
+    if (committed.isEmpty()) {
+      return false;
+    }
     boolean same = identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())));
     String trustMs = identity.get(CatalogLoader.TRUST_MS);
     return same && (trustMs == null
@@ -291,7 +348,6 @@ public final class LiveCatalog implements AutoCloseable {
     }
     update.applyTo(catalog);
     appliedUpTo.merge(update.partition, update.offset + 1, Math::max);
-    uncommitted = true;
     if (System.nanoTime() - lastCommitNanos > COMMIT_NANOS) {
       commit();
     }
@@ -299,15 +355,34 @@ public final class LiveCatalog implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Commits the kept index with the offsets applied so far, on the background thread (a commit
+   * writes and syncs files); scorer 0 then copies it to the durable directory.
+   */
   private void commit() {
-    if (!identity.isEmpty()) {
-      Map<String, String> data = new HashMap<>(identity);
-      data.put(COMMITTED_AT, String.valueOf(System.currentTimeMillis()));
-      data.put("offsets", appliedUpTo.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")));
-      catalog.commit(data);
+    KeptIndex kept = identity.isEmpty() ? null : catalog.keptIndex();
+    if (kept != null) {
+      Map<String, String> data = commitData();
+      committer.execute(() -> {
+        try (CommittedIndex commit = kept.commit(data)) {
+          if (uploads && store != null) {
+            long bytes = store.upload(commit);
+            LOG.debug("copied {} bytes of the catalog's index to {}", bytes, store.location());
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("cannot commit the catalog's index in {} or copy it to {}", retrieval.indexDirectory(),
+              store == null ? "(none)" : store.location(), e);
+        }
+      });
     }
     lastCommitNanos = System.nanoTime();
-    uncommitted = false;
+  }
+
+  private Map<String, String> commitData() {
+    Map<String, String> data = new HashMap<>(identity);
+    data.put(COMMITTED_AT, String.valueOf(System.currentTimeMillis()));
+    data.put("offsets", appliedUpTo.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")));
+    return data;
   }
 
   /** The catalog; fails if it is not {@link #loaded()} yet. */
@@ -319,20 +394,26 @@ public final class LiveCatalog implements AutoCloseable {
   }
 
   /**
-   * Stops loading or building (what they produce is released when they stop), commits what is not
-   * yet, then releases the index (a kept one stays on disk), even if the commit fails.
+   * Stops loading or building (what they produce is released when they stop), commits the kept
+   * index (a failed commit is logged: the next instance reads the topic on from the last one), then
+   * releases the index (a kept one stays on disk). Copies still being uploaded go on.
    */
   @Override
   public void close() {
     closed = true;
     background.shutdownNow();
+    committer.shutdown();
     if (catalog == null) {
       return;
     }
     try {
-      if (uncommitted) {
-        commit();
+      KeptIndex kept = identity.isEmpty() ? null : catalog.keptIndex();
+      if (kept != null) { // also if a background commit is still queued: it has not run yet
+        kept.commit(commitData()).close();
       }
+    } catch (RuntimeException e) {
+      LOG.warn("cannot commit the catalog's index in {}: the next instance reads on from its last commit",
+          retrieval.indexDirectory(), e);
     } finally {
       catalog.close();
     }

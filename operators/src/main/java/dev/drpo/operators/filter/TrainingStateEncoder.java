@@ -89,7 +89,7 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
     encoder = new StateEncoder(featureDim, catalogLoader.dimension(), historyLength);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     // never searched: embeddings only
-    live = LiveCatalog.start(catalogLoader, ItemCatalog.Retrieval.EXACT, LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask);
+    live = LiveCatalog.start(catalogLoader, ItemCatalog.Retrieval.EXACT, LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask, false);
     live.whenLoaded(() -> {
       catalog = live.catalog();
       encodeWaiting();

@@ -132,7 +132,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     history = getRuntimeContext().getState(HISTORY);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    live = LiveCatalog.start(catalogLoader, config.retrieval().forInstance("scorer-" + subtask), taskThread, "scorer " + subtask);
+    live = LiveCatalog.start(catalogLoader, config.retrieval().forInstance("scorer-" + subtask), taskThread, "scorer " + subtask, subtask == 0);
     live.whenLoaded(() -> catalog = live.catalog());
     encoder = new StateEncoder(config.userFeatureDim(), catalogLoader.dimension(), config.historyLength());
     policyVersion = -1;

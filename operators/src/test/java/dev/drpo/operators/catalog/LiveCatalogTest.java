@@ -45,7 +45,7 @@ class LiveCatalogTest {
   /** A catalog started and its load taken over (and its index's build, if it builds one). */
   static LiveCatalog loaded(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws InterruptedException {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog live = LiveCatalog.start(loader, retrieval, taskThread, "test");
+    LiveCatalog live = LiveCatalog.start(loader, retrieval, taskThread, "test", false);
     taskThread.runUntilSettled(live);
     return live;
   }
@@ -82,7 +82,7 @@ class LiveCatalogTest {
 
   @Test
   void shouldReopenAKeptIndexAndReadTheTopicOnlyFromWhereItsCommitEnds(@TempDir Path dir) throws Exception {
-    ItemCatalog.Retrieval kept = new ItemCatalog.Retrieval(100, 16, 100, 100, 16, dir.toString());
+    ItemCatalog.Retrieval kept = new ItemCatalog.Retrieval(100, 16, 100, 100, 16, dir.toString(), "");
     Log log = items(300);
     try (LiveCatalog first = loaded(log, kept)) {
       assertThat(first.catalog().approximate()).isTrue();
@@ -114,11 +114,84 @@ class LiveCatalogTest {
     }
   }
 
+  /** The manifest the uploading instance wrote under {@code durable}, once it is there (30 s at most). */
+  static Path manifestIn(Path durable) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (var all = Files.walk(durable)) {
+        var found = all.filter(p -> p.getFileName().toString().equals("manifest.json")).findFirst();
+        if (found.isPresent()) {
+          return found.get();
+        }
+      } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+        // being written
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no manifest under " + durable + " within 30 s");
+  }
+
+  @Test
+  void shouldDownloadTheIndexOnAMachineWithoutALocalCopyInsteadOfBuildingIt(@TempDir Path dir) throws Exception {
+    Path durable = dir.resolve("durable");
+    Log log = items(300);
+    QueuedTaskThread uploaderThread = new QueuedTaskThread();
+    try (LiveCatalog uploader = LiveCatalog.start(log, kept(dir.resolve("machine-1"), durable), uploaderThread, "test", true)) {
+      uploaderThread.runUntilSettled(uploader);
+      assertThat(uploader.catalog().approximate()).isTrue();
+      manifestIn(durable);
+      log.append("new-1", new float[] {1, 0, 0, 0});
+      uploader.apply(log.records().get(300));
+    }
+    log.read().set(0);
+
+    QueuedTaskThread fresh = new QueuedTaskThread();
+    try (LiveCatalog downloaded = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), fresh, "test", false)) {
+      fresh.runUntilSettled(downloaded);
+      assertThat(fresh.descriptions).as("no index built").containsExactly("catalog loaded");
+      assertThat(downloaded.catalog().approximate()).isTrue();
+      assertThat(downloaded.catalog().size()).isEqualTo(301);
+      assertThat(log.read().get()).as("the topic read on from the copy's commit").isEqualTo(1);
+      assertThat(downloaded.catalog().topK(org.nd4j.linalg.factory.Nd4j.create(new float[][] {{1, 0, 0, 0}, {0, 1, 0, 0}}), 1,
+          List.of(), ItemCatalog.Similarity.COSINE)[0].ids()).containsExactly("new-1");
+    }
+  }
+
+  @Test
+  void shouldBuildTheIndexWhenTheDurableCopyDiffersFromItsManifest(@TempDir Path dir) throws Exception {
+    Path durable = dir.resolve("durable");
+    Log log = items(300);
+    QueuedTaskThread uploaderThread = new QueuedTaskThread();
+    try (LiveCatalog uploader = LiveCatalog.start(log, kept(dir.resolve("machine-1"), durable), uploaderThread, "test", true)) {
+      uploaderThread.runUntilSettled(uploader);
+      manifestIn(durable);
+    }
+    try (var copies = Files.walk(manifestIn(durable).getParent())) {
+      Path vectors = copies.filter(p -> p.toString().endsWith(".vec") || p.toString().endsWith(".cfs")).findFirst().orElseThrow();
+      byte[] bytes = Files.readAllBytes(vectors);
+      bytes[bytes.length / 2] ^= 1;
+      Files.write(vectors, bytes);
+    }
+    log.read().set(0);
+
+    QueuedTaskThread fresh = new QueuedTaskThread();
+    try (LiveCatalog rebuilt = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), fresh, "test", false)) {
+      fresh.runUntilSettled(rebuilt);
+      assertThat(fresh.descriptions).containsExactly("catalog loaded", "catalog index built");
+      assertThat(log.read().get()).isEqualTo(300);
+      assertThat(rebuilt.catalog().approximate()).isTrue();
+    }
+  }
+
+  static ItemCatalog.Retrieval kept(Path local, Path durable) {
+    return new ItemCatalog.Retrieval(100, 16, 100, 100, 16, local.toString(), durable.toUri().toString());
+  }
+
   @Test
   void shouldHoldUpdatesWhileLoadingAndSearchExactlyWhileTheIndexBuilds() throws Exception {
     Log log = items(300);
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, ""), mailbox, "test")) {
+    try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), mailbox, "test", false)) {
       assertThat(live.loaded()).isFalse();
       assertThat(live.apply(new CatalogUpdate("early", new float[] {1, 0, 0, 0}, 0, 300))).as("held").isTrue();
       assertThat(live.apply(new CatalogUpdate("item-3", null, 0, 2))).as("held, then covered by the load").isTrue();
@@ -150,7 +223,7 @@ class LiveCatalogTest {
     Files.writeString(inTheWay, "not a directory");
     QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(items(300), new ItemCatalog.Retrieval(100, 16, 100, 100, 16,
-        inTheWay.resolve("index").toString()), mailbox, "test")) {
+        inTheWay.resolve("index").toString(), ""), mailbox, "test", false)) {
       mailbox.runNext();
       mailbox.runNext();
       mailbox.runNext();
@@ -188,8 +261,8 @@ class LiveCatalogTest {
   @Test
   void shouldGoOnSearchingExactlyWhenTheIndexCannotBeBuilt() throws Exception {
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, ""), mailbox,
-        "test")) {
+    try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), mailbox,
+        "test", false)) {
       mailbox.runNext();
       mailbox.runNext();
       assertThat(mailbox.descriptions).containsExactly("catalog loaded", "catalog index failed");
@@ -222,7 +295,7 @@ class LiveCatalogTest {
       }
     };
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, mailbox, "test")) {
+    try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, mailbox, "test", false)) {
       assertThatThrownBy(mailbox::runNext).hasMessageContaining("cannot load the catalog from test-topic")
           .hasRootCauseMessage("the topic is gone");
       assertThat(live.loaded()).isFalse();

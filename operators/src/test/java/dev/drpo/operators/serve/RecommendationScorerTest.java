@@ -377,7 +377,7 @@ class RecommendationScorerTest {
 
   @Test
   void shouldAnswerAsExactSearchDoesWhenTheIndexProposesEveryItem() throws Exception {
-    ScorerConfig hnsw = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, new ItemCatalog.Retrieval(10, 16, 100, 100, 16, ""));
+    ScorerConfig hnsw = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, new ItemCatalog.Retrieval(10, 16, 100, 100, 16, "", ""));
     var exact = scorer(FEATURES_ONLY, null);
     ScorerOperator operator = new ScorerOperator(hnsw, ITEMS);
     var approximate = Harnesses.withMailbox(
