@@ -30,6 +30,18 @@ class JobConfigTest {
   }
 
   @Test
+  void theIndexIsCopiedUnderTheCheckpointsUnlessTheDurableDirectoryIsNamedOrNone() {
+    JobConfig defaults = JobConfig.defaults().with(Map.of("checkpoints.directory", "s3://bucket/checkpoints/"));
+    assertThat(defaults.retrieval().durableDirectory()).isEqualTo("s3://bucket/checkpoints/catalog-index/" + defaults.job().name());
+    assertThat(defaults.retrieval().indexDirectory()).isEqualTo("/tmp/drpo/catalog-index/" + defaults.job().name());
+    assertThat(defaults.with(Map.of("catalog.hnsw.durable-directory", "hdfs:///drpo")).retrieval().durableDirectory())
+        .isEqualTo("hdfs:///drpo/" + defaults.job().name());
+    assertThat(defaults.with(Map.of("catalog.hnsw.durable-directory", "none")).retrieval().durableDirectory()).isEmpty();
+    assertThat(defaults.with(Map.of("catalog.hnsw.index-directory", "")).retrieval().durableDirectory())
+        .as("nowhere to download to").isEmpty();
+  }
+
+  @Test
   void aMissingBundledFileIsNamed() {
     assertThatThrownBy(() -> JobConfig.read("/no-such.yaml")).isInstanceOf(IllegalStateException.class)
         .hasMessage("the bundled /no-such.yaml is missing from the jar");
