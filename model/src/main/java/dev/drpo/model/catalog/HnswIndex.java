@@ -9,10 +9,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
@@ -29,6 +28,7 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
@@ -40,9 +40,12 @@ import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.ControlledRealTimeReopenThread;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.Bits;
@@ -54,16 +57,19 @@ import org.apache.lucene.util.BytesRef;
  * memory-mapped directory: a temporary one, deleted on {@link #close()}, or a kept one whose last
  * {@link #commit} a later instance reopens instead of building the graphs again.
  *
- * <p>It only proposes candidates; {@link ItemCatalog} scores them exactly with the live vectors and
- * drops deleted and excluded ones. Changes are written at once but become searchable when the
- * reader is reopened ({@link #REFRESH_NANOS} after the first change, or after {@link #MAX_FRESH}
- * changes); until then the ids upserted since the last reopen are always proposed, so an item is a
- * candidate from its upsert on, and a deleted item that the old reader still finds is dropped by
- * the catalog. Lucene merges segments in one background thread.
+ * <p>It only proposes candidates: one {@link KnnFloatVectorQuery} across every segment (the best
+ * n overall); {@link ItemCatalog} scores them exactly with the live vectors and drops deleted and
+ * excluded ones. Changes are written at once and become searchable when a thread of the index's own
+ * reopens the searcher (Lucene's {@link ControlledRealTimeReopenThread}, within
+ * {@link #MAX_STALE_SECONDS}); until then the ids upserted since are always proposed (those the
+ * searcher covers by sequence number are dropped from that list), so an item is a candidate from
+ * its upsert on, and a deleted item that the old searcher still finds is dropped by the catalog.
+ * The thread that changes the index never reopens, commits or merges: commits run where
+ * {@link #commit} is called, merges on Lucene's merge threads.
  */
 final class HnswIndex implements KeptIndex, Closeable {
-  static final long REFRESH_NANOS = 1_000_000_000L;
-  static final int MAX_FRESH = 1_000;
+  /** How stale the searcher may get while changes wait, at most. */
+  static final double MAX_STALE_SECONDS = 1.0;
   private static final String ID = "id";
   private static final String VECTOR = "vector";
 
@@ -73,9 +79,10 @@ final class HnswIndex implements KeptIndex, Closeable {
   private final IndexWriter writer;
   /** Keeps a commit's files while they are copied elsewhere (Lucene deletes those of older commits). */
   private final SnapshotDeletionPolicy commits = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
-  private final Set<String> fresh = new LinkedHashSet<>();
-  private DirectoryReader reader;
-  private long firstChangeNanos;
+  private final SearcherManager searchers;
+  private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
+  /** Ids upserted since the searcher was reopened, with the sequence number of their upsert. */
+  private final Map<String, Long> fresh = new LinkedHashMap<>();
 
   /**
    * @param kept where the index lives and stays after {@link #close()}; null: a temporary directory
@@ -99,10 +106,15 @@ final class HnswIndex implements KeptIndex, Closeable {
             }
           });
       ConcurrentMergeScheduler merges = new ConcurrentMergeScheduler();
-      merges.setMaxMergesAndThreads(2, 1);
+      // one merge thread (the cores serve), and room for merges to queue before the writer's callers are stalled
+      merges.setMaxMergesAndThreads(8, 1);
       config.setMergeScheduler(merges);
       writer = new IndexWriter(files, config);
-      reader = DirectoryReader.open(writer);
+      searchers = new SearcherManager(writer, null);
+      reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
+      reopener.setName("hnsw reopen " + directory.getFileName());
+      reopener.setDaemon(true);
+      reopener.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the HNSW index", e);
     }
@@ -143,14 +155,11 @@ final class HnswIndex implements KeptIndex, Closeable {
   }
 
   void upsert(String id, float[] unit) {
-    Document doc = document(id, unit);
     try {
-      writer.updateDocument(new Term(ID, id), doc);
+      fresh.put(id, writer.updateDocument(new Term(ID, id), document(id, unit)));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot index item " + id, e);
     }
-    changed();
-    fresh.add(id);
   }
 
   void delete(String id) {
@@ -159,61 +168,53 @@ final class HnswIndex implements KeptIndex, Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete item " + id, e);
     }
-    changed();
     fresh.remove(id);
   }
 
-  private void changed() {
-    if (firstChangeNanos == 0) {
-      firstChangeNanos = System.nanoTime();
-    }
-    if (fresh.size() >= MAX_FRESH) {
-      refresh();
-    }
-  }
-
   /**
-   * Up to {@code n} ids near {@code query} by the reader (which may still hold deleted items or an
-   * upserted item's old vector), plus every id upserted since it was opened.
+   * Up to {@code n} ids nearest {@code query} across the searcher's segments (which may still hold
+   * deleted items or an upserted item's old vector), plus every id upserted since it was opened.
    */
   List<String> candidates(float[] query, int n) {
-    if (firstChangeNanos != 0 && System.nanoTime() - firstChangeNanos > REFRESH_NANOS) {
-      refresh();
-    }
+    long covered = reopener.getSearchingGen();
+    fresh.values().removeIf(sequence -> sequence <= covered);
     List<String> ids = new ArrayList<>(n + fresh.size());
     try {
-      for (LeafReaderContext leaf : reader.leaves()) {
-        LeafReader segment = leaf.reader();
-        TopDocs top = segment.searchNearestVectors(VECTOR, query, n, segment.getLiveDocs(), Integer.MAX_VALUE);
-        ScoreDoc[] hits = top.scoreDocs.clone();
-        Arrays.sort(hits, Comparator.comparingInt(h -> h.doc)); // doc values are read forwards
-        BinaryDocValues names = segment.getBinaryDocValues(ID);
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        ScoreDoc[] hits = searcher.search(new KnnFloatVectorQuery(VECTOR, query, n), n).scoreDocs;
+        Arrays.sort(hits, Comparator.comparingInt(h -> h.doc)); // doc values are read forwards, leaf by leaf
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        int leaf = -1;
+        BinaryDocValues names = null;
         for (ScoreDoc hit : hits) {
-          if (names.advanceExact(hit.doc)) {
+          int in = ReaderUtil.subIndex(hit.doc, leaves);
+          if (in != leaf) {
+            leaf = in;
+            names = leaves.get(in).reader().getBinaryDocValues(ID);
+          }
+          if (names.advanceExact(hit.doc - leaves.get(in).docBase)) {
             ids.add(names.binaryValue().utf8ToString());
           }
         }
+      } finally {
+        searchers.release(searcher);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot search the HNSW index", e);
     }
-    ids.addAll(fresh);
+    ids.addAll(fresh.keySet());
     return ids;
   }
 
-  /** Makes every change so far searchable (flushes a segment). */
+  /** Makes every change so far searchable now (flushes a segment; the reopen thread does so within a second anyway). */
   void refresh() {
     try {
-      DirectoryReader newer = DirectoryReader.openIfChanged(reader, writer);
-      if (newer != null) {
-        reader.close();
-        reader = newer;
-      }
+      searchers.maybeRefreshBlocking();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reopen the HNSW index", e);
     }
     fresh.clear();
-    firstChangeNanos = 0;
   }
 
   /** True if the index lives in a temporary directory, removed on {@link #close()}. */
@@ -263,22 +264,37 @@ final class HnswIndex implements KeptIndex, Closeable {
   /** Every item in the index (after {@link #refresh()}), its id and vector. */
   void forEach(BiConsumer<String, float[]> item) {
     try {
-      for (LeafReaderContext leaf : reader.leaves()) {
-        LeafReader segment = leaf.reader();
-        FloatVectorValues vectors = segment.getFloatVectorValues(VECTOR);
-        BinaryDocValues names = segment.getBinaryDocValues(ID);
-        Bits live = segment.getLiveDocs();
-        if (vectors == null) {
-          continue;
-        }
-        for (int doc = vectors.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectors.nextDoc()) {
-          if ((live == null || live.get(doc)) && names.advanceExact(doc)) {
-            item.accept(names.binaryValue().utf8ToString(), vectors.vectorValue().clone());
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+          LeafReader segment = leaf.reader();
+          FloatVectorValues vectors = segment.getFloatVectorValues(VECTOR);
+          BinaryDocValues names = segment.getBinaryDocValues(ID);
+          Bits live = segment.getLiveDocs();
+          if (vectors == null) {
+            continue;
+          }
+          for (int doc = vectors.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectors.nextDoc()) {
+            if ((live == null || live.get(doc)) && names.advanceExact(doc)) {
+              item.accept(names.binaryValue().utf8ToString(), vectors.vectorValue().clone());
+            }
           }
         }
+      } finally {
+        searchers.release(searcher);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the HNSW index in " + directory, e);
+    }
+  }
+
+  /** Segments the searcher holds now. */
+  int segments() throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return searcher.getIndexReader().leaves().size();
+    } finally {
+      searchers.release(searcher);
     }
   }
 
@@ -303,7 +319,8 @@ final class HnswIndex implements KeptIndex, Closeable {
   @Override
   public void close() {
     try {
-      reader.close();
+      reopener.close();
+      searchers.close();
       writer.rollback();
       files.close();
       if (!temporary) {

@@ -262,10 +262,9 @@ public final class ItemCatalog implements Closeable {
       if (i == null) {
         built.delete(id);
       } else {
-        built.upsert(id, vectors.get(i));
+        built.upsert(id, vectors.get(i)); // proposed from now on, searchable from the next reopen
       }
     }
-    built.refresh();
     changedSinceSnapshot = null;
     retrieval = build.retrieval();
     dropMatrix();
