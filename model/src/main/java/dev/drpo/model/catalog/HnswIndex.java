@@ -111,10 +111,10 @@ final class HnswIndex implements KeptIndex, Closeable {
       config.setMergeScheduler(merges);
       writer = new IndexWriter(files, config);
       searchers = new SearcherManager(writer, null);
+      // started at the first change: reopening flushes a segment, so one running during a bulk load would cut its graphs into many
       reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
       reopener.setName("hnsw reopen " + directory.getFileName());
       reopener.setDaemon(true);
-      reopener.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the HNSW index", e);
     }
@@ -160,6 +160,7 @@ final class HnswIndex implements KeptIndex, Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot index item " + id, e);
     }
+    reopenFromNowOn();
   }
 
   void delete(String id) {
@@ -169,6 +170,13 @@ final class HnswIndex implements KeptIndex, Closeable {
       throw new UncheckedIOException("cannot delete item " + id, e);
     }
     fresh.remove(id);
+    reopenFromNowOn();
+  }
+
+  private void reopenFromNowOn() {
+    if (reopener.getState() == Thread.State.NEW) {
+      reopener.start();
+    }
   }
 
   /**
@@ -319,7 +327,9 @@ final class HnswIndex implements KeptIndex, Closeable {
   @Override
   public void close() {
     try {
-      reopener.close();
+      if (reopener.getState() != Thread.State.NEW) {
+        reopener.close();
+      }
       searchers.close();
       writer.rollback();
       files.close();

@@ -70,7 +70,8 @@ public final class LiveCatalog implements AutoCloseable {
   private ItemCatalog catalog;
   private Map<Integer, Long> loadedUpTo;
   private Map<Integer, Long> appliedUpTo;
-  private IndexBuild building;
+  /** Read by metrics, on another thread. */
+  private volatile IndexBuild building;
   private boolean indexFailed;
   private long lastCommitNanos;
   private volatile boolean closed;
@@ -253,9 +254,9 @@ public final class LiveCatalog implements AutoCloseable {
     LOG.info("catalog loaded: {} items; {} of {} updates received meanwhile applied", catalog.size(), applied, waiting.size());
     waiting.clear();
     commit();
+    buildIndexIfDue(); // first: a metric that sees the catalog sees its build too
     whenLoaded.forEach(Runnable::run);
     whenLoaded.clear();
-    buildIndexIfDue();
   }
 
   private static Map<Integer, Long> offsets(String text) {

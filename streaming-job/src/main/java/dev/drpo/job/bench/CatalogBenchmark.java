@@ -15,6 +15,8 @@ import dev.drpo.simulator.World;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +29,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
@@ -48,11 +54,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * (as the scorer's micro-batches are).
  *
  * <p>The catalog in the job: the items written to the items topic of an in-JVM broker, the job on a
- * local Flink cluster (parallelism 1, no traffic), and: the time from submission until the scorer
- * has loaded the topic and built its index; the time from an upsert sent to the topic until the
- * scorer has applied it (its {@code catalogUpdates} counter; an applied item is a candidate for the
- * next request); the size and duration of the job's checkpoints; and the time from a restart from
- * the latest retained checkpoint until the scorer has its catalog again (the restore).
+ * local Flink cluster (parallelism 1, no training traffic, a probe asking for 10 items every 50 ms),
+ * and: the time from submission until the scorer first answers and until it has loaded the topic
+ * and built its index, with the job's restarts and completed and failed checkpoints meanwhile; the
+ * memory the job holds then; the time from an upsert sent to the topic until the scorer has applied
+ * it (its {@code catalogUpdates} counter; an applied item is a candidate for the next request); the
+ * size and duration of the job's checkpoints; and the time from a restart from the latest retained
+ * checkpoint until the scorer has its catalog again, where its index was kept and on a fresh
+ * TaskManager (an empty local index directory: the index comes from the durable directory).
  */
 public final class CatalogBenchmark {
   private static final int D = 128;
@@ -81,17 +90,22 @@ public final class CatalogBenchmark {
 
   /** Everything measured at one size. */
   public record Size(int items, String retrieval, double memoryMb, double indexMb, double buildS, double exactMemoryMb,
-      double recallAt10, double scoreRatio, Latency single, Latency batched, Latency exactSingle, double topicWriteS, double loadS,
-      double updateVisibleP50Ms, double updateVisibleMaxMs, double checkpointKb, double checkpointMs, double restoreS) {
+      double recallAt10, double scoreRatio, Latency single, int burst, Latency batched, Latency exactSingle, double topicWriteS,
+      InJob job) {
 
     String json() {
       return String.format(Locale.ROOT, "{\"items\":%d,\"retrieval\":\"%s\",\"memory_mb\":%.0f,\"index_mb\":%.0f,\"build_s\":%.1f,"
-              + "\"update_visible_ms\":%.0f,\"update_visible_max_ms\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"batched_p50_us\":%.0f,"
-              + "\"batched_p99_us\":%.0f,\"recall_at_10\":%.3f,\"score_ratio\":%.4f,\"exact_memory_mb\":%.0f,\"exact_p50_us\":%.0f,\"exact_p99_us\":%.0f,"
-              + "\"topic_write_s\":%.1f,\"load_s\":%.1f,\"checkpoint_kb\":%.0f,\"checkpoint_ms\":%.0f,\"restore_s\":%.1f}",
-          items, retrieval, memoryMb, indexMb, buildS, updateVisibleP50Ms, updateVisibleMaxMs, single.p50, single.p99, batched.p50,
-          batched.p99, recallAt10, scoreRatio, exactMemoryMb, exactSingle.p50, exactSingle.p99, topicWriteS, loadS, checkpointKb, checkpointMs,
-          restoreS);
+              + "\"update_visible_ms\":%.0f,\"update_visible_max_ms\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"burst%d_p50_us\":%.0f,"
+              + "\"burst%d_p99_us\":%.0f,\"recall_at_10\":%.3f,\"score_ratio\":%.4f,\"exact_memory_mb\":%.0f,\"exact_p50_us\":%.0f,\"exact_p99_us\":%.0f,"
+              + "\"topic_write_s\":%.1f,\"load_s\":%.1f,\"first_answer_s\":%.1f,\"restarts_during_load\":%d,"
+              + "\"failed_checkpoints_during_load\":%d,\"checkpoints_during_load\":%d,\"memory_per_taskmanager_mb\":%.0f,"
+              + "\"embeddings_mb\":%.0f,\"checkpoint_kb\":%.0f,\"checkpoint_ms\":%.0f,\"restore_s\":%.1f,"
+              + "\"restore_fresh_taskmanager_s\":%.1f,\"first_answer_after_restart_s\":%.1f}",
+          items, retrieval, memoryMb, indexMb, buildS, job.updateVisibleP50Ms, job.updateVisibleMaxMs, single.p50, single.p99, burst,
+          batched.p50, burst, batched.p99, recallAt10, scoreRatio, exactMemoryMb, exactSingle.p50, exactSingle.p99, topicWriteS,
+          job.loadS, job.firstAnswerS, job.restartsDuringLoad, job.failedCheckpointsDuringLoad, job.checkpointsDuringLoad,
+          job.memoryMb, items * (double) D * Float.BYTES / 1e6, job.checkpointKb, job.checkpointMs, job.restoreS, job.restoreFreshS,
+          job.firstAnswerFreshS);
     }
   }
 
@@ -110,11 +124,20 @@ public final class CatalogBenchmark {
     List<Size> sizes = new ArrayList<>();
     for (Alone a : alone) {
       console.printf("%d items: in the job...%n", a.items);
-      InJob job = inJob(settings, items(a.items));
-      sizes.add(new Size(a.items, a.retrieval, a.memoryMb, a.indexMb, a.buildS, a.exactMemoryMb, a.recallAt10, a.scoreRatio, a.single,
-          a.batched,
-          a.exactSingle, job.topicWriteS, job.loadS, job.updateVisibleP50Ms, job.updateVisibleMaxMs, job.checkpointKb, job.checkpointMs,
-          job.restoreS));
+      CatalogItems items = items(a.items);
+      Path dir = Files.createTempDirectory("drpo-bench-catalog");
+      try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+        JobConfig config = settings.with(localSettings(kafka, dir));
+        kafka.createTopics(config);
+        long started = System.nanoTime();
+        ItemsTopic.write(config.kafka().connection(), config.kafka().topics().items(), items);
+        double topicWriteS = (System.nanoTime() - started) / 1e9;
+        InJob job = inJob(config, items, dir);
+        sizes.add(new Size(a.items, a.retrieval, a.memoryMb, a.indexMb, a.buildS, a.exactMemoryMb, a.recallAt10, a.scoreRatio, a.single,
+            options.batch(), a.batched, a.exactSingle, topicWriteS, job));
+      } finally {
+        FileUtils.deleteDirectory(dir.toFile());
+      }
       console.println(sizes.get(sizes.size() - 1).json());
     }
     return sizes;
@@ -146,13 +169,15 @@ public final class CatalogBenchmark {
   /** The table, then (with --json) one line {"sizes":[...]}. */
   public static String table(List<Size> sizes) {
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-        "%10s %9s %8s %8s %7s %7s %9s %9s %9s %9s %9s %9s %8s %8s %9s %9s%n", "items", "retrieval", "mem MB", "build s",
-        "recall", "scores", "p50 us", "p99 us", "batch p50", "batch p99", "exact p50", "exact p99", "update ms", "load s", "ckpt KB",
-        "restore s"));
+        "%10s %9s %8s %8s %7s %7s %9s %9s %9s %9s %9s %9s %8s %8s %9s %9s %9s %9s %9s%n", "items", "retrieval", "mem MB", "build s",
+        "recall", "scores", "p50 us", "p99 us", "burst p50", "burst p99", "exact p50", "exact p99", "update ms", "load s", "1st ans s",
+        "TM mem MB", "ckpt KB", "restore s", "fresh TM s"));
     for (Size s : sizes) {
-      out.append(String.format(Locale.ROOT, "%10d %9s %8.0f %8.1f %7.3f %7.4f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %8.0f %8.1f %9.0f %9.1f%n",
+      out.append(String.format(Locale.ROOT,
+          "%10d %9s %8.0f %8.1f %7.3f %7.4f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %8.0f %8.1f %9.1f %9.0f %9.0f %9.1f %9.1f%n",
           s.items, s.retrieval, s.memoryMb, s.buildS, s.recallAt10, s.scoreRatio, s.single.p50, s.single.p99, s.batched.p50, s.batched.p99,
-          s.exactSingle.p50, s.exactSingle.p99, s.updateVisibleP50Ms, s.loadS, s.checkpointKb, s.restoreS));
+          s.exactSingle.p50, s.exactSingle.p99, s.job.updateVisibleP50Ms, s.job.loadS, s.job.firstAnswerS, s.job.memoryMb, s.job.checkpointKb,
+          s.job.restoreS, s.job.restoreFreshS));
     }
     return out.toString();
   }
@@ -253,28 +278,42 @@ public final class CatalogBenchmark {
     return h;
   }
 
-  private record InJob(double topicWriteS, double loadS, double updateVisibleP50Ms, double updateVisibleMaxMs,
-      double checkpointKb, double checkpointMs, double restoreS) {}
+  /**
+   * What the job part measured: from submission to the catalog with its index ({@code loadS}) and
+   * to the first answer (the scorer answers from exact search before the index is built), the
+   * restarts and checkpoints meanwhile, the memory the job holds (heap after collections and
+   * JavaCPP's native memory, more than before it started, plus the kept index files), update visibility,
+   * checkpoints, and the restores from the latest checkpoint where the scorer's index was kept and
+   * on a fresh TaskManager (an empty local directory: the index is downloaded from the durable one).
+   */
+  public record InJob(double loadS, double firstAnswerS, int restartsDuringLoad, int failedCheckpointsDuringLoad,
+      int checkpointsDuringLoad, double memoryMb, double updateVisibleP50Ms, double updateVisibleMaxMs, double checkpointKb,
+      double checkpointMs, double restoreS, double restoreFreshS, double firstAnswerFreshS) {}
 
-  private InJob inJob(JobConfig settings, CatalogItems items) throws Exception {
-    Path dir = Files.createTempDirectory("drpo-bench-catalog");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
-      Map<String, String> local = new HashMap<>(Demo.localSettings(kafka.bootstrapServers(), dir));
-      local.put("job.parallelism", "1");
-      local.put("catalog.load-timeout", "30m");
-      local.put("catalog.hnsw.index-directory", dir.resolve("catalog-index").toString());
-      // as a catalog written well before the job starts: the items source begins after them
-      local.put("catalog.clock-skew", "0s");
-      JobConfig config = settings.with(local);
-      kafka.createTopics(config);
+  private static Map<String, String> localSettings(EmbeddedKafka kafka, Path dir) {
+    Map<String, String> local = new HashMap<>(Demo.localSettings(kafka.bootstrapServers(), dir));
+    local.put("job.parallelism", "1");
+    local.put("catalog.load-timeout", "30m");
+    local.put("catalog.hnsw.index-directory", dir.resolve("catalog-index").toString());
+    // as a catalog written well before the job starts: the items source begins after them
+    local.put("catalog.clock-skew", "0s");
+    return local;
+  }
+
+  private InJob inJob(JobConfig config, CatalogItems items, Path dir) throws Exception {
+    try (Probe probe = new Probe(config)) {
+      long heldBefore = heldBytes();
       long started = System.nanoTime();
-      ItemsTopic.write(config.kafka().connection(), config.kafka().topics().items(), items);
-      double topicWriteS = (System.nanoTime() - started) / 1e9;
-
-      started = System.nanoTime();
       JobClient job = LocalJob.start(config, null);
+      double firstAnswerS = firstAnswer(started);
       awaitCatalog(items.size(), Duration.ofMinutes(60));
       double loadS = (System.nanoTime() - started) / 1e9;
+      int restarts = (int) InJvmMetrics.max("numRestarts");
+      int failed = (int) InJvmMetrics.max("numberOfFailedCheckpoints");
+      int completed = (int) InJvmMetrics.max("numberOfCompletedCheckpoints");
+      double memoryMb = (heldBytes() - heldBefore + directoryBytes(Path.of(config.retrieval().indexDirectory()))) / 1e6;
+      console.printf("loaded in %.1f s (first answer after %.1f s): %d restarts, %d checkpoints completed, %d failed meanwhile;"
+          + " the job holds %.0f MB%n", loadS, firstAnswerS, restarts, completed, failed, memoryMb);
 
       double[] visible = new double[UPDATES];
       try (CheckedProducer producer = CheckedProducer.to(config.kafka().connection())) {
@@ -289,21 +328,77 @@ public final class CatalogBenchmark {
       }
       console.printf("upsert to applied, ms: %s%n", Arrays.toString(visible));
       Arrays.sort(visible);
-      double completed = InJvmMetrics.max("numberOfCompletedCheckpoints");
-      await(() -> InJvmMetrics.max("numberOfCompletedCheckpoints") >= completed + 2, Duration.ofMinutes(5), "two checkpoints");
+      double before = InJvmMetrics.max("numberOfCompletedCheckpoints");
+      await(() -> InJvmMetrics.max("numberOfCompletedCheckpoints") >= before + 2, Duration.ofMinutes(5), "two checkpoints");
       double checkpointKb = InJvmMetrics.max("lastCheckpointFullSize") / 1e3;
       double checkpointMs = InJvmMetrics.max("lastCheckpointDuration");
       job.cancel().get();
 
-      Path latest = latestCheckpoint(Path.of(java.net.URI.create(config.checkpoints().directory())));
+      String latest = latestCheckpoint(Path.of(URI.create(config.checkpoints().directory()))).toUri().toString();
       started = System.nanoTime();
-      JobClient restored = LocalJob.start(config, latest.toUri().toString());
+      JobClient restored = LocalJob.start(config, latest);
       awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
       double restoreS = (System.nanoTime() - started) / 1e9;
       restored.cancel().get();
-      return new InJob(topicWriteS, loadS, visible[UPDATES / 2], visible[UPDATES - 1], checkpointKb, checkpointMs, restoreS);
-    } finally {
-      FileUtils.deleteDirectory(dir.toFile());
+
+      JobConfig freshTaskManager = config.with(Map.of("catalog.hnsw.index-directory", dir.resolve("fresh-taskmanager").toString()));
+      started = System.nanoTime();
+      restored = LocalJob.start(freshTaskManager, latest);
+      double firstAnswerFreshS = firstAnswer(started);
+      awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
+      double restoreFreshS = (System.nanoTime() - started) / 1e9;
+      restored.cancel().get();
+      console.printf("restored in %.1f s where the index was kept, in %.1f s on a fresh TaskManager (first answer after %.1f s)%n",
+          restoreS, restoreFreshS, firstAnswerFreshS);
+      return new InJob(loadS, firstAnswerS, restarts, failed, completed, memoryMb, visible[UPDATES / 2], visible[UPDATES - 1],
+          checkpointKb, checkpointMs, restoreS, restoreFreshS, firstAnswerFreshS);
+    }
+  }
+
+  /** Seconds from {@code startedNanos} until the job's scorer has answered a request (a probe asks every 50 ms). */
+  private static double firstAnswer(long startedNanos) throws InterruptedException {
+    await(() -> InJvmMetrics.sum("recommendations") > 0, Duration.ofMinutes(60), "the first answer");
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  /** A client asking for 10 items every 50 ms, until closed. */
+  private static final class Probe implements AutoCloseable {
+    private final CheckedProducer producer;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    Probe(JobConfig config) {
+      producer = CheckedProducer.to(config.kafka().connection());
+      String topic = config.kafka().topics().recRequests();
+      AtomicLong next = new AtomicLong();
+      timer.scheduleAtFixedRate(() -> producer.send(topic, String.format(Locale.ROOT,
+          "{\"requestId\":\"probe-%d\",\"userId\":\"probe\",\"ts\":%d,\"k\":10}", next.getAndIncrement(),
+          System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8)), 0, 50, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      timer.shutdownNow();
+      timer.awaitTermination(10, TimeUnit.SECONDS);
+      producer.close();
+    }
+  }
+
+  /** The heap in use after collections, plus native memory JavaCPP allocated (ND4J arrays, the exact search's matrix). */
+  private static long heldBytes() throws InterruptedException {
+    return usedHeap() + org.bytedeco.javacpp.Pointer.totalBytes();
+  }
+
+  /** Bytes of the files under {@code dir} (the kept indexes: memory-mapped while searched); 0 if there is none. */
+  private static long directoryBytes(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      long sum = 0;
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        sum += Files.size(p);
+      }
+      return sum;
     }
   }
 
