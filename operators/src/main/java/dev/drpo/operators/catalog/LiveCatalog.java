@@ -357,8 +357,9 @@ public final class LiveCatalog implements AutoCloseable {
   }
 
   /**
-   * Commits the kept index with the offsets applied so far, on the background thread (a commit
-   * writes and syncs files); scorer 0 then copies it to the durable directory.
+   * Commits the kept index with the offsets applied so far, on the committer thread (a commit writes
+   * and syncs files; the content may run ahead of the offsets, which is safe); the uploading
+   * instance then copies it to the durable directory.
    */
   private void commit() {
     KeptIndex kept = identity.isEmpty() ? null : catalog.keptIndex();

@@ -135,11 +135,8 @@ class LiveCatalogTest {
   void shouldDownloadTheIndexOnAMachineWithoutALocalCopyInsteadOfBuildingIt(@TempDir Path dir) throws Exception {
     Path durable = dir.resolve("durable");
     Log log = items(300);
-    QueuedTaskThread uploaderThread = new QueuedTaskThread();
-    try (LiveCatalog uploader = LiveCatalog.start(log, kept(dir.resolve("machine-1"), durable), uploaderThread, "test", true)) {
-      uploaderThread.runUntilSettled(uploader);
+    try (LiveCatalog uploader = uploaded(log, dir.resolve("machine-1"), durable)) {
       assertThat(uploader.catalog().approximate()).isTrue();
-      manifestIn(durable);
       log.append("new-1", new float[] {1, 0, 0, 0});
       uploader.apply(log.records().get(300));
     }
@@ -161,11 +158,7 @@ class LiveCatalogTest {
   void shouldBuildTheIndexWhenTheDurableCopyDiffersFromItsManifest(@TempDir Path dir) throws Exception {
     Path durable = dir.resolve("durable");
     Log log = items(300);
-    QueuedTaskThread uploaderThread = new QueuedTaskThread();
-    try (LiveCatalog uploader = LiveCatalog.start(log, kept(dir.resolve("machine-1"), durable), uploaderThread, "test", true)) {
-      uploaderThread.runUntilSettled(uploader);
-      manifestIn(durable);
-    }
+    uploaded(log, dir.resolve("machine-1"), durable).close();
     try (var copies = Files.walk(manifestIn(durable).getParent())) {
       Path vectors = copies.filter(p -> p.toString().endsWith(".vec") || p.toString().endsWith(".cfs")).findFirst().orElseThrow();
       byte[] bytes = Files.readAllBytes(vectors);
@@ -181,6 +174,15 @@ class LiveCatalogTest {
       assertThat(log.read().get()).isEqualTo(300);
       assertThat(rebuilt.catalog().approximate()).isTrue();
     }
+  }
+
+  /** An instance that uploads its index, once it has loaded, built and copied it. */
+  static LiveCatalog uploaded(Log log, Path local, Path durable) throws Exception {
+    QueuedTaskThread taskThread = new QueuedTaskThread();
+    LiveCatalog uploader = LiveCatalog.start(log, kept(local, durable), taskThread, "test", true);
+    taskThread.runUntilSettled(uploader);
+    manifestIn(durable);
+    return uploader;
   }
 
   static ItemCatalog.Retrieval kept(Path local, Path durable) {
