@@ -366,6 +366,9 @@ public final class LiveCatalog implements AutoCloseable {
     if (kept != null) {
       Map<String, String> data = commitData();
       committer.execute(() -> {
+        if (closed) {
+          return; // close() commits what is there; the writer may be closed by now
+        }
         try (CommittedIndex commit = kept.commit(data)) {
           if (uploads && store != null) {
             long bytes = store.upload(commit);
