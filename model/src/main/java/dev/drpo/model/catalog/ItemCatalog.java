@@ -342,11 +342,21 @@ public final class ItemCatalog implements Closeable {
    * @param exclude per query, item ids that must not be returned (e.g. just seen); may be empty
    */
   public Ranking[] topK(INDArray queries, int k, List<Set<String>> exclude, Similarity similarity) {
-    int b = (int) queries.size(0);
+    return topK(floats(queries), (int) queries.size(0), k, exclude, similarity);
+  }
+
+  /**
+   * Top-k for each of {@code b} queries, row-major in {@code rows} ([b, d]).
+   *
+   * @param exclude per query, item ids that must not be returned (e.g. just seen); may be empty
+   */
+  public Ranking[] topK(float[] rows, int b, int k, List<Set<String>> exclude, Similarity similarity) {
+    if (rows.length != b * dimension) {
+      throw new IllegalArgumentException("queries must be " + b + " x " + dimension + " values, got " + rows.length);
+    }
     if (!exclude.isEmpty() && exclude.size() != b) {
       throw new IllegalArgumentException("need one exclusion set per query");
     }
-    float[] rows = floats(queries);
     float[] scales = new float[b];
     double[] norms = new double[b];
     for (int r = 0; r < b; r++) {

@@ -4,6 +4,7 @@ import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
 import dev.drpo.model.policy.GaussianPolicy;
+import dev.drpo.model.policy.PolicyMean;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.model.state.StateEncoder;
 import dev.drpo.model.state.StateEncoder.Interaction;
@@ -36,10 +37,6 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Answers recommendation requests, keyed by user, with the latest broadcast policy version: the
@@ -102,7 +99,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient LiveCatalog live;
   private transient ItemCatalog catalog;
   private transient StateEncoder encoder;
-  private transient GaussianPolicy policy;
+  private transient PolicyMean policy;
   private transient long policyVersion;
   private transient Counter recommendations;
   private transient Counter fallbacks;
@@ -274,7 +271,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     int n = pending.size();
     Ranking[] rankings = null;
     if (latest != null && catalog != null) {
-      GaussianPolicy current = policy(latest);
+      PolicyMean current = policy(latest);
       float[] states = new float[n * encoder.stateDim()];
       List<Set<String>> excludes = new ArrayList<>(n);
       int k = 1;
@@ -284,11 +281,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
         excludes.add(Set.of(p.exclude));
         k = Math.max(k, p.request.k);
       }
-      // filled through its pointer: Nd4j.create(float[], ...) puts element by element (8% of the scorer task's CPU)
-      INDArray batch = Nd4j.create(DataType.FLOAT, n, encoder.stateDim());
-      ((FloatPointer) batch.data().pointer()).put(states, 0, states.length);
-      var mu = current.mean(batch.castTo(current.dataType()));
-      rankings = catalog.topK(mu, k, excludes, Similarity.COSINE);
+      rankings = catalog.topK(current.apply(states, n), n, k, excludes, Similarity.COSINE);
     }
     long now = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -350,8 +343,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     return r;
   }
 
-  /** The decoded policy of a version, cached until another version arrives. */
-  private GaussianPolicy policy(PolicyVersion latest) {
+  /** The mean network of a version, cached until another version arrives. */
+  private PolicyMean policy(PolicyVersion latest) {
     if (policy == null || policyVersion != latest.version) {
       GaussianPolicy loaded = GaussianPolicy.fromSnapshot(PolicySnapshotCodec.decode(latest.snapshot));
       if (loaded.config().stateDim() != encoder.stateDim() || loaded.config().actionDim() != catalog.dimension()) {
@@ -359,7 +352,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
             + loaded.config().stateDim() + " and actions of " + loaded.config().actionDim() + " but the scorer builds "
             + encoder.stateDim() + " from the user features and history and the catalog has dimension " + catalog.dimension());
       }
-      policy = loaded;
+      policy = PolicyMean.of(loaded);
       policyVersion = latest.version;
     }
     return policy;
