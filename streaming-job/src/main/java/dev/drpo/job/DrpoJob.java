@@ -91,7 +91,7 @@ public final class DrpoJob {
     SingleOutputStreamOperator<TrainingSample> encoded = path.admitted()
         .connect(catalogUpdates.broadcast())
         .transform("encode state and action", TypeInformation.of(TrainingSample.class),
-            new TrainingStateEncoder(catalog, config.userFeatureDim(), config.historyLength()))
+            new TrainingStateEncoder(catalog, config.retrieval(), config.userFeatureDim(), config.historyLength()))
         .uid("encode-samples");
     String policyName = trainer.policyName();
     SingleOutputStreamOperator<PolicyVersion> versions = encoded

@@ -81,7 +81,7 @@ final class HnswIndex implements KeptIndex, Closeable {
   private final SnapshotDeletionPolicy commits = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
   private final SearcherManager searchers;
   private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
-  /** Ids upserted since the searcher was reopened, with the sequence number of their upsert. */
+  /** Ids upserted since the searcher was reopened, with the sequence number of their upsert (guarded by itself: searches prune it). */
   private final Map<String, Long> fresh = new LinkedHashMap<>();
 
   /**
@@ -156,7 +156,10 @@ final class HnswIndex implements KeptIndex, Closeable {
 
   void upsert(String id, float[] unit) {
     try {
-      fresh.put(id, writer.updateDocument(new Term(ID, id), document(id, unit)));
+      long sequence = writer.updateDocument(new Term(ID, id), document(id, unit));
+      synchronized (fresh) {
+        fresh.put(id, sequence);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot index item " + id, e);
     }
@@ -169,7 +172,9 @@ final class HnswIndex implements KeptIndex, Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete item " + id, e);
     }
-    fresh.remove(id);
+    synchronized (fresh) {
+      fresh.remove(id);
+    }
     reopenFromNowOn();
   }
 
@@ -185,8 +190,12 @@ final class HnswIndex implements KeptIndex, Closeable {
    */
   List<String> candidates(float[] query, int n) {
     long covered = reopener.getSearchingGen();
-    fresh.values().removeIf(sequence -> sequence <= covered);
-    List<String> ids = new ArrayList<>(n + fresh.size());
+    List<String> upserted;
+    synchronized (fresh) {
+      fresh.values().removeIf(sequence -> sequence <= covered);
+      upserted = List.copyOf(fresh.keySet());
+    }
+    List<String> ids = new ArrayList<>(n + upserted.size());
     try {
       IndexSearcher searcher = searchers.acquire();
       try {
@@ -211,7 +220,7 @@ final class HnswIndex implements KeptIndex, Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot search the HNSW index", e);
     }
-    ids.addAll(fresh.keySet());
+    ids.addAll(upserted);
     return ids;
   }
 
@@ -222,7 +231,9 @@ final class HnswIndex implements KeptIndex, Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot reopen the HNSW index", e);
     }
-    fresh.clear();
+    synchronized (fresh) {
+      fresh.clear();
+    }
   }
 
   /** True if the index lives in a temporary directory, removed on {@link #close()}. */

@@ -7,9 +7,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.bytedeco.javacpp.FloatPointer;
@@ -29,8 +34,13 @@ import org.bytedeco.javacpp.FloatPointer;
  * {@code candidates} items per query (more when the query excludes many) and the best k of them by
  * exact score are returned: approximate, but every returned score is the exact similarity. The
  * switch happens once and is not undone when the catalog shrinks. A catalog that is never searched
- * (state encoding) keeps only the embeddings. Ties go to the lower catalog index. Threads may
- * search exact catalogs at once (the simulator's evaluations do); changes need the only thread.
+ * (state encoding) keeps only the embeddings. Ties go to the lower catalog index.
+ *
+ * <p>Threads may share a catalog: searches and lookups run at once (a read lock), a change waits
+ * for them and they for it (the write lock). A method reads one consistent catalog; two calls may
+ * see a change between them (an index from {@link #indexOf} may name another item by the time
+ * {@link #embedding(int)} reads it), so threads that share it look up by id ({@link #embedding(String)},
+ * {@link #sample}).
  */
 public final class ItemCatalog implements Closeable {
 
@@ -86,6 +96,7 @@ public final class ItemCatalog implements Closeable {
   /** Top-k items of one query, best first. */
   public record Ranking(int[] indices, String[] ids, float[] scores) {}
 
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final int dimension;
   private Retrieval retrieval;
   private final List<String> ids = new ArrayList<>();
@@ -120,6 +131,31 @@ public final class ItemCatalog implements Closeable {
     this.retrieval = retrieval;
   }
 
+  private <T> T reading(Supplier<T> read) {
+    lock.readLock().lock();
+    try {
+      return read.get();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private <T> T changing(Supplier<T> change) {
+    lock.writeLock().lock();
+    try {
+      return change.get();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void changing(Runnable change) {
+    changing(() -> {
+      change.run();
+      return null;
+    });
+  }
+
   /** The embedding of {@code id}, normalised; fails naming the item on a wrong length, zero or non-finite values. */
   public static float[] unit(String id, float[] v, int dimension) {
     if (v.length != dimension) {
@@ -143,17 +179,19 @@ public final class ItemCatalog implements Closeable {
   /** Adds the item or replaces its embedding. */
   public void upsert(String id, float[] embedding) {
     float[] u = unit(id, embedding, dimension);
-    int i = put(id, u);
-    if (ann != null) {
-      ann.upsert(id, u);
-    }
-    if (changedSinceSnapshot != null) {
-      changedSinceSnapshot.add(id);
-    }
+    changing(() -> {
+      put(id, u);
+      if (ann != null) {
+        ann.upsert(id, u);
+      }
+      if (changedSinceSnapshot != null) {
+        changedSinceSnapshot.add(id);
+      }
+    });
   }
 
-  /** Stores a unit embedding; its index. */
-  private int put(String id, float[] u) {
+  /** Stores a unit embedding (under the write lock, or before the catalog is shared). */
+  private void put(String id, float[] u) {
     Integer i = index.get(id);
     if (i == null) {
       i = ids.size();
@@ -170,11 +208,14 @@ public final class ItemCatalog implements Closeable {
         matrix.set(i, u);
       }
     }
-    return i;
   }
 
   /** Removes the item (the last item takes its index); false if it was not in the catalog. */
   public boolean delete(String id) {
+    return changing(() -> remove(id));
+  }
+
+  private boolean remove(String id) {
     Integer i = index.remove(id);
     if (i == null) {
       return false;
@@ -201,7 +242,12 @@ public final class ItemCatalog implements Closeable {
 
   /** What the last {@link #commit} in {@code retrieval}'s index directory recorded; empty if none. */
   public static Map<String, String> committed(Retrieval retrieval) {
-    return retrieval.kept() == null ? Map.of() : HnswIndex.committed(retrieval.kept());
+    return retrieval.kept() == null ? Map.of() : committed(retrieval.kept());
+  }
+
+  /** What the last commit of an index kept in {@code directory} recorded; empty if it holds none. */
+  public static Map<String, String> committed(Path directory) {
+    return HnswIndex.committed(directory);
   }
 
   /**
@@ -228,12 +274,12 @@ public final class ItemCatalog implements Closeable {
    * exactly or its index is temporary.
    */
   public KeptIndex keptIndex() {
-    return ann == null || ann.temporary() ? null : ann;
+    return reading(() -> ann == null || ann.temporary() ? null : ann);
   }
 
   /** True if the catalog has reached {@code annAbove} items, searches exactly, and no index is being built for it. */
   public boolean wantsIndex() {
-    return ann == null && changedSinceSnapshot == null && ids.size() >= retrieval.annAbove();
+    return reading(() -> ann == null && changedSinceSnapshot == null && ids.size() >= retrieval.annAbove());
   }
 
   /**
@@ -244,37 +290,43 @@ public final class ItemCatalog implements Closeable {
    *     {@link Retrieval#temporary()})
    */
   public IndexBuild indexBuild(Retrieval where) {
-    if (ann != null || changedSinceSnapshot != null) {
-      throw new IllegalStateException("the catalog already has an HNSW index or one being built");
-    }
-    changedSinceSnapshot = new HashSet<>();
-    return new IndexBuild(where, List.copyOf(ids), List.copyOf(vectors));
+    return changing(() -> {
+      if (ann != null || changedSinceSnapshot != null) {
+        throw new IllegalStateException("the catalog already has an HNSW index or one being built");
+      }
+      changedSinceSnapshot = new HashSet<>();
+      return new IndexBuild(where, List.copyOf(ids), List.copyOf(vectors));
+    });
   }
 
   /** Searches with a built index from now on, after applying to it what changed since its snapshot. */
   public void adopt(IndexBuild build) {
-    HnswIndex built = build.index();
-    if (built == null || changedSinceSnapshot == null) {
-      throw new IllegalStateException("no completed index build of this catalog to adopt");
-    }
-    for (String id : changedSinceSnapshot) {
-      Integer i = index.get(id);
-      if (i == null) {
-        built.delete(id);
-      } else {
-        built.upsert(id, vectors.get(i)); // proposed from now on, searchable from the next reopen
+    changing(() -> {
+      HnswIndex built = build.index();
+      if (built == null || changedSinceSnapshot == null) {
+        throw new IllegalStateException("no completed index build of this catalog to adopt");
       }
-    }
-    changedSinceSnapshot = null;
-    retrieval = build.retrieval();
-    dropMatrix();
-    ann = built;
+      for (String id : changedSinceSnapshot) {
+        Integer i = index.get(id);
+        if (i == null) {
+          built.delete(id);
+        } else {
+          built.upsert(id, vectors.get(i)); // proposed from now on, searchable from the next reopen
+        }
+      }
+      changedSinceSnapshot = null;
+      retrieval = build.retrieval();
+      dropMatrix();
+      ann = built;
+    });
   }
 
   /** Goes on searching exactly after a build failed or was given up (another may start). */
   public void abandon(IndexBuild build) {
     build.discard();
-    changedSinceSnapshot = null;
+    changing(() -> {
+      changedSinceSnapshot = null;
+    });
   }
 
   /** Builds the index on this thread if the catalog {@link #wantsIndex()} (tools and tests; a job builds on another). */
@@ -292,12 +344,12 @@ public final class ItemCatalog implements Closeable {
   }
 
   public int size() {
-    return ids.size();
+    return reading(ids::size);
   }
 
   /** How it searches (its index directory is where its index is built and kept). */
   public Retrieval retrieval() {
-    return retrieval;
+    return reading(() -> retrieval);
   }
 
   public int dimension() {
@@ -305,35 +357,67 @@ public final class ItemCatalog implements Closeable {
   }
 
   public String id(int i) {
-    return ids.get(i);
+    return reading(() -> ids.get(i));
   }
 
   /** Catalog index of an item id, or -1 (indices change when items are deleted). */
   public int indexOf(String id) {
-    Integer i = index.get(id);
-    return i == null ? -1 : i;
+    return reading(() -> index.getOrDefault(id, -1));
   }
 
   /** The unit embedding of item i (do not modify). */
   public float[] embedding(int i) {
-    return vectors.get(i);
+    return reading(() -> vectors.get(i));
+  }
+
+  /** The unit embedding of the item (do not modify); null if it is not in the catalog. */
+  public float[] embedding(String id) {
+    lock.readLock().lock();
+    try {
+      Integer i = index.get(id);
+      return i == null ? null : vectors.get(i);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Up to {@code k} distinct items drawn uniformly, none of {@code exclude} (fewer if the catalog has fewer). */
+  public String[] sample(int k, Set<String> exclude, SplittableRandom random) {
+    return reading(() -> {
+      int excluded = 0;
+      for (String id : exclude) {
+        excluded += index.containsKey(id) ? 1 : 0;
+      }
+      int n = Math.max(0, Math.min(k, ids.size() - excluded));
+      Set<String> chosen = new LinkedHashSet<>();
+      while (chosen.size() < n) {
+        String id = ids.get(random.nextInt(ids.size()));
+        if (!exclude.contains(id)) {
+          chosen.add(id);
+        }
+      }
+      return chosen.toArray(String[]::new);
+    });
   }
 
   /** True once the catalog searches with an HNSW index. */
   public boolean approximate() {
-    return ann != null;
+    return reading(() -> ann != null);
   }
 
   /** Bytes of the HNSW index files (memory-mapped, outside the heap); 0 for exact search. */
   public long indexBytes() {
-    return ann == null ? 0 : ann.bytes();
+    return reading(() -> ann == null ? 0L : ann.bytes());
   }
 
   /** Makes every change searchable in the HNSW index now (it does so by itself within a second). */
   public void refresh() {
-    if (ann != null) {
-      ann.refresh();
-    }
+    reading(() -> {
+      if (ann != null) {
+        ann.refresh();
+      }
+      return null;
+    });
   }
 
   /**
@@ -367,19 +451,24 @@ public final class ItemCatalog implements Closeable {
       norms[r] = Math.sqrt(squares);
       scales[r] = similarity == Similarity.COSINE && norms[r] > 0 ? (float) (1 / norms[r]) : 1f;
     }
-    if (ann == null) {
-      int[][] skips = new int[b][];
-      for (int r = 0; r < b; r++) {
-        skips[r] = excluded(exclude.isEmpty() ? Set.of() : exclude.get(r));
+    lock.readLock().lock();
+    try {
+      if (ann == null) {
+        int[][] skips = new int[b][];
+        for (int r = 0; r < b; r++) {
+          skips[r] = excluded(exclude.isEmpty() ? Set.of() : exclude.get(r));
+        }
+        return best(exactScores(rows, b), b, k, skips, scales);
       }
-      return best(exactScores(rows, b), b, k, skips, scales);
+      Ranking[] out = new Ranking[b];
+      for (int r = 0; r < b; r++) {
+        out[r] = approximate(Arrays.copyOfRange(rows, r * dimension, (r + 1) * dimension), k,
+            exclude.isEmpty() ? Set.of() : exclude.get(r), scales[r], norms[r]);
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
     }
-    Ranking[] out = new Ranking[b];
-    for (int r = 0; r < b; r++) {
-      out[r] = approximate(Arrays.copyOfRange(rows, r * dimension, (r + 1) * dimension), k,
-          exclude.isEmpty() ? Set.of() : exclude.get(r), scales[r], norms[r]);
-    }
-    return out;
   }
 
 
@@ -505,11 +594,13 @@ public final class ItemCatalog implements Closeable {
   /** Frees the exact search's native memory and removes the HNSW index's files, if any. */
   @Override
   public void close() {
-    dropMatrix();
-    if (ann != null) {
-      ann.close();
-      ann = null;
-    }
+    changing(() -> {
+      dropMatrix();
+      if (ann != null) {
+        ann.close();
+        ann = null;
+      }
+    });
   }
 
   private void dropMatrix() {
@@ -521,7 +612,7 @@ public final class ItemCatalog implements Closeable {
 
   @Override
   public String toString() {
-    return "ItemCatalog[" + ids.size() + " items, d=" + dimension + (ann == null ? ", exact" : ", hnsw")
-        + ", first=" + ids.subList(0, Math.min(3, ids.size())) + "]";
+    return reading(() -> "ItemCatalog[" + ids.size() + " items, d=" + dimension + (ann == null ? ", exact" : ", hnsw")
+        + ", first=" + ids.subList(0, Math.min(3, ids.size())) + "]");
   }
 }

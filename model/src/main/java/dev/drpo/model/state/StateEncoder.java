@@ -68,12 +68,11 @@ public final class StateEncoder {
     double total = 0;
     for (int h = Math.max(0, history.size() - historyLength); h < history.size(); h++) {
       Interaction step = history.get(h);
-      int item = catalog.indexOf(step.itemId());
       double w = Math.max(step.reward(), 0);
-      if (item < 0 || w == 0) {
+      float[] e = w == 0 ? null : catalog.embedding(step.itemId());
+      if (e == null) {
         continue;
       }
-      float[] e = catalog.embedding(item);
       for (int j = 0; j < embeddingDim; j++) {
         sum[j] += w * e[j];
       }

@@ -8,12 +8,14 @@ import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -145,6 +147,51 @@ class ItemCatalogTest {
       assertThat(ann.size()).isEqualTo(2_999);
       assertThat(ann.indexBytes()).isPositive();
     }
+  }
+
+  @Test
+  void shouldAnswerReadersOnOtherThreadsWhileItChanges() throws Exception {
+    int d = 8;
+    SplittableRandom r = new SplittableRandom(3);
+    ItemCatalog catalog = new ItemCatalog(d, new ItemCatalog.Retrieval(200, 16, 100, 50, 16, "", ""));
+    for (int i = 0; i < 300; i++) {
+      catalog.upsert("item-" + i, gaussian(d, r));
+    }
+    catalog.buildIndex();
+    AtomicBoolean done = new AtomicBoolean();
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+    List<Thread> readers = new ArrayList<>();
+    for (int t = 0; t < 2; t++) {
+      SplittableRandom own = new SplittableRandom(t);
+      Thread reader = new Thread(() -> {
+        try {
+          while (!done.get()) {
+            assertThat(catalog.topK(gaussian(d, own), 1, 5, List.of(Set.of("item-1")), Similarity.COSINE)[0].ids())
+                .hasSize(5).doesNotContain("item-1");
+            float[] e = catalog.embedding("item-" + own.nextInt(600));
+            assertThat(e == null || e.length == d).isTrue();
+            assertThat(catalog.sample(3, Set.of(), own)).hasSize(3).doesNotHaveDuplicates();
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      reader.start();
+      readers.add(reader);
+    }
+    for (int i = 0; i < 3_000; i++) { // items come and go while they read (deletes move the last item into the gap)
+      if (r.nextBoolean()) {
+        catalog.upsert("item-" + r.nextInt(600), gaussian(d, r));
+      } else {
+        catalog.delete("item-" + (2 + r.nextInt(598)));
+      }
+    }
+    done.set(true);
+    for (Thread reader : readers) {
+      reader.join();
+    }
+    catalog.close();
+    assertThat(failures).isEmpty();
   }
 
   static float[] gaussian(int d, SplittableRandom r) {

@@ -34,8 +34,8 @@ import org.apache.flink.util.OutputTag;
  * {@code deadLetters.UNKNOWN_ITEM}): a sample whose item arrives later than the sample, or was
  * deleted before it, is not held back.
  *
- * <p>Each instance loads the catalog on another thread when it opens and follows the catalog
- * updates (input 2, broadcast), as the scorer does ({@link LiveCatalog}); the task runs and
+ * <p>Each instance shares its TaskManager's catalog with the scorers there ({@link LiveCatalog}:
+ * loaded on another thread, following the catalog updates, input 2, broadcast); the task runs and
  * checkpoints meanwhile. Samples that arrive before the load completes wait in operator state (so
  * a checkpoint keeps them), at most {@link #MAX_WAITING}: more are dead-lettered
  * ({@code CATALOG_LOADING}, counted) rather than held in memory without bound; the waiting ones
@@ -50,6 +50,7 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
       new ListStateDescriptor<>("samples-waiting-for-the-catalog", TypeInformation.of(TrainingSample.class));
 
   private final CatalogLoader catalogLoader;
+  private final ItemCatalog.Retrieval retrieval;
   private final int featureDim;
   private final int historyLength;
   private transient MailboxExecutor mailbox;
@@ -61,8 +62,13 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
   private transient Counter unknown;
   private transient Counter overflow;
 
-  public TrainingStateEncoder(CatalogLoader catalogLoader, int featureDim, int historyLength) {
+  /**
+   * @param retrieval the scorers' retrieval settings: an encoder never searches, but shares its
+   *     TaskManager's catalog with the scorers there ({@link LiveCatalog}), which must have them
+   */
+  public TrainingStateEncoder(CatalogLoader catalogLoader, ItemCatalog.Retrieval retrieval, int featureDim, int historyLength) {
     this.catalogLoader = catalogLoader;
+    this.retrieval = retrieval;
     this.featureDim = featureDim;
     this.historyLength = historyLength;
   }
@@ -88,8 +94,10 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
     getMetricGroup().gauge("samplesWaitingForTheCatalog", () -> waiting.size());
     encoder = new StateEncoder(featureDim, catalogLoader.dimension(), historyLength);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    // never searched: embeddings only
-    live = LiveCatalog.start(catalogLoader, ItemCatalog.Retrieval.EXACT, LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask, false);
+    // a catalog that is not shared (not read from a topic) is never searched here: embeddings only
+    ItemCatalog.Retrieval own = catalogLoader.source() == null ? ItemCatalog.Retrieval.EXACT : retrieval;
+    live = LiveCatalog.start(catalogLoader, own, "subtask-" + subtask, LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask,
+        false);
     live.whenLoaded(() -> {
       catalog = live.catalog();
       encodeWaiting();
@@ -120,8 +128,8 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
 
   private void encode(TrainingSample admitted) {
     QualitySample sample = admitted.sample;
-    int item = catalog.indexOf(sample.itemId);
-    if (item < 0) {
+    float[] action = catalog.embedding(sample.itemId);
+    if (action == null) {
       unknown.inc();
       deadLetter(admitted, Reason.UNKNOWN_ITEM, "item " + sample.itemId + " is not in the catalog");
       return;
@@ -131,7 +139,7 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
       history.add(new Interaction(sample.historyItems[i], sample.historyRewards[i]));
     }
     admitted.state = encoder.encode(featureDim == 0 ? null : sample.userFeatures, history, catalog);
-    admitted.action = catalog.embedding(item);
+    admitted.action = action;
     output.collect(new StreamRecord<>(admitted));
   }
 

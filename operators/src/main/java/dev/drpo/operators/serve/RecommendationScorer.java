@@ -16,7 +16,6 @@ import dev.drpo.operators.train.PolicyVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -62,16 +61,17 @@ import org.apache.flink.util.Collector;
  * {@link PolicyVersion} per policy name (about 0.2 MB; every parallel instance checkpoints its
  * copy). The decoded policy is cached per instance and rebuilt from broadcast state after a restore.
  *
- * <p>The catalog is not in any state: each instance loads it when it opens, on another thread
- * ({@link LiveCatalog}: the items topic to its end, or a fixed list), and applies the broadcast
- * catalog updates after that; an item is recommendable from the moment its upsert is applied and
+ * <p>The catalog is not in any state: the instances of a TaskManager (scorers and state encoders)
+ * share one, loaded when the first opens, on another thread ({@link LiveCatalog}: the items topic to
+ * its end, or a fixed list), and apply the broadcast catalog updates after that (the first instance
+ * to receive one applies it); an item is recommendable from the moment its upsert is applied and
  * never after its delete is applied. Requests that arrive before the load completes wait for it,
  * in operator state across checkpoints (with their session, as the state needs the catalog's
  * embeddings), and are answered when it completes; beyond {@link #MAX_WAITING} they are answered at
  * once with no items ({@link Recommendation#CATALOG_LOADING}). Retrieval is exact or HNSW by catalog size
  * ({@link ScorerConfig#retrieval()}), exact while the index builds; scores are exact cosines
  * either way. The {@link ScorerOperator} that runs this function gives it the task's mailbox
- * ({@link #runOn}), where the load's and the build's results are taken over.
+ * ({@link #runOn}), where it learns that the catalog has loaded.
  *
  * <p>Metrics: recommendations, fallbacks, policyVersion (the version that answered last),
  * heldPolicyVersion (the newest version received, which answers the next request),
@@ -129,7 +129,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     history = getRuntimeContext().getState(HISTORY);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    live = LiveCatalog.start(catalogLoader, config.retrieval().forInstance("scorer-" + subtask), taskThread, "scorer " + subtask, subtask == 0);
+    live = LiveCatalog.start(catalogLoader, config.retrieval(), "subtask-" + subtask, taskThread, "scorer " + subtask, subtask == 0);
     live.whenLoaded(() -> catalog = live.catalog());
     encoder = new StateEncoder(config.userFeatureDim(), catalogLoader.dimension(), config.historyLength());
     policyVersion = -1;
@@ -324,12 +324,10 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private Recommendation fallback(PendingRequest p) {
     fallbacks.inc();
     Recommendation r = recommendation(p.request);
-    Set<String> exclude = Set.of(p.exclude);
-    int k = Math.max(0, Math.min(p.request.k, catalog.size() - exclude.size()));
     r.policyVersion = -1;
     r.fallback = Recommendation.NO_POLICY_YET;
-    r.items = randomItems(p.request, k, exclude);
-    r.scores = new float[k];
+    r.items = catalog.sample(p.request.k, Set.of(p.exclude), new SplittableRandom(p.request.requestId.hashCode()));
+    r.scores = new float[r.items.length];
     return r;
   }
 
@@ -356,18 +354,6 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       policyVersion = latest.version;
     }
     return policy;
-  }
-
-  private String[] randomItems(RecRequest request, int k, Set<String> exclude) {
-    SplittableRandom random = new SplittableRandom(request.requestId.hashCode());
-    Set<String> chosen = new LinkedHashSet<>();
-    while (chosen.size() < k) {
-      String id = catalog.id(random.nextInt(catalog.size()));
-      if (!exclude.contains(id)) {
-        chosen.add(id);
-      }
-    }
-    return chosen.toArray(String[]::new);
   }
 
   @Override

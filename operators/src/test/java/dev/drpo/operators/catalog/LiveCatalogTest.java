@@ -45,7 +45,7 @@ class LiveCatalogTest {
   /** A catalog started and its load taken over (and its index's build, if it builds one). */
   static LiveCatalog loaded(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws InterruptedException {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog live = LiveCatalog.start(loader, retrieval, taskThread, "test", false);
+    LiveCatalog live = LiveCatalog.start(loader, retrieval, "test", taskThread, "test", false);
     taskThread.runUntilSettled(live);
     return live;
   }
@@ -77,6 +77,38 @@ class LiveCatalogTest {
       assertThat(live.catalog().indexOf("item-1")).isEqualTo(-1);
       assertThat(live.catalog().embedding(live.catalog().indexOf("item-2"))).containsExactly(-1f, 0f, 0f, 0f);
       assertThat(live.catalog().size()).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void shouldShareOneCatalogBetweenTheInstancesOfATaskManagerUntilTheLastCloses() throws Exception {
+    Log log = items(10); // offsets 0..9
+    QueuedTaskThread scorer = new QueuedTaskThread();
+    QueuedTaskThread encoder = new QueuedTaskThread();
+    LiveCatalog first = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-0", scorer, "scorer 0", false);
+    LiveCatalog second = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-1", encoder, "encoder 1", false);
+    scorer.runUntilSettled(first);
+    encoder.runUntilSettled(second);
+    assertThat(log.read().get()).as("loaded once").isEqualTo(10);
+    assertThat(second.catalog()).as("one catalog").isSameAs(first.catalog());
+
+    CatalogUpdate upsert = new CatalogUpdate("new", new float[] {0, 0, 1, 1}, 0, 10);
+    CatalogUpdate newer = new CatalogUpdate("new", new float[] {0, 0, 0, 1}, 0, 11);
+    assertThat(first.apply(upsert)).as("the first to receive an update applies it").isTrue();
+    assertThat(first.apply(newer)).isTrue();
+    assertThat(second.apply(upsert)).as("the others find it applied").isTrue();
+    assertThat(second.catalog().embedding("new")).as("not applied again over the newer one").containsExactly(0f, 0f, 0f, 1f);
+    assertThat(second.apply(new CatalogUpdate("item-3", null, 0, 3))).as("covered by the load").isFalse();
+
+    first.close();
+    assertThat(second.apply(new CatalogUpdate("item-1", null, 0, 12))).as("open while an instance uses it").isTrue();
+    assertThat(second.catalog().topK(new float[] {0, 0, 0, 1}, 1, 1, List.of(), ItemCatalog.Similarity.COSINE)[0].ids())
+        .containsExactly("new");
+    second.close();
+
+    try (LiveCatalog again = loaded(log, ItemCatalog.Retrieval.EXACT)) {
+      assertThat(log.read().get()).as("the last close released it: loaded anew").isEqualTo(20);
+      assertThat(again.catalog()).isNotSameAs(first.catalog());
     }
   }
 
@@ -143,7 +175,7 @@ class LiveCatalogTest {
     log.read().set(0);
 
     QueuedTaskThread fresh = new QueuedTaskThread();
-    try (LiveCatalog downloaded = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), fresh, "test", false)) {
+    try (LiveCatalog downloaded = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), "test", fresh, "test", false)) {
       fresh.runUntilSettled(downloaded);
       assertThat(fresh.descriptions).as("no index built").containsExactly("catalog loaded");
       assertThat(downloaded.catalog().approximate()).isTrue();
@@ -168,7 +200,7 @@ class LiveCatalogTest {
     log.read().set(0);
 
     QueuedTaskThread fresh = new QueuedTaskThread();
-    try (LiveCatalog rebuilt = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), fresh, "test", false)) {
+    try (LiveCatalog rebuilt = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), "test", fresh, "test", false)) {
       fresh.runUntilSettled(rebuilt);
       assertThat(fresh.descriptions).containsExactly("catalog loaded", "catalog index built");
       assertThat(log.read().get()).isEqualTo(300);
@@ -179,7 +211,7 @@ class LiveCatalogTest {
   /** An instance that uploads its index, once it has loaded, built and copied it. */
   static LiveCatalog uploaded(Log log, Path local, Path durable) throws Exception {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog uploader = LiveCatalog.start(log, kept(local, durable), taskThread, "test", true);
+    LiveCatalog uploader = LiveCatalog.start(log, kept(local, durable), "test", taskThread, "test", true);
     taskThread.runUntilSettled(uploader);
     manifestIn(durable);
     return uploader;
@@ -193,7 +225,7 @@ class LiveCatalogTest {
   void shouldHoldUpdatesWhileLoadingAndSearchExactlyWhileTheIndexBuilds() throws Exception {
     Log log = items(300);
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), mailbox, "test", false)) {
+    try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
       assertThat(live.loaded()).isFalse();
       assertThat(live.apply(new CatalogUpdate("early", new float[] {1, 0, 0, 0}, 0, 300))).as("held").isTrue();
       assertThat(live.apply(new CatalogUpdate("item-3", null, 0, 2))).as("held, then covered by the load").isTrue();
@@ -225,7 +257,7 @@ class LiveCatalogTest {
     Files.writeString(inTheWay, "not a directory");
     QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(items(300), new ItemCatalog.Retrieval(100, 16, 100, 100, 16,
-        inTheWay.resolve("index").toString(), ""), mailbox, "test", false)) {
+        inTheWay.resolve("index").toString(), ""), "test", mailbox, "test", false)) {
       mailbox.runNext();
       mailbox.runNext();
       mailbox.runNext();
@@ -263,8 +295,7 @@ class LiveCatalogTest {
   @Test
   void shouldGoOnSearchingExactlyWhenTheIndexCannotBeBuilt() throws Exception {
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), mailbox,
-        "test", false)) {
+    try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
       mailbox.runNext();
       mailbox.runNext();
       assertThat(mailbox.descriptions).containsExactly("catalog loaded", "catalog index failed");
@@ -297,7 +328,7 @@ class LiveCatalogTest {
       }
     };
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, mailbox, "test", false)) {
+    try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, "test", mailbox, "test", false)) {
       assertThatThrownBy(mailbox::runNext).hasMessageContaining("cannot load the catalog from test-topic")
           .hasRootCauseMessage("the topic is gone");
       assertThat(live.loaded()).isFalse();

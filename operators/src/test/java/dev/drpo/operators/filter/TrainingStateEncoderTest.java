@@ -1,5 +1,6 @@
 package dev.drpo.operators.filter;
 
+import dev.drpo.model.catalog.ItemCatalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drpo.operators.catalog.CatalogItems;
@@ -26,7 +27,7 @@ class TrainingStateEncoderTest {
   /** A harness of an encoder, before it opens. */
   static TwoInputStreamOperatorTestHarness<TrainingSample, CatalogUpdate, TrainingSample> started(int featureDim)
       throws Exception {
-    var encoder = new TrainingStateEncoder(ITEMS, featureDim, 10);
+    var encoder = new TrainingStateEncoder(ITEMS, ItemCatalog.Retrieval.EXACT, featureDim, 10);
     return Harnesses.withMailbox(new TwoInputStreamOperatorTestHarness<>(encoder), encoder);
   }
 

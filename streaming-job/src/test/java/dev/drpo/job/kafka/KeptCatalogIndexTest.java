@@ -40,8 +40,8 @@ class KeptCatalogIndexTest {
   /** The catalog as an instance loads it (taking over the load and the index build as its task thread would). */
   static LiveCatalog load(ItemsTopic.Loader loader, Path kept) throws InterruptedException {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog live = LiveCatalog.start(loader, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, kept.toString(), ""), taskThread,
-        "test", false);
+    LiveCatalog live = LiveCatalog.start(loader, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, kept.toString(), ""), "test",
+        taskThread, "test", false);
     mailsTaken = taskThread.runUntilSettled(live);
     return live;
   }
