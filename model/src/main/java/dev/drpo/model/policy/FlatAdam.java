@@ -9,7 +9,8 @@ import org.nd4j.linalg.learning.config.Adam;
  * vector, as one fused Java loop in the policy's precision: the moments m and v live in Java arrays,
  * parameters and gradients are bulk-copied in and the parameters out ({@link HostCopy}). ND4J's
  * own Adam op measured about 650 us for the default policy's 50k parameters here; this step,
- * copies included, a small fraction of that. A test holds it to ND4J's AdamUpdater.
+ * copies included, a small fraction of that. A test holds it to ND4J's AdamUpdater. One range of
+ * the vector may take larger steps early on ({@link #boost}).
  */
 public final class FlatAdam {
   private static final double BETA1 = Adam.DEFAULT_ADAM_BETA1_MEAN_DECAY;
@@ -21,6 +22,11 @@ public final class FlatAdam {
   private final Moments moments;
   private final HostCopy host = new HostCopy();
   private int iteration;
+  /** Parameters [boostFrom, boostTo) step boostFactor times further at first, 1 times after boostSteps (linearly). */
+  private int boostFrom;
+  private int boostTo;
+  private double boostFactor = 1;
+  private int boostSteps = 1;
 
   public FlatAdam(double learningRate, int length, DataType dataType) {
     this.learningRate = learningRate;
@@ -28,10 +34,26 @@ public final class FlatAdam {
     this.moments = dataType == DataType.FLOAT ? new SingleMoments(length) : new DoubleMoments(length);
   }
 
+  /**
+   * Lets parameters [from, to) step {@code factor} times as far as the others at the first step, less
+   * with every step, as far from step {@code steps} on (the step count carries across restores).
+   */
+  public FlatAdam boost(int from, int to, double factor, int steps) {
+    if (from < 0 || to > length || from > to || !(factor >= 1) || steps < 1) {
+      throw new IllegalArgumentException("boost needs 0 <= from <= to <= " + length + ", factor >= 1 and steps >= 1");
+    }
+    boostFrom = from;
+    boostTo = to;
+    boostFactor = factor;
+    boostSteps = steps;
+    return this;
+  }
+
   /** params -= Adam(grads), for dense vectors of this length. */
   public void step(INDArray params, INDArray grads) {
     double alpha = learningRate * Math.sqrt(1 - Math.pow(BETA2, iteration + 1)) / (1 - Math.pow(BETA1, iteration + 1));
-    moments.step(params, grads, alpha);
+    double boosted = alpha * (1 + (boostFactor - 1) * Math.max(0, 1 - iteration / (double) boostSteps));
+    moments.step(params, grads, alpha, boosted);
     iteration++;
   }
 
@@ -59,7 +81,8 @@ public final class FlatAdam {
   }
 
   private interface Moments {
-    void step(INDArray params, INDArray grads, double alpha);
+    /** One step: {@code alpha} for every parameter, {@code boosted} for the boosted range. */
+    void step(INDArray params, INDArray grads, double alpha, double boosted);
 
     double[] state();
 
@@ -83,14 +106,14 @@ public final class FlatAdam {
     }
 
     @Override
-    public void step(INDArray params, INDArray grads, double alpha) {
+    public void step(INDArray params, INDArray grads, double alpha, double boosted) {
       host.get(params, 0, p, length);
       host.get(grads, 0, g, length);
       float b1 = (float) BETA1;
       float b2 = (float) BETA2;
-      float a = (float) alpha;
       float eps = (float) EPSILON;
       for (int i = 0; i < length; i++) {
+        float a = (float) (i >= boostFrom && i < boostTo ? boosted : alpha);
         m[i] = b1 * m[i] + (1 - b1) * g[i];
         v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
         p[i] -= a * m[i] / ((float) Math.sqrt(v[i]) + eps);
@@ -139,13 +162,14 @@ public final class FlatAdam {
     }
 
     @Override
-    public void step(INDArray params, INDArray grads, double alpha) {
+    public void step(INDArray params, INDArray grads, double alpha, double boosted) {
       host.get(params, 0, p, length);
       host.get(grads, 0, g, length);
       for (int i = 0; i < length; i++) {
+        double a = i >= boostFrom && i < boostTo ? boosted : alpha;
         m[i] = BETA1 * m[i] + (1 - BETA1) * g[i];
         v[i] = BETA2 * v[i] + (1 - BETA2) * g[i] * g[i];
-        p[i] -= alpha * m[i] / (Math.sqrt(v[i]) + EPSILON);
+        p[i] -= a * m[i] / (Math.sqrt(v[i]) + EPSILON);
       }
       host.put(p, params, 0, length);
     }

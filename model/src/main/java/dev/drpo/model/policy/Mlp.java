@@ -93,12 +93,19 @@ public final class Mlp {
     return flat.get(NDArrayIndex.interval(offset, offset + rows * cols)).reshape('c', rows, cols);
   }
 
-  /** He-normal weights (Xavier for the linear output layer) and zero biases, from a seed. */
+  /**
+   * With a linear path, the output layer starts this much smaller than Xavier's: the network starts
+   * near zero, so the early direction of mu comes from the data, not from the random ReLU features
+   * (as for the last layer of a policy in Andrychowicz et al., "What matters in on-policy RL", 2021).
+   */
+  static final double OUTPUT_SCALE_WITH_LINEAR_PATH = 0.01;
+
+  /** He-normal weights (Xavier for the linear output layer, smaller with a linear path) and zero biases, from a seed. */
   public void initialize(long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     for (int l = 0; l < weights.length; l++) {
       boolean output = l == weights.length - 1;
-      double std = output ? Math.sqrt(1.0 / sizes[l]) : Math.sqrt(2.0 / sizes[l]);
+      double std = output ? Math.sqrt(1.0 / sizes[l]) * (linear != null ? OUTPUT_SCALE_WITH_LINEAR_PATH : 1) : Math.sqrt(2.0 / sizes[l]);
       double[] values = new double[sizes[l] * sizes[l + 1]];
       for (int i = 0; i < values.length; i++) {
         values[i] = random.nextGaussian() * std;

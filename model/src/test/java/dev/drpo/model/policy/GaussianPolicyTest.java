@@ -75,8 +75,10 @@ class GaussianPolicyTest {
     return withRandomLinearPath(LINEAR, type, seed);
   }
 
+  /** A policy with a random linear path and its output layer at Xavier's scale (as after some training). */
   static GaussianPolicy withRandomLinearPath(PolicyConfig config, DataType type, long seed) {
     GaussianPolicy policy = new GaussianPolicy(config, type, seed);
+    policy.meanNetwork().weight(config.meanNetworkSizes().length - 2).divi(Mlp.OUTPUT_SCALE_WITH_LINEAR_PATH);
     INDArray l = policy.meanNetwork().linearPath();
     SplittableRandom r = new SplittableRandom(seed);
     for (int i = 0; i < l.rows(); i++) {
@@ -103,17 +105,18 @@ class GaussianPolicyTest {
   }
 
   @Test
-  void theLinearPathStartsAtZeroAndAddsItsMapOfTheStateToTheMlp() {
+  void theLinearPathStartsAtZeroBesideAnMlpWhoseOutputLayerStartsSmallAndAddsItsMapOfTheState() {
     GaussianPolicy linear = new GaussianPolicy(LINEAR, DataType.DOUBLE, 9);
     GaussianPolicy mlp = new GaussianPolicy(SMALL, DataType.DOUBLE, 9);
     Samples b = Samples.random(4, SMALL, 5, DataType.DOUBLE);
     assertThat(LINEAR.parameterCount()).isEqualTo(SMALL.parameterCount() + (5 + 1) * 3);
-    assertThat(linear.mean(b.states)).isEqualTo(mlp.mean(b.states));
+    INDArray small = mlp.mean(b.states).mul(Mlp.OUTPUT_SCALE_WITH_LINEAR_PATH);
+    assertThat(linear.mean(b.states).equalsWithEps(small, 1e-12)).as("the same MLP, its output layer 100 times smaller").isTrue();
 
     INDArray l = linear.meanNetwork().linearPath();
     l.putScalar(0, 1, 2.0);
     l.putScalar(5, 2, -1.0);
-    INDArray expected = mlp.mean(b.states).dup();
+    INDArray expected = small.dup();
     expected.getColumn(1).addi(b.states.getColumn(0).mul(2.0));
     expected.getColumn(2).subi(1.0);
     assertThat(linear.mean(b.states).equalsWithEps(expected, 1e-12)).isTrue();
