@@ -9,24 +9,45 @@ import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.simulator.EmbeddingsCsv;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code drpo run}: the job against a real Kafka, on the Flink cluster it is submitted to (or a local one). */
+/**
+ * {@code drpo run}: the job against a real Kafka, on the Flink cluster it is submitted to, or, started
+ * directly, on a local one in this JVM: then it prints where its web UI, checkpoints and savepoints
+ * are, and a SIGTERM or Ctrl-C (SIGINT) stops the job with a savepoint (Flink's stop-with-savepoint:
+ * sources stop, every operator commits, state is written) and prints the command that resumes from
+ * it. Under {@code flink run} nothing of that applies: the cluster runs the job.
+ */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
     description = {
       "Runs the DRPO job against the Kafka cluster of the config. Under `flink run` it is submitted to that cluster;",
-      "started directly it runs on a local Flink cluster in this JVM. The catalog is read once at start."})
+      "started directly it runs on a local Flink cluster in this JVM, prints its web UI, checkpoint and savepoint",
+      "directories, and on Ctrl-C or SIGTERM stops the job with a savepoint and prints how to resume from it.",
+      "The catalog follows the items topic (or catalog.file) for the job's whole life."})
 public final class RunCommand implements Callable<Integer> {
+  /** How long a stop with a savepoint may take, at most. */
+  static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
 
   @Option(names = "--config", description = "YAML file of settings (see conf/job.yaml; absent keys keep their defaults).")
   Path config;
@@ -36,6 +57,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--from-savepoint", description = "Start from this savepoint or retained checkpoint.")
   String savepoint;
+
+  @Option(names = "--ui-port", defaultValue = "8081", description = "The local cluster's web UI port (default: ${DEFAULT-VALUE}).")
+  int uiPort;
 
   /** Entry point for `flink run -c dev.drpo.job.cli.RunCommand drpo.jar [options]`. */
   public static void main(String[] args) {
@@ -63,8 +87,40 @@ public final class RunCommand implements Callable<Integer> {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    DrpoJob.build(env, KafkaEndpoints.create(job), catalog, job);
-    env.execute();
+    if (!(env instanceof LocalStreamEnvironment)) { // under `flink run`: the cluster runs it
+      DrpoJob.build(env, KafkaEndpoints.create(job), catalog, job);
+      env.execute();
+      return 0;
+    }
+    flink.set(RestOptions.PORT, uiPort);
+    StreamExecutionEnvironment local = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    DrpoJob.build(local, KafkaEndpoints.create(job), catalog, job);
+    CountDownLatch stop = new CountDownLatch(1);
+    for (String signal : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(signal), s -> {
+        if (stop.getCount() == 0) { // a second one: at once, without a savepoint
+          System.err.println("stopped without a savepoint");
+          System.exit(130);
+        }
+        stop.countDown();
+      });
+    }
+    JobClient client = local.executeAsync();
+    System.out.printf("Flink web UI: http://localhost:%d  (job %s)%n", uiPort, client.getJobID());
+    System.out.printf("checkpoints: %s%nsavepoints: %s%nCtrl-C or SIGTERM stops the job with a savepoint (a second one: at once, without).%n",
+        job.checkpoints().directory(), job.checkpoints().savepointDirectory());
+    CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+    while (!result.isDone()) {
+      if (stop.await(1, TimeUnit.SECONDS)) {
+        System.out.println("stopping the job with a savepoint...");
+        String path = client.stopWithSavepoint(false, job.checkpoints().savepointDirectory(), SavepointFormatType.CANONICAL)
+            .get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        System.out.printf("stopped with a savepoint at %s%nresume with: ./drpo run%s --from-savepoint %s%n", path,
+            config == null ? "" : " --config " + config, path);
+        return 0;
+      }
+    }
+    result.get(); // the job ended by itself: its failure, if it failed
     return 0;
   }
 

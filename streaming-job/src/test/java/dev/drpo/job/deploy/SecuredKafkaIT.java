@@ -7,6 +7,7 @@ import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +94,16 @@ class SecuredKafkaIT {
               && !CommittedRecords.read(client, "dead-letters", Duration.ofSeconds(10)).isEmpty(),
           Duration.ofSeconds(150), "the job's answer and dead letter over SASL");
       assertThat(job.isAlive()).as("the job runs, see " + processes.log("run")).isTrue();
-      Processes.kill(job);
+      assertThat(processes.output("run")).as("where to look, printed at start").contains("Flink web UI: http://localhost:8081  (job ")
+          .contains("savepoints: " + dir.resolve("savepoints").toUri());
+      job.destroy(); // SIGTERM, as a container stop or Ctrl-C
+      assertThat(job.waitFor(3, TimeUnit.MINUTES)).as("stopped with a savepoint, see " + processes.log("run")).isTrue();
+      assertThat(job.exitValue()).isZero();
+      String stopped = processes.output("run").lines().filter(l -> l.startsWith("stopped with a savepoint at ")).findFirst()
+          .orElseThrow(() -> new AssertionError("no savepoint printed, see " + processes.log("run")));
+      String savepoint = stopped.substring("stopped with a savepoint at ".length());
+      assertThat(Path.of(URI.create(savepoint)).resolve("_metadata")).exists();
+      assertThat(processes.output("run")).contains("resume with: ./drpo run --config " + config + " --from-savepoint " + savepoint);
 
       long start = System.nanoTime();
       int exit = processes.run("wrong-password", Distribution.drpo(), List.of(), "dev.drpo.job.cli.DrpoCli",
