@@ -122,14 +122,17 @@ final class SharedCatalog {
     synchronized (OPEN) {
       Key key = loader.source() == null ? null : new Key(loader.source(), loader.dimension(), retrieval);
       SharedCatalog shared = key == null ? null : OPEN.get(key);
-      if (shared == null) {
+      boolean opened = shared == null;
+      if (opened) {
         shared = new SharedCatalog(key, loader, retrieval.forInstance(directory), name);
         if (key != null) {
           OPEN.put(key, shared);
         }
-        shared.background.execute(shared::load);
       }
       shared.join(instance, uploads);
+      if (opened) { // after the join: what the load and a build hand over has an instance to go to
+        shared.background.execute(shared::load);
+      }
       return shared;
     }
   }
