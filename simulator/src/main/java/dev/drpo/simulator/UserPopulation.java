@@ -94,18 +94,22 @@ public final class UserPopulation {
     return due;
   }
 
-  /** The user consumes the top recommended item; the event carries its logged reward. */
-  public byte[] respond(Request request, String itemId, long policyVersion) {
+  /**
+   * The user consumes the top recommended item; the event carries its logged reward and echoes what
+   * the answer said of it, as a real client would: the version that served it, the probability with
+   * which it was drawn (NaN: none given) and whether the request explored.
+   */
+  public byte[] respond(Request request, String itemId, long policyVersion, double propensity, boolean explored) {
     int item = world.catalog().indexOf(itemId);
     if (item < 0) {
       throw new IllegalArgumentException("recommended item " + itemId + " is not in the simulator's catalog");
     }
-    return event(request, item, policyVersion);
+    return event(request, item, policyVersion, propensity, explored);
   }
 
   /** What the logging policy would have shown instead, as an interaction event (policyVersion -1). */
   public byte[] logged(Request request, LoggingMix mix) {
-    return event(request, world.log(request.user(), mix, random), -1);
+    return event(request, world.log(request.user(), mix, random), -1, Double.NaN, false);
   }
 
   /** Mean latent reward of an item for the request's user: the served reward a demo reports. */
@@ -141,11 +145,14 @@ public final class UserPopulation {
     return "user-" + user;
   }
 
-  private byte[] event(Request request, int item, long policyVersion) {
+  /** The interaction's JSON; propensity and explored only where the answer gave them. */
+  private byte[] event(Request request, int item, long policyVersion, double propensity, boolean explored) {
     String json = String.format(Locale.ROOT,
-        "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d,\"userFeatures\":[%s]}",
+        "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d,%s%s\"userFeatures\":[%s]}",
         events++, request.userId(), world.catalog().id(item), request.ts() + 1_000,
-        world.loggedReward(request.user(), item, random), policyVersion, featureJson(request.user()));
+        world.loggedReward(request.user(), item, random), policyVersion,
+        Double.isNaN(propensity) ? "" : "\"propensity\":" + propensity + ",", explored ? "\"explored\":true," : "",
+        featureJson(request.user()));
     if (random.nextDouble() < config.malformedShare()) {
       json = corrupt(json);
       malformed++;

@@ -12,6 +12,7 @@ import dev.drpo.operators.event.DecoderConfig;
 import dev.drpo.operators.event.RewardFunction;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
+import dev.drpo.operators.serve.Exploration;
 import dev.drpo.operators.serve.ScorerConfig;
 import dev.drpo.operators.session.SessionConfig;
 import dev.drpo.operators.train.TrainerConfig;
@@ -431,7 +432,14 @@ public final class JobConfig implements Serializable {
   public ScorerConfig scorer() {
     return new ScorerConfig(nonEmpty("trainer.policy-name"), userFeatureDim(), historyLength(),
         duration("sessions.gap").toMillis(), integer("scorer.exclude-recent", 0), duration("scorer.history-retention").toMillis(),
-        integer("scorer.max-batch", 1), duration("scorer.max-delay").toMillis(), retrieval());
+        integer("scorer.max-batch", 1), duration("scorer.max-delay").toMillis(), retrieval(), exploration());
+  }
+
+  /** {@code scorer.exploration} and its settings. */
+  public Exploration exploration() {
+    return new Exploration(choice("scorer.exploration", Exploration.Mode.class), number("scorer.explore-share", 0, 1),
+        number("scorer.gaussian-scale", Double.MIN_VALUE, Double.MAX_VALUE),
+        number("scorer.softmax-temperature", Double.MIN_VALUE, Double.MAX_VALUE), integer("scorer.softmax-candidates", 1));
   }
 
   /** {@code catalog.load-timeout}: how long an instance may take to load the items topic. */

@@ -18,7 +18,7 @@ import org.apache.flink.util.OutputTag;
  * maxFutureMs ahead of the wall clock), and reward (a finite number in [rewardMin, rewardMax]) or a
  * signals object (finite numbers or booleans) for the {@link RewardFunction}. Optional: cohort
  * (string), userFeatures (finite numbers, exactly userFeatureDim of them), policyVersion (integer),
- * propensity (finite, in (0, 1]). Unknown fields are ignored. The record's timestamp (Kafka's
+ * propensity (finite, in (0, 1]), explored (boolean). Unknown fields are ignored. The record's timestamp (Kafka's
  * append or create time) becomes the event's appendMs: how fresh what the trainer learns from is.
  */
 public class InteractionDecoder extends JsonRecordDecoder<InteractionEvent> {
@@ -62,6 +62,13 @@ public class InteractionDecoder extends JsonRecordDecoder<InteractionEvent> {
         throw new Rejection(Reason.OUT_OF_RANGE, "propensity " + p + " not in (0, 1]");
       }
       e.propensity = p;
+    }
+    JsonNode explored = node.get("explored");
+    if (explored != null && !explored.isNull()) {
+      if (!explored.isBoolean()) {
+        throw new Rejection(Reason.BAD_TYPE, "explored must be true or false");
+      }
+      e.explored = explored.booleanValue();
     }
     return e;
   }

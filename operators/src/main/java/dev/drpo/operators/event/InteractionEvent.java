@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * One user interaction, decoded and validated (a Flink POJO: public fields, no-arg constructor).
  * Optional fields: {@code cohort} (null = "default"), {@code userFeatures} (null = none),
- * {@code policyVersion} (-1 = not served by a known policy), {@code propensity} (NaN = unknown).
+ * {@code policyVersion} (-1 = not served by a known policy), {@code propensity} (NaN = unknown),
+ * {@code explored} (false = the item was not drawn by the scorer's exploration, or unknown).
  */
 public class InteractionEvent {
   public static final String DEFAULT_COHORT = "default";
@@ -21,6 +22,7 @@ public class InteractionEvent {
   public float[] userFeatures;
   public long policyVersion = -1;
   public double propensity = Double.NaN;
+  public boolean explored;
   /** When the record was appended to Kafka (its record timestamp), epoch ms; -1 when unknown. Not part of the JSON. */
   public long appendMs = -1;
 
@@ -42,7 +44,7 @@ public class InteractionEvent {
   @Override
   public boolean equals(Object o) {
     return o instanceof InteractionEvent e && ts == e.ts && Double.compare(reward, e.reward) == 0
-        && policyVersion == e.policyVersion && Double.compare(propensity, e.propensity) == 0
+        && policyVersion == e.policyVersion && Double.compare(propensity, e.propensity) == 0 && explored == e.explored
         && Objects.equals(eventId, e.eventId) && Objects.equals(userId, e.userId) && Objects.equals(itemId, e.itemId)
         && Objects.equals(cohort, e.cohort) && Arrays.equals(userFeatures, e.userFeatures);
   }

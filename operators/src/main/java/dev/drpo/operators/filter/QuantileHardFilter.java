@@ -29,7 +29,8 @@ import org.apache.flink.util.Collector;
  * lives as long as the cohort (cohorts are few and long-lived); nothing is kept per user.
  *
  * <p>Metrics per cohort (group {@code cohort=<name>}): samplesIn, admitted, keepFraction (kappa),
- * threshold (nu), keepRate (admitted / samplesIn).
+ * threshold (nu), keepRate (admitted / samplesIn), admittedExplored (admitted samples whose item the
+ * scorer's exploration drew: the draws that earned more than the cohort's nu).
  */
 public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySample, TrainingSample> {
   private final FilterConfig config;
@@ -67,6 +68,9 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     cohort.in.inc();
     if (admitted) {
       cohort.admitted.inc();
+      if (sample.explored) {
+        cohort.admittedExplored.inc();
+      }
       out.collect(admit(sample, filter));
     }
   }
@@ -94,11 +98,13 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     final RunningQuantile filter;
     final Counter in;
     final Counter admitted;
+    final Counter admittedExplored;
 
     Cohort(RunningQuantile filter, MetricGroup metrics) {
       this.filter = filter;
       this.in = metrics.counter("samplesIn");
       this.admitted = metrics.counter("admitted");
+      this.admittedExplored = metrics.counter("admittedExplored");
       metrics.gauge("keepFraction", filter::keepFraction);
       metrics.gauge("threshold", filter::threshold);
       metrics.gauge("keepRate", () -> in.getCount() == 0 ? 0.0 : (double) admitted.getCount() / in.getCount());

@@ -14,8 +14,16 @@ public class Recommendation {
   public String requestId;
   public String userId;
   public String[] items;
-  /** Cosine similarity of each item to the policy's mean action (0 for the fallback). */
+  /** Cosine similarity of each item to the action searched with: the policy's mean, or the Gaussian draw (0 for the fallback). */
   public float[] scores;
+  /**
+   * Per item, the probability with which it was drawn into its slot, given that the request explored
+   * and the items before it ({@link Exploration.Mode#SOFTMAX}); null where it is not defined (the
+   * mean's top k, a Gaussian draw, a fallback).
+   */
+  public double[] propensities;
+  /** Whether the items were drawn ({@link Exploration}) instead of being the k nearest the policy's mean. */
+  public boolean explored;
   public long policyVersion;
   /** The request's ts, epoch ms. */
   public long ts;

@@ -42,8 +42,10 @@ import org.apache.flink.util.Collector;
  * state s from the request's user features and the user's interactions of the current session
  * (the model's {@link StateEncoder}, as the trainer builds it), the policy's mean action mu(s),
  * and the top-k catalog items by cosine similarity to mu(s), never one of the user's
- * {@code excludeRecent} most recent items. Before any version has arrived it answers with k
- * uniform random items and says so in {@link Recommendation#fallback}.
+ * {@code excludeRecent} most recent items; a share of requests explores instead ({@link Exploration}:
+ * items near an action drawn from the policy, or drawn from the items near the mean, with their
+ * propensities). Before any version has arrived it answers with k uniform random items and says so
+ * in {@link Recommendation#fallback}.
  *
  * <p>Requests are scored in micro-batches of up to {@code maxBatch}, or whatever arrived within
  * {@code maxDelayMs}: one pass of the network and one catalog search for the batch instead of
@@ -73,7 +75,7 @@ import org.apache.flink.util.Collector;
  * either way. The {@link ScorerOperator} that runs this function gives it the task's mailbox
  * ({@link #runOn}), where it learns that the catalog has loaded.
  *
- * <p>Metrics: recommendations, fallbacks, policyVersion (the version that answered last),
+ * <p>Metrics: recommendations, fallbacks, exploredRecommendations, policyVersion (the version that answered last),
  * heldPolicyVersion (the newest version received, which answers the next request),
  * heldVersionFreshnessMs (when it was received, minus the newest Kafka append time of the
  * interactions it newly learned from), catalogItems, catalogLoading (1 until the catalog is
@@ -100,9 +102,11 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient ItemCatalog catalog;
   private transient StateEncoder encoder;
   private transient PolicyMean policy;
+  private transient float[] sigma;
   private transient long policyVersion;
   private transient Counter recommendations;
   private transient Counter fallbacks;
+  private transient Counter explored;
   private transient Counter catalogUpdates;
   private transient Histogram latency;
   private transient Histogram batchSizes;
@@ -137,6 +141,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     var metrics = getRuntimeContext().getMetricGroup();
     recommendations = metrics.counter("recommendations");
     fallbacks = metrics.counter("fallbacks");
+    explored = metrics.counter("exploredRecommendations");
     catalogUpdates = metrics.counter("catalogUpdates");
     metrics.gauge("catalogItems", () -> catalog == null ? 0 : catalog.size());
     metrics.gauge("catalogLoading", () -> catalog == null ? 1 : 0);
@@ -270,6 +275,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     int n = pending.size();
     Ranking[] rankings = null;
+    SplittableRandom[] explorers = new SplittableRandom[n];
     if (latest != null && catalog != null) {
       PolicyMean current = policy(latest);
       float[] states = new float[n * encoder.stateDim()];
@@ -281,12 +287,24 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
         excludes.add(Set.of(p.exclude));
         k = Math.max(k, p.request.k);
       }
-      rankings = catalog.topK(current.apply(states, n), n, k, excludes, Similarity.COSINE);
+      float[] actions = current.apply(states, n);
+      boolean explores = false;
+      for (int i = 0; i < n && config.exploration().mode() != Exploration.Mode.NONE; i++) {
+        SplittableRandom random = Exploration.random(pending.get(i).request.requestId, latest.version);
+        if (config.exploration().explores(random)) {
+          explorers[i] = random;
+          explores = true;
+          if (config.exploration().mode() == Exploration.Mode.GAUSSIAN) {
+            config.exploration().perturb(actions, i, sigma, random);
+          }
+        }
+      }
+      rankings = catalog.topK(actions, n, explores ? config.exploration().searchSize(k) : k, excludes, Similarity.COSINE);
     }
     long now = System.nanoTime();
     for (int i = 0; i < n; i++) {
       PendingRequest p = pending.get(i);
-      out.collect(rankings == null ? fallback(p) : answer(p, rankings[i], latest.version));
+      out.collect(rankings == null ? fallback(p) : answer(p, rankings[i], latest.version, explorers[i]));
       latency.update((now - p.arrivedAtNanos) / 1_000);
     }
     recommendations.inc(n);
@@ -312,12 +330,24 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     return r;
   }
 
-  private Recommendation answer(PendingRequest p, Ranking ranking, long version) {
+  /** The request's items: the ranking's top k, or, for a request that explores, those drawn from it. */
+  private Recommendation answer(PendingRequest p, Ranking ranking, long version, SplittableRandom explorer) {
     Recommendation r = recommendation(p.request);
-    int k = Math.min(p.request.k, ranking.ids().length);
     r.policyVersion = version;
-    r.items = Arrays.copyOf(ranking.ids(), k);
-    r.scores = Arrays.copyOf(ranking.scores(), k);
+    if (explorer != null && config.exploration().mode() == Exploration.Mode.SOFTMAX) {
+      Exploration.Choice choice = config.exploration().draw(ranking, p.request.k, explorer);
+      r.items = choice.ids();
+      r.scores = choice.scores();
+      r.propensities = choice.propensities();
+    } else {
+      int k = Math.min(p.request.k, ranking.ids().length);
+      r.items = Arrays.copyOf(ranking.ids(), k);
+      r.scores = Arrays.copyOf(ranking.scores(), k);
+    }
+    if (explorer != null) {
+      r.explored = true;
+      explored.inc();
+    }
     return r;
   }
 
@@ -341,7 +371,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     return r;
   }
 
-  /** The mean network of a version, cached until another version arrives. */
+  /** The mean network of a version (and its sigma), cached until another version arrives. */
   private PolicyMean policy(PolicyVersion latest) {
     if (policy == null || policyVersion != latest.version) {
       GaussianPolicy loaded = GaussianPolicy.fromSnapshot(PolicySnapshotCodec.decode(latest.snapshot));
@@ -351,6 +381,11 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
             + encoder.stateDim() + " from the user features and history and the catalog has dimension " + catalog.dimension());
       }
       policy = PolicyMean.of(loaded);
+      double[] logSigma = loaded.logSigma().toDoubleVector();
+      sigma = new float[logSigma.length];
+      for (int j = 0; j < sigma.length; j++) {
+        sigma[j] = (float) Math.exp(logSigma[j]);
+      }
       policyVersion = latest.version;
     }
     return policy;

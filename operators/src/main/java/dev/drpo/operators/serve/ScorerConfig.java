@@ -17,13 +17,15 @@ import java.io.Serializable;
  * @param maxBatch requests scored together at most
  * @param maxDelayMs processing time a request waits for its micro-batch to fill, at most
  * @param retrieval exact or approximate (HNSW) top-k, by catalog size
+ * @param exploration which requests get items drawn around the mean, and how
  */
 public record ScorerConfig(String policyName, int userFeatureDim, int historyLength, long sessionGapMs,
-    int excludeRecent, long historyRetentionMs, int maxBatch, long maxDelayMs, ItemCatalog.Retrieval retrieval) implements Serializable {
+    int excludeRecent, long historyRetentionMs, int maxBatch, long maxDelayMs, ItemCatalog.Retrieval retrieval,
+    Exploration exploration) implements Serializable {
 
   public ScorerConfig {
     if (userFeatureDim < 0 || historyLength < 0 || sessionGapMs < 1 || excludeRecent < 0 || historyRetentionMs < 1
-        || maxBatch < 1 || maxDelayMs < 1 || retrieval == null) {
+        || maxBatch < 1 || maxDelayMs < 1 || retrieval == null || exploration == null) {
       throw new IllegalArgumentException("invalid scorer config: " + this);
     }
   }

@@ -69,7 +69,7 @@ public class UserSession {
     }
     SessionStep[] grown = new SessionStep[steps.length + 1];
     System.arraycopy(steps, 0, grown, 0, at);
-    grown[at] = new SessionStep(e.itemId, e.reward, e.ts, e.appendMs, e.policyVersion);
+    grown[at] = SessionStep.of(e);
     System.arraycopy(steps, at, grown, at + 1, steps.length - at);
     steps = grown;
     start = Math.min(start, e.ts);
@@ -124,6 +124,8 @@ public class UserSession {
     q.ts = step.ts;
     q.appendMs = step.appendMs;
     q.policyVersion = step.policyVersion;
+    q.propensity = step.propensity;
+    q.explored = step.explored;
     q.userFeatures = userFeatures;
     int from = Math.max(0, i - historyLength);
     q.historyItems = new String[i - from];

@@ -89,7 +89,7 @@ class RecommendationScorerTest {
     return harness;
   }
 
-  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, ItemCatalog.Retrieval.EXACT);
+  static final ScorerConfig FEATURES_ONLY = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, ItemCatalog.Retrieval.EXACT, Exploration.NONE);
   static final float[] ALICE = {0.3f, -1.2f, 0.8f};
 
   static Recommendation last(KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> h) {
@@ -178,7 +178,7 @@ class RecommendationScorerTest {
 
   @Test
   void shouldBuildTheStateFromTheCurrentSessionOnly() throws Exception {
-    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION, 1, 10, ItemCatalog.Retrieval.EXACT);
+    ScorerConfig historyOnly = new ScorerConfig("p", 0, 10, GAP, 0, RETENTION, 1, 10, ItemCatalog.Retrieval.EXACT, Exploration.NONE);
     var harness = scorer(historyOnly, null);
     harness.processBroadcastElement(version(1, 11, D), BEGINNING);
     harness.processElement(request("r0", ONE_MINUTE_LATER, 5, null), BEGINNING);
@@ -193,7 +193,7 @@ class RecommendationScorerTest {
     assertThat(last(harness).items).as("this session's interaction does").isNotEqualTo(noHistory);
   }
 
-  static final ScorerConfig BATCHES_OF_THREE = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 3, 10, ItemCatalog.Retrieval.EXACT);
+  static final ScorerConfig BATCHES_OF_THREE = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 3, 10, ItemCatalog.Retrieval.EXACT, Exploration.NONE);
 
   static UserInput request(String id, String user) {
     UserInput in = request(id, BEGINNING, 4, ALICE);
@@ -377,7 +377,7 @@ class RecommendationScorerTest {
 
   @Test
   void shouldAnswerAsExactSearchDoesWhenTheIndexProposesEveryItem() throws Exception {
-    ScorerConfig hnsw = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, new ItemCatalog.Retrieval(10, 16, 100, 100, 16, "", ""));
+    ScorerConfig hnsw = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 1, 10, new ItemCatalog.Retrieval(10, 16, 100, 100, 16, "", ""), Exploration.NONE);
     var exact = scorer(FEATURES_ONLY, null);
     ScorerOperator operator = new ScorerOperator(hnsw, ITEMS);
     var approximate = Harnesses.withMailbox(

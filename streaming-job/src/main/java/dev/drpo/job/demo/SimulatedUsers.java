@@ -46,6 +46,8 @@ public final class SimulatedUsers implements AutoCloseable {
     public long requests;
     public long answered;
     public long fallbacks;
+    /** Answers whose request explored. */
+    public long explored;
     public long loggingServed;
     double servedReward;
     double servedOracle;
@@ -75,6 +77,7 @@ public final class SimulatedUsers implements AutoCloseable {
       requests += other.requests;
       answered += other.answered;
       fallbacks += other.fallbacks;
+      explored += other.explored;
       loggingServed += other.loggingServed;
       servedReward += other.servedReward;
       servedOracle += other.servedOracle;
@@ -167,6 +170,9 @@ public final class SimulatedUsers implements AutoCloseable {
     }
     String top = rec.get("items").get(0).asText();
     long version = rec.get("policyVersion").asLong();
+    JsonNode propensities = rec.path("propensities");
+    double propensity = propensities.isArray() ? propensities.get(0).asDouble() : Double.NaN;
+    boolean explored = rec.path("explored").asBoolean(false);
     tally.answered++;
     if (version < 0) {
       tally.fallbacks++;
@@ -174,7 +180,10 @@ public final class SimulatedUsers implements AutoCloseable {
     versionsServed.merge(Long.toString(version), 1L, Long::sum);
     tally.servedReward += population.latentReward(r, top);
     tally.servedOracle += world.oracleReward(r.user());
-    return new Event(r.ts(), population.respond(r, top, version));
+    if (explored) {
+      tally.explored++;
+    }
+    return new Event(r.ts(), population.respond(r, top, version, propensity, explored));
   }
 
   private byte[] servedByLoggingPolicy(Request r) {
@@ -182,7 +191,7 @@ public final class SimulatedUsers implements AutoCloseable {
     tally.loggingServed++;
     tally.loggingReward += population.latentReward(r, item);
     tally.loggingOracle += world.oracleReward(r.user());
-    return population.respond(r, item, -1);
+    return population.respond(r, item, -1, Double.NaN, false);
   }
 
   private void send(String topic, byte[] value) {

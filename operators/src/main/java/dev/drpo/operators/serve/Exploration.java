@@ -1,0 +1,131 @@
+package dev.drpo.operators.serve;
+
+import dev.drpo.model.catalog.ItemCatalog.Ranking;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * How the scorer picks a request's items beyond the policy's mean: a {@code share} of requests
+ * explores, the rest get the k items nearest mu(s) as always. Every draw comes from the request's
+ * own random stream ({@link #random}: its requestId and the policy version that answers), so the
+ * same request answered by the same version gets the same items.
+ *
+ * <ul>
+ *   <li>{@link Mode#NONE}: never explores.
+ *   <li>{@link Mode#GAUSSIAN}: the action is drawn from the policy itself, a = mu(s) + scale * sigma
+ *       * z with z ~ N(0, I) (scale 1: the policy's own spread), and the items are the k nearest a.
+ *       An item's probability has no closed form (an integral over the region where it ranks), so
+ *       no propensities.
+ *   <li>{@link Mode#SOFTMAX}: the k items are drawn without replacement (slot by slot, Plackett-Luce)
+ *       from the {@code candidates} items nearest mu(s), each with probability proportional to
+ *       exp(cosine / temperature) among those not drawn yet; each slot's propensity is that
+ *       probability, so the first slot's are a softmax over the candidates and the list's
+ *       probability is their product.
+ * </ul>
+ *
+ * @param share the share of requests that explore, in [0, 1]
+ * @param gaussianScale the multiple of the policy's sigma the Gaussian draw uses (> 0)
+ * @param softmaxTemperature the softmax's temperature over cosines (> 0): small stays near the mean's top
+ * @param softmaxCandidates how many of the items nearest the mean the softmax draws from (at least k are searched)
+ */
+public record Exploration(Mode mode, double share, double gaussianScale, double softmaxTemperature, int softmaxCandidates)
+    implements Serializable {
+
+  public enum Mode { NONE, GAUSSIAN, SOFTMAX }
+
+  public static final Exploration NONE = new Exploration(Mode.NONE, 0, 1, 1, 1);
+
+  /** The items drawn for one request, their cosines to the action searched with, and each slot's propensity (or null). */
+  public record Choice(String[] ids, float[] scores, double[] propensities) {}
+
+  public Exploration {
+    if (mode == null) {
+      throw new IllegalArgumentException("scorer.exploration must be none, gaussian or softmax");
+    }
+    if (!(share >= 0 && share <= 1)) {
+      throw new IllegalArgumentException("scorer.explore-share must be in [0, 1], got " + share);
+    }
+    if (!(gaussianScale > 0) || Double.isInfinite(gaussianScale)) {
+      throw new IllegalArgumentException("scorer.gaussian-scale must be > 0, got " + gaussianScale);
+    }
+    if (!(softmaxTemperature > 0) || Double.isInfinite(softmaxTemperature)) {
+      throw new IllegalArgumentException("scorer.softmax-temperature must be > 0, got " + softmaxTemperature);
+    }
+    if (softmaxCandidates < 1) {
+      throw new IllegalArgumentException("scorer.softmax-candidates must be >= 1, got " + softmaxCandidates);
+    }
+  }
+
+  /** The random stream of one request answered by one policy version. */
+  public static SplittableRandom random(String requestId, long policyVersion) {
+    return new SplittableRandom(requestId.hashCode() * 0x9E3779B97F4A7C15L ^ policyVersion);
+  }
+
+  /** Whether the request explores: the first draw of its stream. */
+  public boolean explores(SplittableRandom random) {
+    return mode != Mode.NONE && random.nextDouble() < share;
+  }
+
+  /** How many items nearest the action a search must return so that k can be chosen from them. */
+  public int searchSize(int k) {
+    return mode == Mode.SOFTMAX ? Math.max(k, softmaxCandidates) : k;
+  }
+
+  /** Gaussian mode: replaces row {@code row} of {@code actions} (rows of sigma.length) by a draw around it. */
+  public void perturb(float[] actions, int row, float[] sigma, SplittableRandom random) {
+    int d = sigma.length;
+    for (int j = 0; j < d; j++) {
+      actions[row * d + j] += (float) (gaussianScale * sigma[j] * random.nextGaussian());
+    }
+  }
+
+  /** The probability of each candidate (by its cosine) to be drawn first: a softmax at the temperature. */
+  public double[] firstDrawProbabilities(float[] scores) {
+    double top = Double.NEGATIVE_INFINITY;
+    for (float s : scores) {
+      top = Math.max(top, s);
+    }
+    double[] p = new double[scores.length];
+    double sum = 0;
+    for (int i = 0; i < scores.length; i++) {
+      p[i] = Math.exp((scores[i] - top) / softmaxTemperature);
+      sum += p[i];
+    }
+    for (int i = 0; i < p.length; i++) {
+      p[i] /= sum;
+    }
+    return p;
+  }
+
+  /** Softmax mode: k of the candidates (nearest the mean first), drawn slot by slot without replacement. */
+  public Choice draw(Ranking candidates, int k, SplittableRandom random) {
+    float[] scores = candidates.scores();
+    int m = Math.min(searchSize(k), candidates.ids().length);
+    int n = Math.min(k, m);
+    double[] weights = firstDrawProbabilities(Arrays.copyOf(scores, m));
+    double left = 1;
+    String[] ids = new String[n];
+    float[] drawnScores = new float[n];
+    double[] propensities = new double[n];
+    for (int slot = 0; slot < n; slot++) {
+      double u = random.nextDouble() * left;
+      int pick = -1;
+      for (int i = 0; i < m; i++) {
+        if (weights[i] > 0) {
+          pick = i;
+          u -= weights[i];
+          if (u < 0) {
+            break;
+          }
+        }
+      }
+      ids[slot] = candidates.ids()[pick];
+      drawnScores[slot] = scores[pick];
+      propensities[slot] = weights[pick] / left;
+      left -= weights[pick];
+      weights[pick] = 0;
+    }
+    return new Choice(ids, drawnScores, propensities);
+  }
+}

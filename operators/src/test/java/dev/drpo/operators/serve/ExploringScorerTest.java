@@ -1,0 +1,118 @@
+package dev.drpo.operators.serve;
+
+import static dev.drpo.operators.serve.RecommendationScorerTest.ALICE;
+import static dev.drpo.operators.serve.RecommendationScorerTest.BEGINNING;
+import static dev.drpo.operators.serve.RecommendationScorerTest.GAP;
+import static dev.drpo.operators.serve.RecommendationScorerTest.RETENTION;
+import static dev.drpo.operators.serve.RecommendationScorerTest.request;
+import static dev.drpo.operators.serve.RecommendationScorerTest.scorer;
+import static dev.drpo.operators.serve.RecommendationScorerTest.usersWithState;
+import static dev.drpo.operators.serve.RecommendationScorerTest.version;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.operators.serve.Exploration.Mode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/** The scorer with {@link Exploration}: which requests explore, what they get, and that the rest get what they always got. */
+class ExploringScorerTest {
+
+  static ScorerConfig exploring(Exploration exploration) {
+    return new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 4, 10, ItemCatalog.Retrieval.EXACT, exploration);
+  }
+
+  /** The answers of a scorer holding version 1 to requests req-0 .. req-(n-1) of one user, in batches of 4. */
+  static List<Recommendation> answers(Exploration exploration, int n) throws Exception {
+    KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> harness = scorer(exploring(exploration), null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    for (int i = 0; i < n; i++) {
+      harness.processElement(request("req-" + i, BEGINNING, 5, ALICE), BEGINNING);
+    }
+    harness.setProcessingTime(BEGINNING + 10);
+    List<Recommendation> out = new ArrayList<>(harness.extractOutputValues());
+    assertThat(out).hasSize(n);
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(usersWithState(harness)).isZero();
+    harness.close();
+    return out;
+  }
+
+  @Test
+  void shouldAnswerExactlyAsWithoutExplorationWhenNoRequestExplores() throws Exception {
+    List<Recommendation> none = answers(Exploration.NONE, 10);
+    for (Exploration off : List.of(new Exploration(Mode.SOFTMAX, 0, 1, 0.05, 20), new Exploration(Mode.GAUSSIAN, 0, 1, 1, 1))) {
+      List<Recommendation> same = answers(off, 10);
+      for (int i = 0; i < 10; i++) {
+        assertThat(same.get(i).items).isEqualTo(none.get(i).items);
+        assertThat(same.get(i).scores).isEqualTo(none.get(i).scores);
+        assertThat(same.get(i).explored).isFalse();
+        assertThat(same.get(i).propensities).isNull();
+      }
+    }
+    assertThat(none).allSatisfy(r -> {
+      assertThat(r.explored).isFalse();
+      assertThat(r.propensities).isNull();
+    });
+  }
+
+  @Test
+  void shouldExploreTheShareOfRequestsAndServeTheOthersTheMeansTopK() throws Exception {
+    List<Recommendation> mean = answers(Exploration.NONE, 60);
+    List<Recommendation> half = answers(new Exploration(Mode.SOFTMAX, 0.5, 1, 0.05, 20), 60);
+
+    long explored = half.stream().filter(r -> r.explored).count();
+    assertThat(explored).isBetween(18L, 42L);
+    for (int i = 0; i < 60; i++) {
+      Recommendation r = half.get(i);
+      if (r.explored) {
+        assertThat(r.propensities).hasSize(5);
+        assertThat(Arrays.stream(r.propensities).allMatch(p -> p > 0 && p <= 1)).isTrue();
+        assertThat(r.items).hasSize(5).doesNotHaveDuplicates();
+      } else {
+        assertThat(r.items).isEqualTo(mean.get(i).items);
+        assertThat(r.propensities).isNull();
+      }
+    }
+    assertThat(half).filteredOn(r -> r.explored).anySatisfy(r -> assertThat(r.items).isNotEqualTo(mean.get(0).items));
+  }
+
+  @Test
+  void shouldGiveTheSameRequestAndVersionTheSameDraw() throws Exception {
+    for (Exploration always : List.of(new Exploration(Mode.SOFTMAX, 1, 1, 0.05, 20), new Exploration(Mode.GAUSSIAN, 1, 1, 1, 1))) {
+      List<Recommendation> first = answers(always, 12);
+      List<Recommendation> second = answers(always, 12);
+      List<Recommendation> mean = answers(Exploration.NONE, 12);
+      for (int i = 0; i < 12; i++) {
+        assertThat(second.get(i).items).as(always.mode() + " req-" + i).isEqualTo(first.get(i).items);
+        assertThat(second.get(i).propensities).isEqualTo(first.get(i).propensities);
+        assertThat(first.get(i).explored).isTrue();
+      }
+      assertThat(first.stream().map(r -> Arrays.asList(r.items)).distinct().count()).as(always.mode() + ": the draws differ by request")
+          .isGreaterThan(3);
+      assertThat(first).as(always.mode() + ": draws leave the mean's top").anySatisfy(r -> assertThat(r.items).isNotEqualTo(mean.get(0).items));
+    }
+  }
+
+  @Test
+  void shouldGiveASoftmaxDrawsFirstItemItsProbabilityAmongTheCandidatesNearestTheMean() throws Exception {
+    Exploration softmax = new Exploration(Mode.SOFTMAX, 1, 1, 0.05, 20);
+    var harness = scorer(exploring(Exploration.NONE), null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("mean", BEGINNING, 20, ALICE), BEGINNING);
+    harness.setProcessingTime(BEGINNING + 10);
+    Recommendation candidates = harness.extractOutputValues().get(0);
+    harness.close();
+    double[] p = softmax.firstDrawProbabilities(candidates.scores);
+
+    for (Recommendation r : answers(softmax, 20)) {
+      int at = Arrays.asList(candidates.items).indexOf(r.items[0]);
+      assertThat(at).as("one of the 20 nearest").isNotNegative();
+      assertThat(r.propensities[0]).isCloseTo(p[at], within(1e-6));
+    }
+  }
+}
