@@ -61,9 +61,17 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--ui-port", defaultValue = "8081", description = "The local cluster's web UI port (default: ${DEFAULT-VALUE}).")
   int uiPort;
 
-  /** Entry point for `flink run -c dev.drpo.job.cli.RunCommand drpo.jar [options]`. */
+  /**
+   * Entry point for `flink run -c dev.drpo.job.cli.RunCommand drpo.jar [options]` and for application
+   * mode (the Flink Kubernetes Operator), where it runs inside the JobManager: it returns once the job
+   * is submitted (or, attached, ended) and exits the JVM only when the command failed (the one-line
+   * error and exit code 2), never after a successful submission, which would end the JobManager.
+   */
   public static void main(String[] args) {
-    System.exit(DrpoCli.commandLine().execute(prepend("run", args)));
+    int code = DrpoCli.commandLine().execute(prepend("run", args));
+    if (code != 0) {
+      System.exit(code);
+    }
   }
 
   private static String[] prepend(String first, String[] rest) {
