@@ -1,11 +1,11 @@
 package dev.drpo.simulator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.model.learn.Batch;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -53,10 +53,13 @@ public final class LoggedData {
    * from Kafka: sample i at startMs + i x spacingMs, users as "user-<n>", items by catalog id.
    */
   public void writeJsonLines(Path file, long startMs, long spacingMs) throws IOException {
+    ObjectMapper json = new ObjectMapper();
     try (BufferedWriter out = Files.newBufferedWriter(file)) {
       for (int i = 0; i < users.length; i++) {
-        out.write(String.format(Locale.ROOT, "{\"eventId\":\"log-%d\",\"userId\":\"user-%d\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f}%n",
-            i, users[i], world.catalog().id(items[i]), startMs + i * spacingMs, rewards[i]));
+        out.write(json.writeValueAsString(json.createObjectNode().put("eventId", "log-" + i).put("userId", "user-" + users[i])
+            .put("itemId", world.catalog().id(items[i])).put("ts", startMs + i * spacingMs)
+            .put("reward", Math.round(rewards[i] * 1e6) / 1e6)));
+        out.newLine();
       }
     }
   }

@@ -1,9 +1,13 @@
 package dev.drpo.simulator;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
@@ -48,18 +52,21 @@ public final class UserPopulation {
   public record Request(String requestId, int user, String userId, long ts, int k, float[] features) {
 
     public byte[] json() {
-      return String.format(Locale.ROOT, "{\"requestId\":\"%s\",\"userId\":\"%s\",\"ts\":%d,\"k\":%d,\"userFeatures\":[%s]}",
-          requestId, userId, ts, k, featureList(features)).getBytes(StandardCharsets.UTF_8);
+      ObjectNode r = JSON.createObjectNode().put("requestId", requestId).put("userId", userId).put("ts", ts).put("k", k);
+      r.set("userFeatures", featureList(features));
+      return bytes(r);
     }
 
   }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final World world;
   private final Config config;
   private final SplittableRandom random;
   private final PriorityQueue<long[]> next = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
   private final int[] left;
-  private final String[] featureJson;
+  private final ArrayNode[] featureJson;
   private long requests;
   private long events;
   private long malformed;
@@ -70,7 +77,7 @@ public final class UserPopulation {
     this.config = config;
     this.random = new SplittableRandom(seed);
     left = new int[world.trainingUsers()];
-    featureJson = new String[world.trainingUsers()];
+    featureJson = new ArrayNode[world.trainingUsers()];
     for (int u = 0; u < left.length; u++) {
       next.add(new long[] {startMs + (long) (random.nextDouble() * config.sessionGapMs()), u});
     }
@@ -117,23 +124,28 @@ public final class UserPopulation {
     return world.latentReward(request.user(), world.catalog().indexOf(itemId));
   }
 
-  private String featureJson(int user) {
+  private ArrayNode featureJson(int user) {
     if (featureJson[user] == null) {
       featureJson[user] = featureList(world.state(user));
     }
     return featureJson[user];
   }
 
-  /** The features as a JSON number list, 5 decimals (a user's features never change: computed once). */
-  static String featureList(float[] features) {
-    StringBuilder f = new StringBuilder(features.length * 9);
-    for (int j = 0; j < features.length; j++) {
-      if (j > 0) {
-        f.append(',');
-      }
-      f.append(Math.round(features[j] * 1e5) / 1e5);
+  /** The features as a JSON number list, 5 decimals (a user's features never change: built once). */
+  static ArrayNode featureList(float[] features) {
+    ArrayNode list = JSON.createArrayNode();
+    for (float f : features) {
+      list.add(Math.round(f * 1e5) / 1e5);
     }
-    return f.toString();
+    return list;
+  }
+
+  private static byte[] bytes(ObjectNode json) {
+    try {
+      return JSON.writeValueAsBytes(json);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** How many of the events so far were corrupted on purpose. */
@@ -145,26 +157,31 @@ public final class UserPopulation {
     return "user-" + user;
   }
 
-  /** The interaction's JSON; propensity and explored only where the answer gave them. */
+  /** The interaction's JSON (reward to 6 decimals); propensity and explored only where the answer gave them. */
   private byte[] event(Request request, int item, long policyVersion, double propensity, boolean explored) {
-    String json = String.format(Locale.ROOT,
-        "{\"eventId\":\"ev-%d\",\"userId\":\"%s\",\"itemId\":\"%s\",\"ts\":%d,\"reward\":%.6f,\"policyVersion\":%d,%s%s\"userFeatures\":[%s]}",
-        events++, request.userId(), world.catalog().id(item), request.ts() + 1_000,
-        world.loggedReward(request.user(), item, random), policyVersion,
-        Double.isNaN(propensity) ? "" : "\"propensity\":" + propensity + ",", explored ? "\"explored\":true," : "",
-        featureJson(request.user()));
-    if (random.nextDouble() < config.malformedShare()) {
-      json = corrupt(json);
-      malformed++;
+    ObjectNode e = JSON.createObjectNode().put("eventId", "ev-" + events++).put("userId", request.userId())
+        .put("itemId", world.catalog().id(item)).put("ts", request.ts() + 1_000)
+        .put("reward", Math.round(world.loggedReward(request.user(), item, random) * 1e6) / 1e6)
+        .put("policyVersion", policyVersion);
+    if (!Double.isNaN(propensity)) {
+      e.put("propensity", propensity);
     }
-    return json.getBytes(StandardCharsets.UTF_8);
+    if (explored) {
+      e.put("explored", true);
+    }
+    e.set("userFeatures", featureJson(request.user()));
+    if (random.nextDouble() < config.malformedShare()) {
+      malformed++;
+      return corrupt(new String(bytes(e), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    }
+    return bytes(e);
   }
 
   /** One of: truncated JSON, a NaN reward, a missing userId. */
   private String corrupt(String json) {
     return switch (random.nextInt(3)) {
       case 0 -> json.substring(0, json.length() / 2);
-      case 1 -> json.replaceAll("\"reward\":[-0-9.]+", "\"reward\":NaN");
+      case 1 -> json.replaceAll("\"reward\":[-0-9.Ee]+", "\"reward\":NaN");
       default -> json.replaceAll("\"userId\":\"[^\"]*\",", "");
     };
   }

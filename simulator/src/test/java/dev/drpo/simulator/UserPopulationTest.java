@@ -49,7 +49,7 @@ class UserPopulationTest {
     for (Request r : requests) {
       String json = new String(population.respond(r, world.catalog().id(0), 7, Double.NaN, false), StandardCharsets.UTF_8);
       boolean good = json.matches("\\{\"eventId\":\"ev-\\d+\",\"userId\":\"" + r.userId() + "\",\"itemId\":\"item-0\",\"ts\":"
-          + (r.ts() + 1_000) + ",\"reward\":[01]\\.\\d{6},\"policyVersion\":7,\"userFeatures\":\\[[-0-9.E,]+\\]}");
+          + (r.ts() + 1_000) + ",\"reward\":[0-9.E-]+,\"policyVersion\":7,\"userFeatures\":\\[[-0-9.E,]+\\]}");
       malformed += good ? 0 : 1;
     }
     assertThat(malformed / (double) requests.size()).isCloseTo(0.2, within(0.05));

@@ -44,11 +44,9 @@ public final class TrainBenchmark {
     /** The one-line JSON for the first batch size. */
     public String json() {
       Measurement m = measurements.get(0);
-      return String.format(Locale.ROOT,
-          "{\"samples_per_s\":%.1f,\"samediff_samples_per_s\":%.1f,\"speedup_vs_samediff\":%.3f,"
-              + "\"step_gflops\":%.2f,\"gemm_gflops\":%.2f,\"roofline_ratio\":%.3f,\"backend\":\"%s\",\"threads\":%s}",
-          m.samplesPerS(), m.sameDiffSamplesPerS(), m.speedupVsSameDiff(), m.stepGflops(), m.gemmGflops(),
-          m.rooflineRatio(), backend, threads);
+      return ResultJson.write(ResultJson.fields("samples_per_s", m.samplesPerS(), "samediff_samples_per_s", m.sameDiffSamplesPerS(),
+          "speedup_vs_samediff", m.speedupVsSameDiff(), "step_gflops", m.stepGflops(), "gemm_gflops", m.gemmGflops(),
+          "roofline_ratio", m.rooflineRatio(), "backend", backend, "threads", threads));
     }
 
     public String table() {

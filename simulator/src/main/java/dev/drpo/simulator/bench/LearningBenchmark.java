@@ -1,5 +1,6 @@
 package dev.drpo.simulator.bench;
 
+import dev.drpo.model.bench.ResultJson;
 import dev.drpo.model.learn.Batch;
 import dev.drpo.model.learn.DivergenceGuard;
 import dev.drpo.model.learn.PolicyLearner;
@@ -290,7 +291,7 @@ public final class LearningBenchmark {
       root.put("intensity", intensity);
       root.put("dropped_gradient_norm", Map.of("DRPO", droppedGradient()));
       root.put("wall_time_s", wallSeconds);
-      return Json.write(root) + "\n";
+      return ResultJson.write(root) + "\n";
     }
 
     @SuppressWarnings("unchecked")

@@ -6,9 +6,10 @@ import dev.drpo.job.demo.InJvmMetrics;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
-import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.model.bench.ResultJson;
 import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.World;
@@ -93,19 +94,16 @@ public final class CatalogBenchmark {
       double recallAt10, double scoreRatio, Latency single, int burst, Latency batched, Latency exactSingle, double topicWriteS,
       InJob job) {
 
-    String json() {
-      return String.format(Locale.ROOT, "{\"items\":%d,\"retrieval\":\"%s\",\"memory_mb\":%.0f,\"index_mb\":%.0f,\"build_s\":%.1f,"
-              + "\"update_visible_ms\":%.0f,\"update_visible_max_ms\":%.0f,\"p50_us\":%.0f,\"p99_us\":%.0f,\"burst%d_p50_us\":%.0f,"
-              + "\"burst%d_p99_us\":%.0f,\"recall_at_10\":%.3f,\"score_ratio\":%.4f,\"exact_memory_mb\":%.0f,\"exact_p50_us\":%.0f,\"exact_p99_us\":%.0f,"
-              + "\"topic_write_s\":%.1f,\"load_s\":%.1f,\"first_answer_s\":%.1f,\"restarts_during_load\":%d,"
-              + "\"failed_checkpoints_during_load\":%d,\"checkpoints_during_load\":%d,\"memory_per_taskmanager_mb\":%.0f,"
-              + "\"embeddings_mb\":%.0f,\"checkpoint_kb\":%.0f,\"checkpoint_ms\":%.0f,\"restore_s\":%.1f,"
-              + "\"restore_fresh_taskmanager_s\":%.1f,\"first_answer_after_restart_s\":%.1f}",
-          items, retrieval, memoryMb, indexMb, buildS, job.updateVisibleP50Ms, job.updateVisibleMaxMs, single.p50, single.p99, burst,
-          batched.p50, burst, batched.p99, recallAt10, scoreRatio, exactMemoryMb, exactSingle.p50, exactSingle.p99, topicWriteS,
-          job.loadS, job.firstAnswerS, job.restartsDuringLoad, job.failedCheckpointsDuringLoad, job.checkpointsDuringLoad,
-          job.memoryMb, items * (double) D * Float.BYTES / 1e6, job.checkpointKb, job.checkpointMs, job.restoreS, job.restoreFreshS,
-          job.firstAnswerFreshS);
+    Map<String, Object> json() {
+      return ResultJson.fields("items", items, "retrieval", retrieval, "memory_mb", memoryMb, "index_mb", indexMb,
+          "build_s", buildS, "update_visible_ms", job.updateVisibleP50Ms, "update_visible_max_ms", job.updateVisibleMaxMs,
+          "p50_us", single.p50, "p99_us", single.p99, "burst" + burst + "_p50_us", batched.p50, "burst" + burst + "_p99_us", batched.p99,
+          "recall_at_10", recallAt10, "score_ratio", scoreRatio, "exact_memory_mb", exactMemoryMb, "exact_p50_us", exactSingle.p50,
+          "exact_p99_us", exactSingle.p99, "topic_write_s", topicWriteS, "load_s", job.loadS, "first_answer_s", job.firstAnswerS,
+          "restarts_during_load", job.restartsDuringLoad, "failed_checkpoints_during_load", job.failedCheckpointsDuringLoad,
+          "checkpoints_during_load", job.checkpointsDuringLoad, "memory_per_taskmanager_mb", job.memoryMb,
+          "embeddings_mb", items * (double) D * Float.BYTES / 1e6, "checkpoint_kb", job.checkpointKb, "checkpoint_ms", job.checkpointMs,
+          "restore_s", job.restoreS, "restore_fresh_taskmanager_s", job.restoreFreshS, "first_answer_after_restart_s", job.firstAnswerFreshS);
     }
   }
 
@@ -138,7 +136,7 @@ public final class CatalogBenchmark {
       } finally {
         FileUtils.deleteDirectory(dir.toFile());
       }
-      console.println(sizes.get(sizes.size() - 1).json());
+      console.println(ResultJson.write(sizes.get(sizes.size() - 1).json()));
     }
     return sizes;
   }
@@ -183,7 +181,7 @@ public final class CatalogBenchmark {
   }
 
   public static String json(List<Size> sizes) {
-    return "{\"sizes\":[" + String.join(",", sizes.stream().map(Size::json).toList()) + "]}";
+    return ResultJson.write(ResultJson.fields("sizes", sizes.stream().map(Size::json).toList()));
   }
 
   private Alone alone(int n, ItemCatalog.Retrieval retrieval) throws InterruptedException {
@@ -397,9 +395,8 @@ public final class CatalogBenchmark {
       producer = CheckedProducer.to(config.kafka().connection());
       String topic = config.kafka().topics().recRequests();
       AtomicLong next = new AtomicLong();
-      timer.scheduleAtFixedRate(() -> producer.send(topic, String.format(Locale.ROOT,
-          "{\"requestId\":\"probe-%d\",\"userId\":\"probe\",\"ts\":%d,\"k\":10}", next.getAndIncrement(),
-          System.currentTimeMillis()).getBytes(StandardCharsets.UTF_8)), 0, 50, TimeUnit.MILLISECONDS);
+      timer.scheduleAtFixedRate(() -> producer.send(topic, ResultJson.write(ResultJson.fields("requestId", "probe-" + next.getAndIncrement(),
+          "userId", "probe", "ts", System.currentTimeMillis(), "k", 10)).getBytes(StandardCharsets.UTF_8)), 0, 50, TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.drpo.job.demo.SimulatedUsers;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaConnection;
+import dev.drpo.model.bench.ResultJson;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.SimulatorConfig;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.apache.flink.core.execution.JobClient;
@@ -60,10 +60,10 @@ public final class FreshnessBenchmark {
   public record Run(int eventsPerS, double achievedEventsPerS, long admitted, double scorersP50Ms, double scorersP99Ms,
       double topicP50Ms, double topicP99Ms, double versionsPerS) {
 
-    String json() {
-      return String.format(Locale.ROOT, "{\"events_per_s\":%d,\"achieved_events_per_s\":%.1f,\"admitted\":%d,\"scorers_p50_ms\":%.0f,"
-          + "\"scorers_p99_ms\":%.0f,\"topic_p50_ms\":%.0f,\"topic_p99_ms\":%.0f,\"versions_per_s\":%.2f}", eventsPerS,
-          achievedEventsPerS, admitted, scorersP50Ms, scorersP99Ms, topicP50Ms, topicP99Ms, versionsPerS);
+    Map<String, Object> json() {
+      return ResultJson.fields("events_per_s", eventsPerS, "achieved_events_per_s", achievedEventsPerS, "admitted", admitted,
+          "scorers_p50_ms", scorersP50Ms, "scorers_p99_ms", scorersP99Ms, "topic_p50_ms", topicP50Ms, "topic_p99_ms", topicP99Ms,
+          "versions_per_s", versionsPerS);
     }
   }
 
@@ -91,14 +91,13 @@ public final class FreshnessBenchmark {
     }
 
     public String json() {
-      String driftJson = drift == null ? "" : String.format(Locale.ROOT, ",\"drift\":{\"recovery_s\":%s,\"session_end_recovery_s\":%s,"
-          + "\"level_before\":%.3f,\"session_end_level_before\":%.3f,\"window_s\":%d}", number(drift.recoveryS()),
-          number(sessionEndDrift.recoveryS()), drift.levelBefore(), sessionEndDrift.levelBefore(), DRIFT_AFTER.toSeconds());
-      return "{\"runs\":[" + runs.stream().map(Run::json).collect(Collectors.joining(",")) + "]" + driftJson + "}";
-    }
-
-    private static String number(double x) {
-      return Double.isFinite(x) ? Double.toString(x) : "null";
+      Map<String, Object> result = ResultJson.fields("runs", runs.stream().map(Run::json).toList());
+      if (drift != null) {
+        result.put("drift", ResultJson.fields("recovery_s", drift.recoveryS(), "session_end_recovery_s", sessionEndDrift.recoveryS(),
+            "level_before", drift.levelBefore(), "session_end_level_before", sessionEndDrift.levelBefore(),
+            "window_s", DRIFT_AFTER.toSeconds()));
+      }
+      return ResultJson.write(result);
     }
   }
 
@@ -144,7 +143,7 @@ public final class FreshnessBenchmark {
       ItemsTopic.write(driftDefaults.kafka().connection(), driftDefaults.kafka().topics().items(), CatalogItems.of(driftWorld.catalog()));
       for (int rate : options.eventsPerS()) {
         runs.add(measure(configs.get(rate), worlds.get(rate), rate));
-        console.println(runs.get(runs.size() - 1).json());
+        console.println(ResultJson.write(runs.get(runs.size() - 1).json()));
       }
       if (options.drift()) {
         drift = drift(driftDefaults, new World(SimulatorConfig.defaults(), 1), "defaults");

@@ -6,6 +6,7 @@ import dev.drpo.job.demo.InJvmMetrics;
 import dev.drpo.job.kafka.EmbeddedKafka;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaConnection;
+import dev.drpo.model.bench.ResultJson;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.UserPopulation;
@@ -25,7 +26,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.core.execution.JobClient;
 
@@ -64,13 +64,12 @@ public final class ServeBenchmark {
       double untilScoredP99Ms, double jobEventsPerS, double scorerCpuUs, double servingCpuUs, double brokerCpuUs,
       double processCores) {
 
-    String json() {
-      return String.format(Locale.ROOT, "{\"rate\":%d,\"events_per_s\":%d,\"backlog\":%b,\"delivery\":\"%s\",\"achieved_per_s\":%.1f,"
-          + "\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"unanswered\":%d,\"repeated\":%d,"
-          + "\"scoring_p99_ms\":%.2f,\"until_scored_p99_ms\":%.1f,\"job_events_per_s\":%.1f,\"scorer_cpu_us_per_request\":%.1f,"
-          + "\"serving_cpu_us_per_request\":%.1f,\"broker_cpu_us_per_request\":%.1f,\"process_cpu_cores\":%.2f}", rate, eventsPerS,
-          backlog, delivery, achievedPerS, p50Ms, p90Ms, p99Ms, p999Ms, maxMs, unanswered, repeated, scoringP99Ms,
-          untilScoredP99Ms, jobEventsPerS, scorerCpuUs, servingCpuUs, brokerCpuUs, processCores);
+    Map<String, Object> json() {
+      return ResultJson.fields("rate", rate, "events_per_s", eventsPerS, "backlog", backlog, "delivery", delivery,
+          "achieved_per_s", achievedPerS, "p50_ms", p50Ms, "p90_ms", p90Ms, "p99_ms", p99Ms, "p999_ms", p999Ms, "max_ms", maxMs,
+          "unanswered", unanswered, "repeated", repeated, "scoring_p99_ms", scoringP99Ms, "until_scored_p99_ms", untilScoredP99Ms,
+          "job_events_per_s", jobEventsPerS, "scorer_cpu_us_per_request", scorerCpuUs, "serving_cpu_us_per_request", servingCpuUs,
+          "broker_cpu_us_per_request", brokerCpuUs, "process_cpu_cores", processCores);
     }
   }
 
@@ -109,9 +108,8 @@ public final class ServeBenchmark {
 
     public String json() {
       double scoring = runs.stream().mapToDouble(Run::scoringP99Ms).filter(Double::isFinite).max().orElse(Double.NaN);
-      return String.format(Locale.ROOT, "{\"runs\":[%s],\"scoring_p99_ms\":%.2f,\"max_rate_p99_50ms\":%d,\"burst_recovery_s\":%s}",
-          runs.stream().map(Run::json).collect(Collectors.joining(",")), scoring, maxRateP99Within50Ms(),
-          burst == null || !Double.isFinite(burst.recoveryS()) ? "null" : Double.toString(burst.recoveryS()));
+      return ResultJson.write(ResultJson.fields("runs", runs.stream().map(Run::json).toList(), "scoring_p99_ms", scoring,
+          "max_rate_p99_50ms", maxRateP99Within50Ms(), "burst_recovery_s", burst == null ? Double.NaN : burst.recoveryS()));
     }
   }
 
@@ -160,7 +158,7 @@ public final class ServeBenchmark {
             Thread.sleep(2_000);
             for (int rate : options.rates()) {
               runs.add(measure(client, rate, mode));
-              console.print(runs.get(runs.size() - 1).json() + "\n");
+              console.print(ResultJson.write(runs.get(runs.size() - 1).json()) + "\n");
             }
             if (delivery == JobConfig.Delivery.AT_LEAST_ONCE && !options.backlog()) {
               burst = burst(client, options.rates().get(Math.min(1, options.rates().size() - 1)));
