@@ -114,6 +114,7 @@ public final class Demo {
     m.put("sessions", (long) InJvmMetrics.sum("sessions"));
     m.put("admitted", (long) admitted);
     m.put("admitted_pct", in == 0 ? 0.0 : 100 * admitted / in);
+    m.put("admitted_explored", (long) InJvmMetrics.sum("admittedExplored"));
     m.put("kappa", TrafficRun.finiteOrNull(InJvmMetrics.max("keepFraction")));
     m.put("nu", TrafficRun.finiteOrNull(InJvmMetrics.max("threshold")));
     m.put("policy_version", (long) Math.max(0, InJvmMetrics.max("policyVersion")));

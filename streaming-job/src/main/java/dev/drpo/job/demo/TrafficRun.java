@@ -154,6 +154,7 @@ public final class TrafficRun {
     row.put("served_reward", finiteOrNull(t.servedReward()));
     row.put("normalized", finiteOrNull(t.servedNormalized()));
     row.put("logging_normalized", finiteOrNull(t.loggingNormalized()));
+    row.put("explored_pct", t.answered == 0 ? null : 100.0 * t.explored / t.answered);
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%5.1fs %-7s]", seconds, phase));
     for (Map.Entry<String, Object> e : row.entrySet()) {
       if (!e.getKey().equals("t_s") && !e.getKey().equals("phase")) {
@@ -175,6 +176,8 @@ public final class TrafficRun {
     s.put("logging_policy_normalized", finiteOrNull(loggingNormalized));
     s.put("first_online_normalized", served.isEmpty() ? null : served.get(0).get("normalized"));
     s.put("last_online_normalized", served.isEmpty() ? null : served.get(served.size() - 1).get("normalized"));
+    s.put("online_mean_normalized", meanNormalized(served, 0));
+    s.put("last_quarter_normalized", meanNormalized(served, 0.75));
     s.put("answers_by_policy_version", users.versionsServed());
     s.put("unanswered", users.waiting());
     s.put("unexpected_answers", users.unexpectedAnswers());
@@ -185,6 +188,25 @@ public final class TrafficRun {
       }
     }
     return s;
+  }
+
+  /** The normalized served reward over the online rows from {@code fromShare} of the online phase's time on, per answer. */
+  static Double meanNormalized(List<Map<String, Object>> online, double fromShare) {
+    if (online.isEmpty()) {
+      return null;
+    }
+    double first = (Double) online.get(0).get("t_s");
+    double from = first + fromShare * ((Double) online.get(online.size() - 1).get("t_s") - first);
+    double sum = 0;
+    long answers = 0;
+    for (Map<String, Object> row : online) {
+      if ((Double) row.get("t_s") >= from) {
+        long n = (Long) row.get("requests_answered");
+        sum += n * (Double) row.get("normalized");
+        answers += n;
+      }
+    }
+    return answers == 0 ? null : sum / answers;
   }
 
   private void write(List<Map<String, Object>> timeline, Map<String, Object> summary) throws IOException {
