@@ -98,21 +98,34 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
     return p;
   }
 
-  /** Softmax mode: k of the candidates (nearest the mean first), drawn slot by slot without replacement. */
+  /**
+   * Softmax mode: k of the candidates (nearest the mean first), drawn slot by slot without
+   * replacement. Each slot's weights are taken relative to the best candidate left, so no weight
+   * that can be drawn underflows, however small the temperature.
+   */
   public Choice draw(Ranking candidates, int k, SplittableRandom random) {
     float[] scores = candidates.scores();
     int m = Math.min(searchSize(k), candidates.ids().length);
     int n = Math.min(k, m);
-    double[] weights = firstDrawProbabilities(Arrays.copyOf(scores, m));
-    double left = 1;
+    boolean[] drawn = new boolean[m];
+    double[] weights = new double[m];
     String[] ids = new String[n];
     float[] drawnScores = new float[n];
     double[] propensities = new double[n];
     for (int slot = 0; slot < n; slot++) {
-      double u = random.nextDouble() * left;
+      double top = Double.NEGATIVE_INFINITY;
+      for (int i = 0; i < m; i++) {
+        top = drawn[i] ? top : Math.max(top, scores[i]);
+      }
+      double sum = 0;
+      for (int i = 0; i < m; i++) {
+        weights[i] = drawn[i] ? 0 : Math.exp((scores[i] - top) / softmaxTemperature);
+        sum += weights[i];
+      }
+      double u = random.nextDouble() * sum;
       int pick = -1;
       for (int i = 0; i < m; i++) {
-        if (weights[i] > 0) {
+        if (!drawn[i]) {
           pick = i;
           u -= weights[i];
           if (u < 0) {
@@ -122,9 +135,8 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
       }
       ids[slot] = candidates.ids()[pick];
       drawnScores[slot] = scores[pick];
-      propensities[slot] = weights[pick] / left;
-      left -= weights[pick];
-      weights[pick] = 0;
+      propensities[slot] = weights[pick] / sum;
+      drawn[pick] = true;
     }
     return new Choice(ids, drawnScores, propensities);
   }

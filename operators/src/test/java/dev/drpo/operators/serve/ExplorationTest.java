@@ -63,6 +63,15 @@ class ExplorationTest {
   }
 
   @Test
+  void shouldDrawEveryItemAskedForEvenWhereMostWeightsUnderflow() {
+    Exploration cold = new Exploration(Mode.SOFTMAX, 1, 1, 1e-4, 8);
+    Choice c = cold.draw(CANDIDATES, 8, Exploration.random("req-1", 9));
+
+    assertThat(c.ids()).as("in the order of their cosines: each next one is certain").containsExactly(CANDIDATES.ids());
+    assertThat(c.propensities()).containsOnly(1.0);
+  }
+
+  @Test
   void shouldDrawTheSameItemsForTheSameRequestAndVersionOnly() {
     Choice once = SOFTMAX.draw(CANDIDATES, 3, Exploration.random("req-1", 9));
     Choice again = SOFTMAX.draw(CANDIDATES, 3, Exploration.random("req-1", 9));
