@@ -11,16 +11,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class LiveCatalogTest {
 
-  /** An items topic of one partition, in memory: record i is at offset i. */
-  record Log(String source, List<CatalogUpdate> records, AtomicInteger read) implements CatalogLoader {
+  /** An items topic of one partition, in memory: record i is at offset i; a load waits while it is held. */
+  record Log(String source, List<CatalogUpdate> records, AtomicInteger read, AtomicReference<CountDownLatch> held)
+      implements CatalogLoader {
     Log(String source) {
-      this(source, new ArrayList<>(), new AtomicInteger());
+      this(source, new ArrayList<>(), new AtomicInteger(), new AtomicReference<>(new CountDownLatch(0)));
+    }
+
+    /** Loads wait until the latch is counted down. */
+    CountDownLatch holdLoads() {
+      held.set(new CountDownLatch(1));
+      return held.get();
     }
 
     void append(String id, float[] embedding) {
@@ -33,7 +42,8 @@ class LiveCatalogTest {
     }
 
     @Override
-    public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) {
+    public Map<Integer, Long> loadInto(ItemCatalog catalog, Map<Integer, Long> from) throws InterruptedException {
+      held.get().await();
       for (CatalogUpdate u : records.subList(from.getOrDefault(0, 0L).intValue(), records.size())) {
         read.incrementAndGet();
         u.applyTo(catalog);
@@ -140,7 +150,7 @@ class LiveCatalogTest {
     }
 
     Log another = items(300);
-    try (LiveCatalog rebuilt = loaded(new Log("another-topic", another.records(), another.read()), kept)) {
+    try (LiveCatalog rebuilt = loaded(new Log("another-topic", another.records(), another.read(), another.held()), kept)) {
       assertThat(another.read().get()).as("an index kept for another topic is built again").isEqualTo(300);
       assertThat(rebuilt.catalog().indexOf("new-1")).isEqualTo(-1);
     }
@@ -224,11 +234,13 @@ class LiveCatalogTest {
   @Test
   void shouldHoldUpdatesWhileLoadingAndSearchExactlyWhileTheIndexBuilds() throws Exception {
     Log log = items(300);
+    CountDownLatch loading = log.holdLoads();
     QueuedTaskThread mailbox = new QueuedTaskThread();
     try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
       assertThat(live.loaded()).isFalse();
       assertThat(live.apply(new CatalogUpdate("early", new float[] {1, 0, 0, 0}, 0, 300))).as("held").isTrue();
       assertThat(live.apply(new CatalogUpdate("item-3", null, 0, 2))).as("held, then covered by the load").isTrue();
+      loading.countDown();
 
       mailbox.runNext();
       assertThat(mailbox.descriptions).containsExactly("catalog loaded");
