@@ -82,16 +82,8 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
 
   /** The probability of each candidate (by its cosine) to be drawn first: a softmax at the temperature. */
   public double[] firstDrawProbabilities(float[] scores) {
-    double top = Double.NEGATIVE_INFINITY;
-    for (float s : scores) {
-      top = Math.max(top, s);
-    }
     double[] p = new double[scores.length];
-    double sum = 0;
-    for (int i = 0; i < scores.length; i++) {
-      p[i] = Math.exp((scores[i] - top) / softmaxTemperature);
-      sum += p[i];
-    }
+    double sum = weigh(scores, scores.length, new boolean[scores.length], p);
     for (int i = 0; i < p.length; i++) {
       p[i] /= sum;
     }
@@ -100,8 +92,7 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
 
   /**
    * Softmax mode: k of the candidates (nearest the mean first), drawn slot by slot without
-   * replacement. Each slot's weights are taken relative to the best candidate left, so no weight
-   * that can be drawn underflows, however small the temperature.
+   * replacement; each slot's propensity is its item's share of that slot's weights.
    */
   public Choice draw(Ranking candidates, int k, SplittableRandom random) {
     float[] scores = candidates.scores();
@@ -113,15 +104,7 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
     float[] drawnScores = new float[n];
     double[] propensities = new double[n];
     for (int slot = 0; slot < n; slot++) {
-      double top = Double.NEGATIVE_INFINITY;
-      for (int i = 0; i < m; i++) {
-        top = drawn[i] ? top : Math.max(top, scores[i]);
-      }
-      double sum = 0;
-      for (int i = 0; i < m; i++) {
-        weights[i] = drawn[i] ? 0 : Math.exp((scores[i] - top) / softmaxTemperature);
-        sum += weights[i];
-      }
+      double sum = weigh(scores, m, drawn, weights);
       double u = random.nextDouble() * sum;
       int pick = -1;
       for (int i = 0; i < m; i++) {
@@ -139,5 +122,23 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
       drawn[pick] = true;
     }
     return new Choice(ids, drawnScores, propensities);
+  }
+
+  /**
+   * exp(cosine / temperature) of each of the first m candidates not drawn yet (0 for those drawn),
+   * relative to the best of them, so no weight that can be drawn underflows however small the
+   * temperature; returns their sum.
+   */
+  private double weigh(float[] scores, int m, boolean[] drawn, double[] weights) {
+    double top = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < m; i++) {
+      top = drawn[i] ? top : Math.max(top, scores[i]);
+    }
+    double sum = 0;
+    for (int i = 0; i < m; i++) {
+      weights[i] = drawn[i] ? 0 : Math.exp((scores[i] - top) / softmaxTemperature);
+      sum += weights[i];
+    }
+    return sum;
   }
 }
