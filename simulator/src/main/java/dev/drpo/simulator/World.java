@@ -1,7 +1,8 @@
 package dev.drpo.simulator;
 
-import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.model.catalog.EmbeddingsCsv;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.state.StateEncoder;
 import java.util.ArrayList;

@@ -42,7 +42,7 @@ public final class JobConfig implements Serializable {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private final Map<String, String> values;
-  /** Where each value not from the defaults came from (a file, simulator.yaml, --set). */
+  /** Where each value not from the defaults came from (a file, a bundled file, --set). */
   private final Map<String, String> origins;
 
   private JobConfig(Map<String, String> values, Map<String, String> origins) {
@@ -56,11 +56,14 @@ public final class JobConfig implements Serializable {
     return new JobConfig(readDefaults(), new TreeMap<>());
   }
 
-  /** The defaults with conf/simulator.yaml: the settings for the simulator's users (demo, compose). */
-  public static JobConfig simulator() {
+  /**
+   * The defaults with the settings of a YAML file bundled as a resource beside {@code owner} (the
+   * demo's simulator.yaml), named in errors by its resource path.
+   */
+  public static JobConfig bundled(Class<?> owner, String resource) {
     Map<String, String> values = readDefaults();
     Map<String, String> origins = new TreeMap<>();
-    merge(values, origins, read("/simulator.yaml"), "simulator.yaml");
+    merge(values, origins, read(owner, resource), resource);
     return new JobConfig(values, origins);
   }
 
@@ -92,11 +95,11 @@ public final class JobConfig implements Serializable {
   }
 
   private static Map<String, String> readDefaults() {
-    return read("/job.yaml");
+    return read(JobConfig.class, "/job.yaml");
   }
 
-  static Map<String, String> read(String resource) {
-    try (InputStream in = JobConfig.class.getResourceAsStream(resource)) {
+  static Map<String, String> read(Class<?> owner, String resource) {
+    try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalStateException("the bundled " + resource + " is missing from the jar");
       }

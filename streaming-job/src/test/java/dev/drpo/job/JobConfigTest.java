@@ -8,7 +8,6 @@ import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.train.TrainerConfig;
-import dev.drpo.simulator.SimulatorConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,16 +42,8 @@ class JobConfigTest {
 
   @Test
   void aMissingBundledFileIsNamed() {
-    assertThatThrownBy(() -> JobConfig.read("/no-such.yaml")).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> JobConfig.read(JobConfig.class, "/no-such.yaml")).isInstanceOf(IllegalStateException.class)
         .hasMessage("the bundled /no-such.yaml is missing from the jar");
-  }
-
-  @Test
-  void theSimulatorSettingsDescribeItsUsers() {
-    JobConfig simulator = JobConfig.simulator();
-    assertThat(simulator.userFeatureDim()).isEqualTo(SimulatorConfig.defaults().stateDim());
-    assertThat(simulator.historyLength()).isZero();
-    assertThat(simulator.trainer(128).policy().stateDim()).isEqualTo(128);
   }
 
   @Test

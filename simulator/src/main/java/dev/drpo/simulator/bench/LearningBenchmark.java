@@ -1,6 +1,6 @@
 package dev.drpo.simulator.bench;
 
-import dev.drpo.model.bench.ResultJson;
+import dev.drpo.model.catalog.EmbeddingsCsv;
 import dev.drpo.model.learn.Batch;
 import dev.drpo.model.learn.DivergenceGuard;
 import dev.drpo.model.learn.PolicyLearner;
@@ -10,19 +10,17 @@ import dev.drpo.model.objective.Weights;
 import dev.drpo.model.policy.Blas;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyConfig;
-import dev.drpo.simulator.EmbeddingsCsv;
 import dev.drpo.simulator.LoggedData;
 import dev.drpo.simulator.LoggingMix;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.World;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

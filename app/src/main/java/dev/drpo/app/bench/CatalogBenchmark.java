@@ -1,0 +1,457 @@
+package dev.drpo.app.bench;
+
+import dev.drpo.app.demo.Demo;
+import dev.drpo.app.demo.InJvmMetrics;
+import dev.drpo.embedded.EmbeddedKafka;
+import dev.drpo.job.JobConfig;
+import dev.drpo.job.kafka.CheckedProducer;
+import dev.drpo.job.kafka.ItemsTopic;
+import dev.drpo.model.catalog.ItemCatalog.Ranking;
+import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.operators.catalog.CatalogItems;
+import dev.drpo.simulator.SimulatorConfig;
+import dev.drpo.simulator.World;
+import dev.drpo.simulator.bench.ResultJson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.util.FileUtils;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What a catalog of a given size costs a scorer, measured in two parts per size.
+ *
+ * <p>The catalog alone, in this JVM: items drawn as the simulator draws them (the topic mixture of
+ * {@link World}, d = 128), queries drawn as its users' interests (what a good policy's mu(s) points
+ * at). The catalog as the job's settings make it (exact below {@code catalog.ann-above}, HNSW above),
+ * next to exact search over the same items as the baseline: memory (heap after a full GC, plus the
+ * index files, which are memory-mapped), build time, recall@10 against exact search (and the sum of
+ * the returned top 10's cosines over that of the exact top 10: what a miss costs), and latency
+ * per request, open-loop ({@code rate} requests per second, each timed from its scheduled start,
+ * HdrHistogram percentiles): one request at a time, and in bursts of {@code batch} answered together
+ * (as the scorer's micro-batches are).
+ *
+ * <p>The catalog in the job: the items written to the items topic of an in-JVM broker, the job on a
+ * local Flink cluster (parallelism 1, no training traffic, a probe asking for 10 items every 50 ms),
+ * and: the time from submission until the scorer first answers and until it has loaded the topic
+ * and built its index, with the job's restarts and completed and failed checkpoints meanwhile; the
+ * memory the job holds then; the time from an upsert sent to the topic until the scorer has applied
+ * it (its {@code catalogUpdates} counter; an applied item is a candidate for the next request); the
+ * size and duration of the job's checkpoints; and the time from a restart from the latest retained
+ * checkpoint until the scorer has its catalog again, where its index was kept and on a fresh
+ * TaskManager (an empty local index directory: the index comes from the durable directory).
+ */
+public final class CatalogBenchmark {
+  private static final int D = 128;
+  private static final int RECALL_QUERIES = 200;
+  private static final int EXCLUDED = 10;
+  private static final int UPDATES = 20;
+
+  private final Options options;
+  private final PrintStream console;
+
+  /**
+   * @param sizes catalog sizes, in turn
+   * @param queries requests per latency measurement
+   * @param rate requests per second, open-loop
+   * @param batch requests per burst in the batched measurement
+   * @param overrides job settings (e.g. catalog.hnsw.*)
+   */
+  public record Options(List<Integer> sizes, int queries, int rate, int batch, Map<String, String> overrides) {}
+
+  /** Percentiles of one latency measurement, microseconds. */
+  public record Latency(double p50, double p99, double max) {
+    static Latency of(Histogram h) {
+      return new Latency(h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3);
+    }
+  }
+
+  /** Everything measured at one size. */
+  public record Size(int items, String retrieval, double memoryMb, double indexMb, double buildS, double exactMemoryMb,
+      double recallAt10, double scoreRatio, Latency single, int burst, Latency batched, Latency exactSingle, double topicWriteS,
+      InJob job) {
+
+    Map<String, Object> json() {
+      return ResultJson.fields("items", items, "retrieval", retrieval, "memory_mb", memoryMb, "index_mb", indexMb,
+          "build_s", buildS, "update_visible_ms", job.updateVisibleP50Ms, "update_visible_max_ms", job.updateVisibleMaxMs,
+          "p50_us", single.p50, "p99_us", single.p99, "burst" + burst + "_p50_us", batched.p50, "burst" + burst + "_p99_us", batched.p99,
+          "recall_at_10", recallAt10, "score_ratio", scoreRatio, "exact_memory_mb", exactMemoryMb, "exact_p50_us", exactSingle.p50,
+          "exact_p99_us", exactSingle.p99, "topic_write_s", topicWriteS, "load_s", job.loadS, "first_answer_s", job.firstAnswerS,
+          "restarts_during_load", job.restartsDuringLoad, "failed_checkpoints_during_load", job.failedCheckpointsDuringLoad,
+          "checkpoints_during_load", job.checkpointsDuringLoad, "memory_per_taskmanager_mb", job.memoryMb,
+          "embeddings_mb", items * (double) D * Float.BYTES / 1e6, "checkpoint_kb", job.checkpointKb, "checkpoint_ms", job.checkpointMs,
+          "restore_s", job.restoreS, "restore_fresh_taskmanager_s", job.restoreFreshS, "first_answer_after_restart_s", job.firstAnswerFreshS);
+    }
+  }
+
+  public CatalogBenchmark(Options options, PrintStream console) {
+    this.options = options;
+    this.console = console;
+  }
+
+  /** The catalog alone at every size first (so no job's memory is still being released), then in the job. */
+  public List<Size> run() throws Exception {
+    JobConfig settings = JobConfig.defaults().with(options.overrides());
+    List<Alone> alone = new ArrayList<>();
+    for (int n : options.sizes()) {
+      alone.add(alone(n, settings.retrieval()));
+    }
+    List<Size> sizes = new ArrayList<>();
+    for (Alone a : alone) {
+      console.printf("%d items: in the job...%n", a.items);
+      CatalogItems items = items(a.items);
+      Path dir = Files.createTempDirectory("drpo-bench-catalog");
+      try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+        JobConfig config = settings.with(localSettings(kafka, dir));
+        Demo.createTopics(kafka, config, true);
+        long started = System.nanoTime();
+        ItemsTopic.write(config.kafka().connection(), config.kafka().topics().items(), items);
+        double topicWriteS = (System.nanoTime() - started) / 1e9;
+        InJob job = inJob(config, items, dir);
+        sizes.add(new Size(a.items, a.retrieval, a.memoryMb, a.indexMb, a.buildS, a.exactMemoryMb, a.recallAt10, a.scoreRatio, a.single,
+            options.batch(), a.batched, a.exactSingle, topicWriteS, job));
+      } finally {
+        FileUtils.deleteDirectory(dir.toFile());
+      }
+      console.println(ResultJson.write(sizes.get(sizes.size() - 1).json()));
+    }
+    return sizes;
+  }
+
+  /** The items of size n, drawn as the simulator draws them (seeded by n). */
+  private static CatalogItems items(int n) {
+    SplittableRandom r = new SplittableRandom(n);
+    SimulatorConfig world = SimulatorConfig.defaults();
+    float[][] centres = centres(r);
+    String[] ids = new String[n];
+    float[][] items = new float[n][];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "item-" + i;
+      items[i] = World.around(centres[r.nextInt(centres.length)], world.topicSpread(), r);
+    }
+    return new CatalogItems(ids, items);
+  }
+
+  /** The topic centres of the items of size n, when {@code r} is seeded by n (its first draws). */
+  private static float[][] centres(SplittableRandom r) {
+    return World.centres(SimulatorConfig.defaults().topics(), D, r);
+  }
+
+  /** What the catalog alone measured. */
+  private record Alone(int items, String retrieval, double memoryMb, double indexMb, double buildS, double exactMemoryMb,
+      double recallAt10, double scoreRatio, Latency single, Latency batched, Latency exactSingle) {}
+
+  /** The table, then (with --json) one line {"sizes":[...]}. */
+  public static String table(List<Size> sizes) {
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+        "%10s %9s %8s %8s %7s %7s %9s %9s %9s %9s %9s %9s %8s %8s %9s %9s %9s %9s %9s%n", "items", "retrieval", "mem MB", "build s",
+        "recall", "scores", "p50 us", "p99 us", "burst p50", "burst p99", "exact p50", "exact p99", "update ms", "load s", "1st ans s",
+        "TM mem MB", "ckpt KB", "restore s", "fresh TM s"));
+    for (Size s : sizes) {
+      out.append(String.format(Locale.ROOT,
+          "%10d %9s %8.0f %8.1f %7.3f %7.4f %9.0f %9.0f %9.0f %9.0f %9.0f %9.0f %8.0f %8.1f %9.1f %9.0f %9.0f %9.1f %9.1f%n",
+          s.items, s.retrieval, s.memoryMb, s.buildS, s.recallAt10, s.scoreRatio, s.single.p50, s.single.p99, s.batched.p50, s.batched.p99,
+          s.exactSingle.p50, s.exactSingle.p99, s.job.updateVisibleP50Ms, s.job.loadS, s.job.firstAnswerS, s.job.memoryMb, s.job.checkpointKb,
+          s.job.restoreS, s.job.restoreFreshS));
+    }
+    return out.toString();
+  }
+
+  public static String json(List<Size> sizes) {
+    return ResultJson.write(ResultJson.fields("sizes", sizes.stream().map(Size::json).toList()));
+  }
+
+  private Alone alone(int n, ItemCatalog.Retrieval retrieval) throws InterruptedException {
+    CatalogItems catalogItems = items(n);
+    String[] ids = catalogItems.ids();
+    SplittableRandom r = new SplittableRandom(-n);
+    float[][] centres = centres(new SplittableRandom(n));
+    float[][] queries = new float[options.queries()][];
+    List<Set<String>> excluded = new ArrayList<>();
+    for (int q = 0; q < queries.length; q++) {
+      queries[q] = World.around(centres[r.nextInt(centres.length)], SimulatorConfig.defaults().userSpread(), r);
+      Set<String> recent = new HashSet<>();
+      while (recent.size() < Math.min(EXCLUDED, n / 2)) {
+        recent.add(ids[r.nextInt(n)]);
+      }
+      excluded.add(recent);
+    }
+    console.printf("%d items: exact baseline...%n", n);
+    long heap = usedHeap();
+    ItemCatalog exact = new ItemCatalog(D, ItemCatalog.Retrieval.EXACT);
+    catalogItems.loadInto(exact, Map.of());
+    exact.topK(Nd4j.create(new float[][] {queries[0]}), 10, List.of(), Similarity.COSINE); // builds its matrix
+    double exactMb = (usedHeap() - heap) / 1e6;
+    Latency exactSingle = Latency.of(openLoop(exact, Arrays.copyOf(queries, Math.min(options.queries(), 200)), excluded, 1));
+    Ranking[] truth = new Ranking[RECALL_QUERIES];
+    for (int q = 0; q < truth.length; q++) {
+      truth[q] = exact.topK(Nd4j.create(new float[][] {queries[q]}), 10, List.of(excluded.get(q)), Similarity.COSINE)[0];
+    }
+    exact = null;
+
+    console.printf("%d items: the scorer's catalog (%s)...%n", n, n >= retrieval.annAbove() ? "hnsw" : "exact");
+    heap = usedHeap();
+    long started = System.nanoTime();
+    ItemCatalog catalog = new ItemCatalog(D, retrieval);
+    catalogItems.loadInto(catalog, Map.of());
+    catalog.buildIndex();
+    catalog.topK(Nd4j.create(new float[][] {queries[0]}), 10, List.of(), Similarity.COSINE);
+    double buildS = (System.nanoTime() - started) / 1e9;
+    double indexMb = catalog.indexBytes() / 1e6;
+    double memoryMb = (usedHeap() - heap) / 1e6 + indexMb;
+    double recall = 0;
+    double scores = 0;
+    double exactScores = 0;
+    for (int q = 0; q < truth.length; q++) {
+      Ranking got = catalog.topK(Nd4j.create(new float[][] {queries[q]}), 10, List.of(excluded.get(q)), Similarity.COSINE)[0];
+      recall += Arrays.stream(got.ids()).filter(Set.of(truth[q].ids())::contains).count() / (double) truth[q].ids().length;
+      for (int j = 0; j < got.scores().length; j++) {
+        scores += got.scores()[j];
+        exactScores += truth[q].scores()[j];
+      }
+    }
+    Latency single = Latency.of(openLoop(catalog, queries, excluded, 1));
+    Latency batched = Latency.of(openLoop(catalog, queries, excluded, options.batch()));
+    String kind = catalog.approximate() ? "hnsw" : "exact";
+    catalog.close();
+    Alone a = new Alone(n, kind, memoryMb, indexMb, buildS, exactMb, recall / truth.length, scores / exactScores, single, batched,
+        exactSingle);
+    console.printf("%d items alone: %s%n", n, a);
+    return a;
+  }
+
+  private static long usedHeap() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(200);
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * Requests scheduled at {@code options.rate()} per second (in bursts of {@code burst} at the
+   * same instant), each timed from its scheduled start to its answer, nanoseconds.
+   */
+  private Histogram openLoop(ItemCatalog catalog, float[][] queries, List<Set<String>> excluded, int burst) throws InterruptedException {
+    Histogram h = new Histogram(3_600_000_000_000L, 3);
+    long period = 1_000_000_000L / options.rate();
+    long start = System.nanoTime() + 10_000_000L;
+    for (int first = 0; first < queries.length; first += burst) {
+      long scheduled = start + first * period;
+      long wait = scheduled - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      int b = Math.min(burst, queries.length - first);
+      catalog.topK(Nd4j.create(Arrays.copyOfRange(queries, first, first + b)), 10, excluded.subList(first, first + b),
+          Similarity.COSINE);
+      long latency = System.nanoTime() - scheduled;
+      for (int i = 0; i < b; i++) {
+        h.recordValue(latency);
+      }
+    }
+    return h;
+  }
+
+  /**
+   * What the job part measured: from submission to the catalog with its index ({@code loadS}) and
+   * to the first answer (the scorer answers from exact search before the index is built), the
+   * restarts and checkpoints meanwhile (failed ones counted from the first completed: those
+   * triggered while the tasks are still being deployed are declined whatever the job does), the
+   * memory the job holds (heap after collections and JavaCPP's native memory, more than before it
+   * started, plus the kept index files), update visibility, checkpoints, and the restores from the
+   * latest checkpoint where the scorer's index was kept and on a fresh TaskManager (an empty local
+   * directory: the index is downloaded from the durable one).
+   */
+  public record InJob(double loadS, double firstAnswerS, int restartsDuringLoad, int failedCheckpointsDuringLoad,
+      int checkpointsDuringLoad, double memoryMb, double updateVisibleP50Ms, double updateVisibleMaxMs, double checkpointKb,
+      double checkpointMs, double restoreS, double restoreFreshS, double firstAnswerFreshS) {}
+
+  private static Map<String, String> localSettings(EmbeddedKafka kafka, Path dir) {
+    Map<String, String> local = new HashMap<>(Demo.localSettings(kafka.bootstrapServers(), dir));
+    local.put("job.parallelism", "1");
+    local.put("catalog.load-timeout", "30m");
+    local.put("catalog.hnsw.index-directory", dir.resolve("catalog-index").toString());
+    // as a catalog written well before the job starts: the items source begins after them
+    local.put("catalog.clock-skew", "0s");
+    return local;
+  }
+
+  private InJob inJob(JobConfig config, CatalogItems items, Path dir) throws Exception {
+    try (Probe probe = new Probe(config)) {
+      long heldBefore = heldBytes();
+      long started = System.nanoTime();
+      JobClient job = LocalJob.start(config, null);
+      Load load = awaitLoad(started, items.size());
+      int restarts = (int) InJvmMetrics.max("numRestarts");
+      int failed = (int) InJvmMetrics.max("numberOfFailedCheckpoints");
+      int completed = (int) InJvmMetrics.max("numberOfCompletedCheckpoints");
+      double memoryMb = (heldBytes() - heldBefore + directoryBytes(Path.of(config.retrieval().indexDirectory()))) / 1e6;
+      console.printf("loaded in %.1f s (first answer after %.1f s): %d restarts, %d checkpoints completed, %d failed while the"
+              + " tasks started (before the first completed), %d after; the job holds %.0f MB%n", load.seconds, load.firstAnswerS,
+          restarts, completed, load.failedBeforeFirstCompleted, failed - load.failedBeforeFirstCompleted, memoryMb);
+
+      double[] visible = new double[UPDATES];
+      try (CheckedProducer producer = CheckedProducer.to(config.kafka().connection())) {
+        for (int i = 0; i < UPDATES; i++) {
+          double applied = InJvmMetrics.sum("catalogUpdates");
+          long sent = System.nanoTime();
+          ItemsTopic.send(producer, config.kafka().topics().items(), "bench-new-" + i, items.embeddings()[i]);
+          producer.flush();
+          await(() -> InJvmMetrics.sum("catalogUpdates") > applied, Duration.ofSeconds(60), "catalog update " + i);
+          visible[i] = (System.nanoTime() - sent) / 1e6;
+        }
+      }
+      console.printf("upsert to applied, ms: %s%n", Arrays.toString(visible));
+      Arrays.sort(visible);
+      double before = InJvmMetrics.max("numberOfCompletedCheckpoints");
+      await(() -> InJvmMetrics.max("numberOfCompletedCheckpoints") >= before + 2, Duration.ofMinutes(5), "two checkpoints");
+      double checkpointKb = InJvmMetrics.max("lastCheckpointFullSize") / 1e3;
+      double checkpointMs = InJvmMetrics.max("lastCheckpointDuration");
+      job.cancel().get();
+
+      String latest = latestCheckpoint(Path.of(URI.create(config.checkpoints().directory()))).toUri().toString();
+      started = System.nanoTime();
+      JobClient restored = LocalJob.start(config, latest);
+      awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
+      double restoreS = (System.nanoTime() - started) / 1e9;
+      restored.cancel().get();
+
+      JobConfig freshTaskManager = config.with(Map.of("catalog.hnsw.index-directory", dir.resolve("fresh-taskmanager").toString()));
+      started = System.nanoTime();
+      restored = LocalJob.start(freshTaskManager, latest);
+      double firstAnswerFreshS = firstAnswer(started);
+      awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
+      double restoreFreshS = (System.nanoTime() - started) / 1e9;
+      restored.cancel().get();
+      console.printf("restored in %.1f s where the index was kept, in %.1f s on a fresh TaskManager (first answer after %.1f s)%n",
+          restoreS, restoreFreshS, firstAnswerFreshS);
+      return new InJob(load.seconds, load.firstAnswerS, restarts, failed - load.failedBeforeFirstCompleted, completed, memoryMb, visible[UPDATES / 2], visible[UPDATES - 1],
+          checkpointKb, checkpointMs, restoreS, restoreFreshS, firstAnswerFreshS);
+    }
+  }
+
+  /** Seconds from {@code startedNanos} until the job's scorer has answered a request (a probe asks every 50 ms). */
+  private static double firstAnswer(long startedNanos) throws InterruptedException {
+    await(() -> InJvmMetrics.sum("recommendations") > 0, Duration.ofMinutes(60), "the first answer");
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  /**
+   * A job's first load: seconds until the catalog with its index, until the first answer, and the
+   * checkpoints that failed before the first one completed (triggered while tasks were still being
+   * deployed: Flink declines those whatever the job does).
+   */
+  private record Load(double seconds, double firstAnswerS, int failedBeforeFirstCompleted) {}
+
+  private static Load awaitLoad(long startedNanos, int items) throws InterruptedException {
+    long deadline = startedNanos + Duration.ofMinutes(60).toNanos();
+    double firstAnswerS = -1;
+    int failedBefore = -1;
+    while (firstAnswerS < 0 || failedBefore < 0 || InJvmMetrics.sum("catalogItems") < items || InJvmMetrics.max("catalogIndexBuilding") != 0) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after 60 min waiting for the scorer's catalog of " + items + " items and its index");
+      }
+      if (failedBefore < 0 && InJvmMetrics.max("numberOfCompletedCheckpoints") >= 1) {
+        failedBefore = (int) InJvmMetrics.max("numberOfFailedCheckpoints");
+      }
+      if (firstAnswerS < 0 && InJvmMetrics.sum("recommendations") > 0) {
+        firstAnswerS = (System.nanoTime() - startedNanos) / 1e9;
+      }
+      Thread.sleep(1);
+    }
+    return new Load((System.nanoTime() - startedNanos) / 1e9, firstAnswerS, failedBefore);
+  }
+
+  /** A client asking for 10 items every 50 ms, until closed. */
+  private static final class Probe implements AutoCloseable {
+    private final CheckedProducer producer;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+    Probe(JobConfig config) {
+      producer = CheckedProducer.to(config.kafka().connection());
+      String topic = config.kafka().topics().recRequests();
+      AtomicLong next = new AtomicLong();
+      timer.scheduleAtFixedRate(() -> producer.send(topic, ResultJson.write(ResultJson.fields("requestId", "probe-" + next.getAndIncrement(),
+          "userId", "probe", "ts", System.currentTimeMillis(), "k", 10)).getBytes(StandardCharsets.UTF_8)), 0, 50, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      timer.shutdownNow();
+      timer.awaitTermination(10, TimeUnit.SECONDS);
+      producer.close();
+    }
+  }
+
+  /** The heap in use after collections, plus native memory JavaCPP allocated (ND4J arrays, the exact search's matrix). */
+  private static long heldBytes() throws InterruptedException {
+    return usedHeap() + org.bytedeco.javacpp.Pointer.totalBytes();
+  }
+
+  /** Bytes of the files under {@code dir} (the kept indexes: memory-mapped while searched); 0 if there is none. */
+  private static long directoryBytes(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      long sum = 0;
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        sum += Files.size(p);
+      }
+      return sum;
+    }
+  }
+
+  /** Until the scorer has loaded the items and built its index (it answers from exact search in between). */
+  private static void awaitCatalog(int items, Duration timeout) throws InterruptedException {
+    await(() -> InJvmMetrics.sum("catalogItems") >= items && InJvmMetrics.max("catalogIndexBuilding") == 0, timeout,
+        "the scorer's catalog of " + items + " items and its index");
+  }
+
+  private static void await(BooleanSupplier done, Duration timeout, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** The newest chk-N directory with a _metadata file under the job's checkpoint directory. */
+  private static Path latestCheckpoint(Path root) throws IOException {
+    try (Stream<Path> all = Files.walk(root, 2)) {
+      return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
+          .max((a, b) -> Long.compare(number(a), number(b)))
+          .orElseThrow(() -> new IllegalStateException("no retained checkpoint under " + root));
+    }
+  }
+
+  private static long number(Path chk) {
+    return Long.parseLong(chk.getFileName().toString().substring(4));
+  }
+}

@@ -1,0 +1,32 @@
+package dev.drpo.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command, short: the whole loop runs and writes its report. */
+class DemoCommandTest {
+
+  @Test
+  void aShortDemoServesRequestsAndWritesItsTimelineAndChart(@TempDir Path out) throws Exception {
+    CliRun run = CliRun.of("demo", "--duration", "30s", "--offline-hours", "1", "--ui-port", "18081", "--out", out.toString());
+
+    assertThat(run.exit()).isZero();
+    assertThat(run.out()).contains("Kafka broker: localhost:").contains("Flink web UI: http://localhost:18081");
+    JsonNode report = new ObjectMapper().readTree(out.resolve("demo.json").toFile());
+    assertThat(report.get("timeline").size()).isGreaterThan(2);
+    JsonNode first = report.get("timeline").get(0);
+    for (String field : new String[] {"t_s", "events", "admitted", "kappa", "nu", "policy_version", "served_reward", "normalized", "dead_letters"}) {
+      assertThat(first.has(field)).as(field).isTrue();
+    }
+    JsonNode summary = report.get("summary");
+    assertThat(summary.get("events").asLong()).isPositive();
+    assertThat(summary.get("unexpected_answers").asLong()).isZero();
+    assertThat(Files.size(out.resolve("demo.png"))).isPositive();
+  }
+}

@@ -1,0 +1,128 @@
+package dev.drpo.app.deploy;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The JVM processes a deployment test starts, each with its output in {@code logs/<name>.log}.
+ * {@link #close()} kills every one still alive (and its children), also when the test failed; a
+ * shutdown hook does the same if the test JVM itself is stopped.
+ */
+final class Processes implements AutoCloseable {
+  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private final Path logs;
+  private final List<Process> started = new ArrayList<>();
+  private final Thread hook = new Thread(this::killAll);
+
+  Processes(Path logs) throws IOException {
+    this.logs = Files.createDirectories(logs);
+    Runtime.getRuntime().addShutdownHook(hook);
+  }
+
+  /** A Java process: {@code java <jvmArgs> -cp <classpath> <mainClass> <args>}, with these extra environment variables. */
+  synchronized Process start(String name, List<Path> classpath, List<String> jvmArgs, String mainClass, List<String> args,
+      Map<String, String> environment) {
+    List<String> command = new ArrayList<>();
+    command.add(JAVA);
+    command.addAll(jvmArgs);
+    command.add("-Dlog4j2.configurationFile=" + resource("process-log4j2.properties"));
+    command.add("-Dlog4j.configurationFile=" + resource("process-log4j2.properties"));
+    command.add("-cp");
+    command.add(String.join(File.pathSeparator, classpath.stream().map(Path::toString).toList()));
+    command.add(mainClass);
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+    builder.environment().put("OMP_NUM_THREADS", "1");
+    builder.environment().putAll(environment);
+    try {
+      Process p = builder.start();
+      started.add(p);
+      return p;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name, e);
+    }
+  }
+
+  /** Starts a process and waits for it to end; its exit code. */
+  int run(String name, List<Path> classpath, List<String> jvmArgs, String mainClass, List<String> args,
+      Map<String, String> environment, Duration timeout) throws InterruptedException {
+    Process p = start(name, classpath, jvmArgs, mainClass, args, environment);
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      kill(p);
+      throw new IllegalStateException(name + " did not end within " + timeout + "; its output: " + log(name));
+    }
+    return p.exitValue();
+  }
+
+  Path log(String name) {
+    return logs.resolve(name + ".log");
+  }
+
+  String output(String name) throws IOException {
+    return Files.readString(log(name), StandardCharsets.UTF_8);
+  }
+
+  /** Every line every process wrote so far. */
+  List<String> allLines() throws IOException {
+    try (Stream<Path> files = Files.list(logs)) {
+      List<String> lines = new ArrayList<>();
+      for (Path f : files.toList()) {
+        lines.addAll(Files.readAllLines(f, StandardCharsets.ISO_8859_1));
+      }
+      return lines;
+    }
+  }
+
+  /** kill -9 of the process and its children. */
+  static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    try {
+      p.waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String resource(String name) {
+    try {
+      return Path.of(Processes.class.getResource("/" + name).toURI()).toString();
+    } catch (Exception e) {
+      throw new IllegalStateException("test resource " + name + " missing", e);
+    }
+  }
+
+  private synchronized void killAll() {
+    started.stream().filter(Process::isAlive).forEach(Processes::kill);
+  }
+
+  @Override
+  public void close() {
+    killAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway
+    }
+  }
+}
