@@ -1,6 +1,7 @@
 package dev.drpo.app.cli;
 
 import dev.drpo.app.bench.CatalogBenchmark;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Option;
       "Per catalog size: memory per scoring instance, index build time, recall@10 against exact search, latency per",
       "request (open-loop, one at a time and batched, HdrHistogram) next to exact search, and in the job (in-JVM broker,",
       "local Flink cluster): time to load the items topic, time from an upsert on the topic to the scorer applying it,",
-      "checkpoint size and duration, restore time. Sizes above 100k need a large heap: DRPO_JAVA_OPTS=-Xmx12g."})
+      "checkpoint size and duration, restore time. Sizes above 100k need a large heap: DRPO_JAVA_OPTS=-Xmx12g.",
+      "--quick measures 1M in minutes once an earlier --quick run has built its index."})
 final class CatalogBenchCommand implements Callable<Integer> {
 
   @Option(names = "--items", split = ",", defaultValue = "10k,100k,1M",
@@ -37,6 +39,15 @@ final class CatalogBenchCommand implements Callable<Integer> {
   @Option(names = "--set", description = "A job setting, key=value as in conf/job.yaml (repeatable), e.g. catalog.hnsw.candidates=200.")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  @Option(names = "--quick", description = {"The job starts from the index the catalog alone was measured with (reopened, as",
+      "after a restart where it was kept) instead of building it again, and indexes are kept for later runs in --built-indexes."})
+  boolean quick;
+
+  @Option(names = "--built-indexes", paramLabel = "DIR", description = {"With --quick: where built indexes are kept between runs",
+      "and reused (the benchmark's items of a size are always the same), default: ${DEFAULT-VALUE}."},
+      defaultValue = "${sys:java.io.tmpdir}/drpo-bench-catalog-indexes")
+  Path builtIndexes;
+
   @Option(names = "--json", description = "End with one JSON line {\"sizes\":[...]}.")
   boolean json;
 
@@ -49,7 +60,8 @@ final class CatalogBenchCommand implements Callable<Integer> {
     if (queries < 200 || rate < 1 || batch < 1) {
       throw new IllegalArgumentException("--queries must be at least 200 (recall is measured on 200), --rate and --batch positive");
     }
-    List<CatalogBenchmark.Size> measured = new CatalogBenchmark(new CatalogBenchmark.Options(sizes, queries, rate, batch, settings),
+    List<CatalogBenchmark.Size> measured = new CatalogBenchmark(new CatalogBenchmark.Options(sizes, queries, rate, batch, settings, quick,
+        quick ? builtIndexes : null),
         System.out).run();
     System.out.print(CatalogBenchmark.table(measured));
     if (json) {

@@ -118,6 +118,11 @@ public final class LiveCatalog implements AutoCloseable {
     return shared.building();
   }
 
+  /** The HNSW index builds the shared catalog started. */
+  public int indexBuilds() {
+    return shared.builds();
+  }
+
   /**
    * Applies the update unless the load covered it or another instance sharing the catalog applied
    * it first (held until the load is done); false if the load covered it (true: the catalog has it).

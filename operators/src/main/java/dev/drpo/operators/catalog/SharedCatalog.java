@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SharedCatalog {
   static final long COMMIT_NANOS = 10_000_000_000L;
-  /** Commit data: when the kept index was committed, epoch ms. */
-  static final String COMMITTED_AT = "committed-at-ms";
   private static final Logger LOG = LoggerFactory.getLogger(SharedCatalog.class);
   /** The catalogs open in this JVM (this class loader: one job), by what they read and how. */
   private static final Map<Key, SharedCatalog> OPEN = new HashMap<>();
@@ -89,6 +86,8 @@ final class SharedCatalog {
   private Map<Integer, Long> appliedUpTo;
   /** Read by metrics, on other threads. */
   private volatile IndexBuild building;
+  /** Read by metrics, on other threads. */
+  private volatile int builds;
   private boolean indexFailed;
   private long lastCommitNanos;
   private boolean closed;
@@ -186,23 +185,20 @@ final class SharedCatalog {
 
   private Load read() throws Exception {
     // only a kept index needs it (asking may mean a round trip to the cluster)
-    Map<String, String> asked = retrieval.indexDirectory().isEmpty() ? Map.of() : loader.identity();
-    if (!asked.isEmpty()) {
-      Map<String, String> id = new HashMap<>(asked);
-      id.put("dimension", String.valueOf(loader.dimension()));
-      id.put("m", String.valueOf(retrieval.m()));
-      id.put("beam-width", String.valueOf(retrieval.beamWidth()));
+    Map<String, String> id = retrieval.indexDirectory().isEmpty() ? Map.of() : IndexCommitData.identity(loader, retrieval);
+    if (!id.isEmpty()) {
       synchronized (this) {
         identity = id;
         store = retrieval.durableDirectory().isEmpty() ? null : IndexStore.of(retrieval.durableDirectory(), identity);
       }
       LocalIndexCopies.claim(Path.of(retrieval.indexDirectory()), this::trusted);
       Map<String, String> committed = ItemCatalog.committed(retrieval);
-      if (!committed.isEmpty() && !trusted(committed)) {
+      boolean trusted = trusted(committed);
+      if (!committed.isEmpty() && !trusted) {
         LOG.info("the catalog's index kept in {} recorded {}: not this topic, settings, or too old for {}",
             retrieval.indexDirectory(), committed, identity);
       }
-      Load kept = trusted(committed) ? reopen(committed) : null;
+      Load kept = trusted ? reopen(committed) : null;
       if (kept == null && store != null) {
         kept = download();
       }
@@ -225,8 +221,8 @@ final class SharedCatalog {
     try {
       kept = ItemCatalog.reopen(loader.dimension(), retrieval);
       LOG.info("reopened the catalog's index in {}: {} items, reading the topic from {}", retrieval.indexDirectory(),
-          kept.size(), committed.get("offsets"));
-      return new Load(kept, loader.loadInto(kept, offsets(committed.get("offsets"))));
+          kept.size(), IndexCommitData.offsets(committed));
+      return new Load(kept, loader.loadInto(kept, IndexCommitData.offsets(committed)));
     } catch (RuntimeException e) {
       LOG.warn("cannot reopen the catalog's index in {}, building it again", retrieval.indexDirectory(), e);
       if (kept != null) {
@@ -256,19 +252,9 @@ final class SharedCatalog {
     return reopen(ItemCatalog.committed(retrieval));
   }
 
-  /**
-   * True if a kept index's commit data matches this catalog's identity and, if the loader limits it
-   * ({@link CatalogLoader#TRUST_MS}: a topic's {@code delete.retention.ms}, after which compaction may
-   * have removed a tombstone the index never saw), is recent enough.
-   */
+  /** True if a kept index's commit data matches this catalog's identity and is recent enough ({@link IndexCommitData#trusted}). */
   private boolean trusted(Map<String, String> committed) {
-    if (committed.isEmpty()) {
-      return false;
-    }
-    boolean same = identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())));
-    String trustMs = identity.get(CatalogLoader.TRUST_MS);
-    return same && (trustMs == null
-        || System.currentTimeMillis() - Long.parseLong(committed.getOrDefault(COMMITTED_AT, "0")) <= Long.parseLong(trustMs));
+    return IndexCommitData.trusted(identity, committed);
   }
 
   /** The load is done: the updates received meanwhile are applied, the instances told. */
@@ -287,15 +273,6 @@ final class SharedCatalog {
     instances.forEach(LiveCatalog::catalogLoaded);
   }
 
-  private static Map<Integer, Long> offsets(String text) {
-    Map<Integer, Long> offsets = new HashMap<>();
-    for (String pair : text == null || text.isEmpty() ? new String[0] : text.split(",")) {
-      String[] p = pair.split(":");
-      offsets.put(Integer.parseInt(p[0]), Long.parseLong(p[1]));
-    }
-    return offsets;
-  }
-
   /** Starts building the index on the background thread if the catalog has reached {@code annAbove}. */
   private void buildIndexIfDue() {
     if (!indexFailed && catalog.wantsIndex()) {
@@ -311,6 +288,7 @@ final class SharedCatalog {
   private void buildIndex(ItemCatalog.Retrieval where) {
     IndexBuild build = catalog.indexBuild(where);
     building = build;
+    builds++; // under this object's monitor
     LOG.info("building the catalog's HNSW index of {} items; exact search meanwhile", build.size());
     background.execute(() -> {
       long started = System.nanoTime();
@@ -370,6 +348,11 @@ final class SharedCatalog {
     return building != null;
   }
 
+  /** The index builds this catalog started (none if it reopened or downloaded a kept index and stayed above {@code annAbove}). */
+  int builds() {
+    return builds;
+  }
+
   /**
    * Applies the update unless the load covered it, or another instance applied it first (or a later
    * one of its partition); held until the load is done. False if the load covered it.
@@ -424,10 +407,7 @@ final class SharedCatalog {
   }
 
   private Map<String, String> commitData() {
-    Map<String, String> data = new HashMap<>(identity);
-    data.put(COMMITTED_AT, String.valueOf(System.currentTimeMillis()));
-    data.put("offsets", appliedUpTo.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(",")));
-    return data;
+    return IndexCommitData.of(identity, appliedUpTo);
   }
 
   /** The catalog once loaded, else null. */

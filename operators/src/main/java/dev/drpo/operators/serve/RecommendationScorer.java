@@ -146,6 +146,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     metrics.gauge("catalogItems", () -> catalog == null ? 0 : catalog.size());
     metrics.gauge("catalogLoading", () -> catalog == null ? 1 : 0);
     metrics.gauge("catalogIndexBuilding", () -> live.building() ? 1 : 0);
+    metrics.gauge("catalogIndexBuilds", () -> live.indexBuilds());
     latency = metrics.histogram("scoringLatencyMicros", new DescriptiveStatisticsHistogram(1_000));
     batchSizes = metrics.histogram("batchSize", new DescriptiveStatisticsHistogram(1_000));
     metrics.gauge("policyVersion", () -> policyVersion);
