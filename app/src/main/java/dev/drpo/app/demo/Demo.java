@@ -57,11 +57,6 @@ public final class Demo {
     traffic.stop();
   }
 
-  /**
-   * Where a local run keeps things: the broker, its checkpoints and savepoints under {@code out},
-   * and a checkpoint every second: exactly-once answers (read_committed) are visible once the
-   * checkpoint covering them completes, so the interval is the users' round-trip time.
-   */
   /** The job's defaults with conf/simulator.yaml: the settings for the simulator's users (demo, compose). */
   public static JobConfig simulatorSettings() {
     return JobConfig.bundled(Demo.class, "/simulator.yaml");
@@ -85,6 +80,12 @@ public final class Demo {
     kafka.createTopics(topics);
   }
 
+  /**
+   * Where a local run keeps things: the broker at {@code bootstrap}; checkpoints, savepoints and the
+   * catalog's index under {@code out}; and a checkpoint every second: exactly-once answers
+   * (read_committed) are visible once the checkpoint covering them completes, so the interval is
+   * the users' round-trip time.
+   */
   public static Map<String, String> localSettings(String bootstrap, Path out) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put("kafka.bootstrap-servers", bootstrap);
