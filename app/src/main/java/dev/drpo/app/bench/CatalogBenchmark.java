@@ -118,7 +118,8 @@ public final class CatalogBenchmark {
 
     Map<String, Object> json() {
       return ResultJson.fields("items", items, "retrieval", retrieval, "memory_mb", memoryMb, "index_mb", indexMb,
-          "build_s", buildS, "quick", quick, "index_built_in_an_earlier_run", indexBuiltEarlier, "update_visible_ms", job.updateVisibleP50Ms, "update_visible_max_ms", job.updateVisibleMaxMs,
+          "build_s", buildS, "quick", quick, "index_built_in_an_earlier_run", indexBuiltEarlier,
+          "update_visible_ms", job.updateVisibleP50Ms, "update_visible_max_ms", job.updateVisibleMaxMs,
           "p50_us", single.p50, "p99_us", single.p99, "burst" + burst + "_p50_us", batched.p50, "burst" + burst + "_p99_us", batched.p99,
           "search_cpu_us_per_request", single.cpuUsPerRequest, "burst" + burst + "_search_cpu_us_per_request", batched.cpuUsPerRequest,
           "exact_search_cpu_us_per_request", exactSingle.cpuUsPerRequest,
@@ -479,7 +480,8 @@ public final class CatalogBenchmark {
       restored.cancel().get();
       console.printf("restored in %.1f s where the index was kept, in %.1f s on a fresh TaskManager (first answer after %.1f s)%n",
           restoreS, restoreFreshS, firstAnswerFreshS);
-      return new InJob(load.seconds, load.firstAnswerS, builds, restarts, failed - load.failedBeforeFirstCompleted, completed, memoryMb, visible[UPDATES / 2], visible[UPDATES - 1],
+      return new InJob(load.seconds, load.firstAnswerS, builds, restarts, failed - load.failedBeforeFirstCompleted, completed, memoryMb,
+          visible[UPDATES / 2], visible[UPDATES - 1],
           checkpointKb, checkpointMs, restoreS, restoreFreshS, firstAnswerFreshS);
     }
   }
