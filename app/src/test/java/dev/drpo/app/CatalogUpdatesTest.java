@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.ItemsTopic;
-import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.operators.RocksDbMiniCluster;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +48,7 @@ class CatalogUpdatesTest {
   static final MiniClusterExtension CLUSTER = RocksDbMiniCluster.of(1, 2);
 
   static void change(Loop loop, String itemId, float[] embedding) {
-    try (CheckedProducer producer = CheckedProducer.to(KafkaConnection.plain(loop.kafka.bootstrapServers()))) {
+    try (CheckedProducer producer = CheckedProducer.to(loop.connection)) {
       ItemsTopic.send(producer, loop.config.kafka().topics().items(), itemId, embedding);
     }
   }

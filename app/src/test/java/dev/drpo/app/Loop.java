@@ -28,12 +28,15 @@ final class Loop implements AutoCloseable {
   static final SimulatorConfig WORLD = SimulatorConfig.defaults().withDimension(16).withSize(400, 300, 50, 1_000);
 
   final EmbeddedKafka kafka;
+  /** A client connection to {@link #kafka}. */
+  final KafkaConnection connection;
   final World world = new World(WORLD, 3);
   final JobConfig config;
   final ItemsTopic.Loader catalog;
 
   Loop(Path dir, Map<String, String> overrides) throws Exception {
     kafka = EmbeddedKafka.start(0, dir.resolve("kafka"));
+    connection = KafkaConnection.plain(kafka.bootstrapServers());
     config = Demo.simulatorSettings()
         .with(Demo.localSettings(kafka.bootstrapServers(), dir))
         .with(Map.of(
@@ -48,7 +51,7 @@ final class Loop implements AutoCloseable {
             "trainer.learning-rate", "1.0e-3"))
         .with(overrides);
     Demo.createTopics(kafka, config, true);
-    ItemsTopic.write(KafkaConnection.plain(kafka.bootstrapServers()), config.kafka().topics().items(), CatalogItems.of(world.catalog()));
+    ItemsTopic.write(connection, config.kafka().topics().items(), CatalogItems.of(world.catalog()));
     catalog = ItemsTopic.loader(config);
   }
 
@@ -57,13 +60,13 @@ final class Loop implements AutoCloseable {
   }
 
   SimulatedUsers users(UserPopulation population, double loggingShare) {
-    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, KafkaConnection.plain(kafka.bootstrapServers()),
+    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, connection,
         SimulatedUsers.Topics.of(config.kafka().topics()), 9);
   }
 
   /** Every committed record of a topic, read to its current end. */
   List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    return CommittedRecords.read(KafkaConnection.plain(kafka.bootstrapServers()), topic, Duration.ofSeconds(30));
+    return CommittedRecords.read(connection, topic, Duration.ofSeconds(30));
   }
 
   /** Waits until the topic holds {@code count} committed records (the job is asynchronous), or the timeout. */
@@ -75,7 +78,7 @@ final class Loop implements AutoCloseable {
   }
 
   void send(String topic, byte[]... values) {
-    try (CheckedProducer producer = CheckedProducer.to(KafkaConnection.plain(kafka.bootstrapServers()))) {
+    try (CheckedProducer producer = CheckedProducer.to(connection)) {
       for (byte[] v : values) {
         producer.send(topic, v);
       }

@@ -3,6 +3,7 @@ package dev.drpo.app.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.app.cli.DrpoCli;
 import dev.drpo.job.RunCommand;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
@@ -73,7 +74,7 @@ class DeploymentProcessIT {
       flink.awaitTaskManagers(2, Duration.ofSeconds(90));
 
       List<String> catalog = composeArgs("catalog", kafka, flink, dir);
-      assertThat(processes.run("catalog", Distribution.drpo(), List.of(), "dev.drpo.app.cli.DrpoCli", catalog, Map.of(),
+      assertThat(processes.run("catalog", Distribution.drpo(), List.of(), DrpoCli.class.getName(), catalog, Map.of(),
           Duration.ofSeconds(120))).as("catalog, see " + processes.log("catalog")).isZero();
       List<String> submit = composeArgs("job", kafka, flink, dir);
       // a secret through the environment, as a secured deployment passes its Kafka password (ignored by a PLAINTEXT listener)
@@ -84,7 +85,7 @@ class DeploymentProcessIT {
 
       List<String> users = composeArgs("simulator", kafka, flink, dir);
       users.addAll(List.of("--offline-hours", "2"));
-      Process usersProcess = processes.start("users", Distribution.drpo(), List.of(), "dev.drpo.app.cli.DrpoCli", users, Map.of());
+      Process usersProcess = processes.start("users", Distribution.drpo(), List.of(), DrpoCli.class.getName(), users, Map.of());
       KafkaConnection connection = KafkaConnection.plain(kafka.bootstrapServers());
       try (Traffic traffic = new Traffic(connection, "rec-requests", "recommendations")) {
         Await.until(() -> traffic.firstAnswerAfter(0).isPresent(), Duration.ofSeconds(120), "a first answer");

@@ -2,6 +2,7 @@ package dev.drpo.app.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.drpo.app.cli.DrpoCli;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
@@ -72,10 +73,10 @@ class SecuredKafkaIT {
           dir.resolve("savepoints").toUri()));
       Map<String, String> password = Map.of("KAFKA_PASSWORD", SECRET, "TRUSTSTORE_PASSWORD", storePassword);
 
-      assertThat(processes.run("catalog", Distribution.drpo(), List.of(), "dev.drpo.app.cli.DrpoCli",
+      assertThat(processes.run("catalog", Distribution.drpo(), List.of(), DrpoCli.class.getName(),
           List.of("users", "--config", config.toString(), "--catalog-only"), password, Duration.ofSeconds(120)))
           .as("drpo users over SASL, see " + processes.log("catalog")).isZero();
-      Process job = processes.start("run", Distribution.drpo(), List.of(), "dev.drpo.app.cli.DrpoCli",
+      Process job = processes.start("run", Distribution.drpo(), List.of(), DrpoCli.class.getName(),
           List.of("run", "--config", config.toString()), password);
       Map<String, String> clientProperties = new LinkedHashMap<>(Map.of("security.protocol", protocol,
           "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", SCRAM + " username=\"drpo\" password=\"" + SECRET + "\";"));
@@ -106,7 +107,7 @@ class SecuredKafkaIT {
       assertThat(processes.output("run")).contains("resume with: ./drpo run --config " + config + " --from-savepoint " + savepoint);
 
       long start = System.nanoTime();
-      int exit = processes.run("wrong-password", Distribution.drpo(), List.of(), "dev.drpo.app.cli.DrpoCli",
+      int exit = processes.run("wrong-password", Distribution.drpo(), List.of(), DrpoCli.class.getName(),
           List.of("run", "--config", config.toString()), Map.of("KAFKA_PASSWORD", "not-" + SECRET, "TRUSTSTORE_PASSWORD", storePassword),
           Duration.ofSeconds(60));
       double seconds = (System.nanoTime() - start) / 1e9;

@@ -63,9 +63,10 @@ class KeptCatalogIndexTest {
   @Test
   void shouldBuildAgainRatherThanReopenAnIndexKeptForATopicThatWasCreatedAgain(@TempDir Path dir) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+      KafkaConnection connection = KafkaConnection.plain(kafka.bootstrapServers());
       kafka.createTopics(1, List.of(), List.of(TOPIC));
-      ItemsTopic.write(KafkaConnection.plain(kafka.bootstrapServers()), TOPIC, items("old-", 150));
-      ItemsTopic.Loader loader = new ItemsTopic.Loader(KafkaConnection.plain(kafka.bootstrapServers()), TOPIC, Duration.ofSeconds(30), 4);
+      ItemsTopic.write(connection, TOPIC, items("old-", 150));
+      ItemsTopic.Loader loader = new ItemsTopic.Loader(connection, TOPIC, Duration.ofSeconds(30), 4);
       Path kept = dir.resolve("index");
       try (LiveCatalog first = load(loader, kept)) {
         assertThat(first.catalog().approximate()).isTrue();
@@ -77,7 +78,7 @@ class KeptCatalogIndexTest {
       }
 
       recreate(kafka); // the same name, another topic id, fewer records than the kept offsets
-      ItemsTopic.write(KafkaConnection.plain(kafka.bootstrapServers()), TOPIC, items("new-", 120));
+      ItemsTopic.write(connection, TOPIC, items("new-", 120));
       try (LiveCatalog rebuilt = load(loader, kept)) {
         ItemCatalog catalog = rebuilt.catalog();
         assertThat(catalog.size()).isEqualTo(120);
@@ -91,11 +92,12 @@ class KeptCatalogIndexTest {
   @Test
   void shouldRefuseToReadFromAnOffsetOutsideThePartition(@TempDir Path dir) throws Exception {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+      KafkaConnection connection = KafkaConnection.plain(kafka.bootstrapServers());
       kafka.createTopics(1, List.of(), List.of(TOPIC));
-      ItemsTopic.write(KafkaConnection.plain(kafka.bootstrapServers()), TOPIC, items("a-", 10));
-      assertThatThrownBy(() -> CommittedRecords.readToEnd(KafkaConnection.plain(kafka.bootstrapServers()), TOPIC, Map.of(0, 11L), Duration.ofSeconds(30),
+      ItemsTopic.write(connection, TOPIC, items("a-", 10));
+      assertThatThrownBy(() -> CommittedRecords.readToEnd(connection, TOPIC, Map.of(0, 11L), Duration.ofSeconds(30),
           r -> true)).hasMessageContaining("offset 11 of topic 'items' partition 0 is outside the partition's [0, 10]");
-      assertThat(CommittedRecords.readToEnd(KafkaConnection.plain(kafka.bootstrapServers()), TOPIC, Map.of(0, 4L), Duration.ofSeconds(30), r -> r.offset() < 6))
+      assertThat(CommittedRecords.readToEnd(connection, TOPIC, Map.of(0, 4L), Duration.ofSeconds(30), r -> r.offset() < 6))
           .as("stopped at offset 6: the next to read is 7, not the consumer's position").isEqualTo(Map.of(0, 7L));
     }
   }
