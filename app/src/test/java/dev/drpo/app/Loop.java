@@ -60,7 +60,8 @@ final class Loop implements AutoCloseable {
   }
 
   SimulatedUsers users(UserPopulation population, double loggingShare) {
-    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5, connection,
+    return new SimulatedUsers(world, population, LoggingMix.MEDIUM, loggingShare, 5,
+        config.scorer().excludeRecent(), connection,
         SimulatedUsers.Topics.of(config.kafka().topics()), 9);
   }
 

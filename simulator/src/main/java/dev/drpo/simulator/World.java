@@ -172,7 +172,12 @@ public final class World {
 
   /** The best catalog item's latent reward for a user (its nearest item, embeddings being unit). */
   public double oracleReward(int user) {
-    return latentReward(user, nearest[user][0]);
+    return latentReward(user, oracleItem(user));
+  }
+
+  /** The item the oracle serves a user: the catalog's nearest to the user's interest. */
+  public int oracleItem(int user) {
+    return nearest[user][0];
   }
 
   /** An item the logging policy shows user u. */

@@ -222,11 +222,13 @@ public final class FreshnessBenchmark {
         System.currentTimeMillis(), 3);
     List<Double> perSecond = new ArrayList<>();
     long versionsBefore;
-    try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, 0.2, 10, config.kafka().connection(),
+    try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, 0.2, 10,
+        config.scorer().excludeRecent(), config.kafka().connection(),
         SimulatedUsers.Topics.of(config.kafka().topics()), 4)) {
       serve(users, DRIFT_BEFORE, perSecond);
       versionsBefore = (long) Math.max(0, InJvmMetrics.max("policyVersion"));
       world.changeTastes(5);
+      users.tastesChanged();
       serve(users, DRIFT_AFTER, perSecond);
     } finally {
       job.cancel().get();

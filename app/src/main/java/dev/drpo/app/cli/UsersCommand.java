@@ -63,7 +63,8 @@ final class UsersCommand implements Callable<Integer> {
     if (bootstrapServers != null) {
       overrides.put("kafka.bootstrap-servers", bootstrapServers);
     }
-    JobConfig.Kafka kafka = JobConfig.load(config, overrides).kafka();
+    JobConfig job = JobConfig.load(config, overrides);
+    JobConfig.Kafka kafka = job.kafka();
     JobConfig.Topics topics = kafka.topics();
     Map<String, String> used = kafka.topicsBySetting();
     used.keySet().retainAll(catalogOnly ? List.of("kafka.topics.items")
@@ -78,6 +79,7 @@ final class UsersCommand implements Callable<Integer> {
     TrafficRun run = new TrafficRun(new TrafficRun.Options(JobConfig.parseDuration("--duration", duration), out,
         offlineHours, 15, 0.2, 0.002, seed,
         realtime ? JobConfig.parseDuration("--user-interval", userInterval) : null), world, System.out, Map::of);
-    return DrpoCli.untilInterrupted(run::stop, () -> run.run(kafka.connection(), SimulatedUsers.Topics.of(topics)));
+    return DrpoCli.untilInterrupted(run::stop, () -> run.run(kafka.connection(), SimulatedUsers.Topics.of(topics),
+        job.scorer().excludeRecent()));
   }
 }

@@ -116,7 +116,7 @@ public final class Demo {
           .filter(e -> e.getKey().startsWith("kafka.topics.")).map(Map.Entry::getValue).toList());
       console.printf("Flink web UI: http://localhost:%d  (job %s)%n", options.uiPort(), job.getJobID());
       try {
-        return traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()));
+        return traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()), config.scorer().excludeRecent());
       } finally {
         job.cancel().get();
       }

@@ -51,6 +51,8 @@ public final class SimulatedUsers implements AutoCloseable {
     double servedOracle;
     double loggingReward;
     double loggingOracle;
+    double servedAvailable;
+    double servedCeiling;
 
     /** Mean latent reward of the job's answers (top item), NaN without answers. */
     public double servedReward() {
@@ -60,6 +62,19 @@ public final class SimulatedUsers implements AutoCloseable {
     /** The job's served reward over the oracle's for the same users. */
     public double servedNormalized() {
       return answered == 0 ? Double.NaN : servedReward / servedOracle;
+    }
+
+    /**
+     * What the oracle would have served the same requests in the job's place, over the oracle
+     * without exclusions: below 1 by what the scorer's exclusion of the users' recent items costs.
+     */
+    public double availableNormalized() {
+      return answered == 0 ? Double.NaN : servedAvailable / servedOracle;
+    }
+
+    /** What the linear oracle would have served the same requests in the job's place, over the oracle's: the reachable ceiling. */
+    public double ceilingNormalized() {
+      return answered == 0 ? Double.NaN : servedCeiling / servedOracle;
     }
 
     public double loggingReward() {
@@ -81,6 +96,8 @@ public final class SimulatedUsers implements AutoCloseable {
       servedOracle += other.servedOracle;
       loggingReward += other.loggingReward;
       loggingOracle += other.loggingOracle;
+      servedAvailable += other.servedAvailable;
+      servedCeiling += other.servedCeiling;
     }
   }
 
@@ -91,6 +108,7 @@ public final class SimulatedUsers implements AutoCloseable {
   private final int k;
   private final Topics topics;
   private final SplittableRandom random;
+  private final ServingCeiling ceiling;
   private final CheckedProducer producer;
   private final KafkaConsumer<byte[], byte[]> answers;
   private final ObjectMapper json = new ObjectMapper();
@@ -102,9 +120,10 @@ public final class SimulatedUsers implements AutoCloseable {
   /**
    * @param loggingShare share of online requests the logging policy still serves
    * @param k items per request
+   * @param excludeRecent the scorer's scorer.exclude-recent: what the oracles may serve is reported under the same rule
    */
   public SimulatedUsers(World world, UserPopulation population, LoggingMix mix, double loggingShare, int k,
-      KafkaConnection kafka, Topics topics, long seed) {
+      int excludeRecent, KafkaConnection kafka, Topics topics, long seed) {
     this.world = world;
     this.population = population;
     this.mix = mix;
@@ -112,6 +131,7 @@ public final class SimulatedUsers implements AutoCloseable {
     this.k = k;
     this.topics = topics;
     this.random = new SplittableRandom(seed);
+    this.ceiling = new ServingCeiling(world, excludeRecent);
     Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "5");
     producer = new CheckedProducer(p);
@@ -122,9 +142,14 @@ public final class SimulatedUsers implements AutoCloseable {
   public void replay(long untilMs) {
     for (Request r : population.requestsUntil(untilMs, k)) {
       tally.requests++;
-      send(topics.interactions(), servedByLoggingPolicy(r));
+      send(servedByLoggingPolicy(r));
     }
     producer.flush();
+  }
+
+  /** The users' interests changed ({@link World#changeTastes}): the oracles follow. */
+  public void tastesChanged() {
+    ceiling.tastesChanged();
   }
 
   /** Online: the requests due until {@code untilMs}, their answers (waiting up to timeout), the users' responses. */
@@ -134,7 +159,7 @@ public final class SimulatedUsers implements AutoCloseable {
     for (Request r : due) {
       tally.requests++;
       if (random.nextDouble() < loggingShare) {
-        events.add(new Event(r.ts(), servedByLoggingPolicy(r)));
+        events.add(servedByLoggingPolicy(r));
       } else {
         waiting.put(r.requestId(), r);
         send(topics.requests(), r.json());
@@ -152,7 +177,7 @@ public final class SimulatedUsers implements AutoCloseable {
     }
     events.sort(Comparator.comparingLong(Event::ts));
     for (Event e : events) {
-      send(topics.interactions(), e.bytes());
+      send(e);
     }
     producer.flush();
   }
@@ -164,7 +189,7 @@ public final class SimulatedUsers implements AutoCloseable {
       return null;
     }
     if (rec.get("items").isEmpty()) { // the scorer is still loading its catalog: the site shows its default
-      return new Event(r.ts(), servedByLoggingPolicy(r));
+      return servedByLoggingPolicy(r);
     }
     String top = rec.get("items").get(0).asText();
     long version = rec.get("policyVersion").asLong();
@@ -178,22 +203,33 @@ public final class SimulatedUsers implements AutoCloseable {
     versionsServed.merge(Long.toString(version), 1L, Long::sum);
     tally.servedReward += population.latentReward(r, top);
     tally.servedOracle += world.oracleReward(r.user());
+    int oracleItem = ceiling.oracle(r.user());
+    int linearItem = ceiling.linear(r.user());
+    tally.servedAvailable += world.latentReward(r.user(), oracleItem);
+    tally.servedCeiling += world.latentReward(r.user(), linearItem);
     if (explored) {
       tally.explored++;
     }
-    return new Event(r.ts(), population.respond(r, top, version, propensity, explored));
+    return new Event(r, oracleItem, linearItem, population.respond(r, top, version, propensity, explored));
   }
 
-  private byte[] servedByLoggingPolicy(Request r) {
-    String item = world.catalog().id(world.log(r.user(), mix, random));
+  private Event servedByLoggingPolicy(Request r) {
+    int item = world.log(r.user(), mix, random);
+    String id = world.catalog().id(item);
     tally.loggingServed++;
-    tally.loggingReward += population.latentReward(r, item);
+    tally.loggingReward += population.latentReward(r, id);
     tally.loggingOracle += world.oracleReward(r.user());
-    return population.respond(r, item, -1, Double.NaN, false);
+    return new Event(r, item, item, population.respond(r, id, -1, Double.NaN, false));
   }
 
   private void send(String topic, byte[] value) {
     producer.send(topic, value);
+  }
+
+  /** An interaction goes out: what the oracles would have shown joins their histories of the user. */
+  private void send(Event e) {
+    ceiling.consumed(e.request().user(), e.oracleItem(), e.linearItem());
+    send(topics.interactions(), e.bytes());
   }
 
   /** The tally since the last call, and a fresh one. */
@@ -227,5 +263,10 @@ public final class SimulatedUsers implements AutoCloseable {
     answers.close();
   }
 
-  private record Event(long ts, byte[] bytes) {}
+  /** An interaction in answer to {@code request}, and what the oracle and the linear oracle would have shown instead. */
+  private record Event(Request request, int oracleItem, int linearItem, byte[] bytes) {
+    long ts() {
+      return request.ts();
+    }
+  }
 }

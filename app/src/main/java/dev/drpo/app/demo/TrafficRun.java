@@ -76,8 +76,14 @@ public final class TrafficRun {
     stop.set(true);
   }
 
-  /** Drives the users until the duration is over or {@link #stop()}; returns the summary for the console (demo.json has it whole). */
-  public Map<String, Object> run(KafkaConnection kafka, SimulatedUsers.Topics topics) throws IOException, InterruptedException {
+  /**
+   * Drives the users until the duration is over or {@link #stop()}; returns the summary for the
+   * console (demo.json has it whole).
+   *
+   * @param excludeRecent the job's scorer.exclude-recent (the oracles are reported under the same rule)
+   */
+  public Map<String, Object> run(KafkaConnection kafka, SimulatedUsers.Topics topics, int excludeRecent)
+      throws IOException, InterruptedException {
     Files.createDirectories(options.out());
     long tick = options.tickMinutes() * 60_000L;
     // room for up to MAX_TICKS_PER_SECOND round trips a second; past that the users wait for the wall clock
@@ -94,7 +100,7 @@ public final class TrafficRun {
     long nextReport = started + REPORT_NANOS;
     SimulatedUsers.Tally window = new SimulatedUsers.Tally();
     try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, options.loggingShare(), 10,
-        kafka, topics, options.seed())) {
+        excludeRecent, kafka, topics, options.seed())) {
       long offlineEnd = options.realtime() ? clock : clock + options.offlineHours() * 3_600_000L;
       String phase = "offline";
       while (!stop.get() && System.nanoTime() < deadline) {
@@ -154,6 +160,8 @@ public final class TrafficRun {
     row.put("served_reward", finiteOrNull(t.servedReward()));
     row.put("normalized", finiteOrNull(t.servedNormalized()));
     row.put("logging_normalized", finiteOrNull(t.loggingNormalized()));
+    row.put("ceiling_normalized", finiteOrNull(t.ceilingNormalized()));
+    row.put("available_normalized", finiteOrNull(t.availableNormalized()));
     row.put("explored_pct", t.answered == 0 ? null : 100.0 * t.explored / t.answered);
     StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%5.1fs %-7s]", seconds, phase));
     for (Map.Entry<String, Object> e : row.entrySet()) {
@@ -176,8 +184,11 @@ public final class TrafficRun {
     s.put("logging_policy_normalized", finiteOrNull(loggingNormalized));
     s.put("first_online_normalized", served.isEmpty() ? null : served.get(0).get("normalized"));
     s.put("last_online_normalized", served.isEmpty() ? null : served.get(served.size() - 1).get("normalized"));
-    s.put("online_mean_normalized", meanNormalized(served, 0));
-    s.put("last_quarter_normalized", meanNormalized(served, 0.75));
+    s.put("online_mean_normalized", meanNormalized(served, "normalized", 0));
+    s.put("last_quarter_normalized", meanNormalized(served, "normalized", 0.75));
+    s.put("online_mean_ceiling_normalized", meanNormalized(served, "ceiling_normalized", 0));
+    s.put("last_quarter_ceiling_normalized", meanNormalized(served, "ceiling_normalized", 0.75));
+    s.put("online_mean_available_normalized", meanNormalized(served, "available_normalized", 0));
     s.put("answers_by_policy_version", users.versionsServed());
     s.put("unanswered", users.waiting());
     s.put("unexpected_answers", users.unexpectedAnswers());
@@ -190,8 +201,8 @@ public final class TrafficRun {
     return s;
   }
 
-  /** The normalized served reward over the online rows from {@code fromShare} of the online phase's time on, per answer. */
-  static Double meanNormalized(List<Map<String, Object>> online, double fromShare) {
+  /** A normalized reward ({@code key}) over the online rows from {@code fromShare} of the online phase's time on, per answer. */
+  static Double meanNormalized(List<Map<String, Object>> online, String key, double fromShare) {
     if (online.isEmpty()) {
       return null;
     }
@@ -202,7 +213,7 @@ public final class TrafficRun {
     for (Map<String, Object> row : online) {
       if ((Double) row.get("t_s") >= from) {
         long n = (Long) row.get("requests_answered");
-        sum += n * (Double) row.get("normalized");
+        sum += n * (Double) row.get(key);
         answers += n;
       }
     }
@@ -214,23 +225,31 @@ public final class TrafficRun {
     report.put("timeline", timeline);
     report.put("summary", summary);
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(options.out().resolve("demo.json").toFile(), report);
-    XYSeries policy = new XYSeries("served by the job (normalized)");
-    XYSeries logging = new XYSeries("served by the logging policy (normalized)");
+    XYSeries policy = new XYSeries("served by the job");
+    XYSeries ceiling = new XYSeries("reachable ceiling: the linear oracle, same exclusions");
+    XYSeries logging = new XYSeries("served by the logging policy");
+    XYSeries oracle = new XYSeries("oracle");
     for (Map<String, Object> row : timeline) {
       double t = (Double) row.get("t_s");
       if (row.get("normalized") instanceof Double served) {
         policy.add(t, served);
       }
+      if (row.get("ceiling_normalized") instanceof Double reachable) {
+        ceiling.add(t, reachable);
+      }
       if (row.get("logging_normalized") instanceof Double logged) {
         logging.add(t, logged);
       }
+      oracle.add(t, 1.0);
     }
     XYSeriesCollection data = new XYSeriesCollection(policy);
+    data.addSeries(ceiling);
     data.addSeries(logging);
+    data.addSeries(oracle);
     // ImageIO's default file cache registers a shutdown hook, which fails when Ctrl-C ended the run
     ImageIO.setUseCache(false);
     ChartUtils.saveChartAsPNG(options.out().resolve("demo.png").toFile(), ChartFactory.createXYLineChart(
-        "drpo demo: served reward / oracle reward over time", "seconds", "normalized reward", data,
+        "drpo demo: served reward over time, as a share of the oracle's", "seconds", "normalized reward", data,
         PlotOrientation.VERTICAL, true, false, false), 900, 500);
     console.printf("wrote %s and %s%n", options.out().resolve("demo.json"), options.out().resolve("demo.png"));
   }

@@ -2,6 +2,7 @@ package dev.drpo.operators.filter;
 
 import dev.drpo.model.filter.KeepFractionController;
 import dev.drpo.model.filter.RunningQuantile;
+import dev.drpo.model.filter.StateValue;
 import dev.drpo.model.objective.DrpoExp;
 import java.io.Serializable;
 
@@ -16,9 +17,13 @@ import java.io.Serializable;
  * @param weighting DRPO: (q - nu) / (sigma_kept + eps); DRPO_EXP: exp((q - mean_kept) / beta), which
  *     the trainer normalises over each micro-batch
  * @param beta DRPO-Exp temperature (paper: 0.05)
+ * @param baseline what a sample's quality is ranked relative to: NONE, the quality itself (the paper);
+ *     VALUE, quality minus a per-state estimate of the serving policy's expected quality
+ *     ({@link StateValue}, fitted per cohort on every sample over the horizon)
  */
 public record FilterConfig(RunningQuantile.Config horizon, double initialKeepFraction, double targetRatio,
-    double minKeepFraction, double maxKeepFraction, Weighting weighting, double beta) implements Serializable {
+    double minKeepFraction, double maxKeepFraction, Weighting weighting, double beta, Baseline baseline)
+    implements Serializable {
 
   /** How an admitted sample is weighted. */
   public enum Weighting {
@@ -26,8 +31,17 @@ public record FilterConfig(RunningQuantile.Config horizon, double initialKeepFra
     DRPO_EXP
   }
 
+  /** What a sample's quality is ranked relative to. */
+  public enum Baseline {
+    NONE,
+    VALUE
+  }
+
   public FilterConfig {
     controller(initialKeepFraction, targetRatio, minKeepFraction, maxKeepFraction);
+    if (baseline == Baseline.VALUE && horizon.unit() != RunningQuantile.Unit.COUNT) {
+      throw new IllegalArgumentException("a value baseline needs a horizon counted in samples: " + horizon);
+    }
   }
 
   /**
@@ -37,7 +51,25 @@ public record FilterConfig(RunningQuantile.Config horizon, double initialKeepFra
   public static FilterConfig defaults() {
     return new FilterConfig(RunningQuantile.Config.count(1_000, 20, 320), KeepFractionController.PAPER_INITIAL,
         KeepFractionController.PAPER_TARGET_RATIO, KeepFractionController.PAPER_MIN, KeepFractionController.PAPER_MAX,
-        Weighting.DRPO, DrpoExp.PAPER_BETA);
+        Weighting.DRPO, DrpoExp.PAPER_BETA, Baseline.NONE);
+  }
+
+  /** The same filter ranking quality relative to this baseline. */
+  public FilterConfig withBaseline(Baseline other) {
+    return new FilterConfig(horizon, initialKeepFraction, targetRatio, minKeepFraction, maxKeepFraction, weighting, beta, other);
+  }
+
+  /**
+   * A new per-state value for states of {@code features} features: its sums fade by one tick's
+   * share of the horizon at each tick (the filter solves it at every tick), so it remembers about
+   * as many samples as the quantile's horizon holds.
+   */
+  public StateValue newValue(int features) {
+    return new StateValue(features, valueRetention());
+  }
+
+  double valueRetention() {
+    return Math.max(0.5, 1 - (double) horizon.tickSamples() / (horizon.bucketSize() * horizon.buckets()));
   }
 
   public KeepFractionController newController() {

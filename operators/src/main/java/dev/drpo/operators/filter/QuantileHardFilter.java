@@ -1,6 +1,7 @@
 package dev.drpo.operators.filter;
 
 import dev.drpo.model.filter.RunningQuantile;
+import dev.drpo.model.filter.StateValue;
 import dev.drpo.model.objective.Drpo;
 import dev.drpo.operators.quality.QualitySample;
 import java.util.HashMap;
@@ -28,6 +29,13 @@ import org.apache.flink.util.Collector;
  * is seeded, so the rebuilt filter decides exactly as the lost one would have. A cohort's state
  * lives as long as the cohort (cohorts are few and long-lived); nothing is kept per user.
  *
+ * <p>With a value baseline ({@link FilterConfig.Baseline#VALUE}) the filter ranks a sample's
+ * relative quality q - V(s) instead of q: V ({@link StateValue}) is fitted per cohort on every
+ * sample's user features (the state without its history), refitted at each tick and saved with the
+ * filter then, so between ticks V is fixed and the replayed pairs are exact; a restore loses only
+ * the samples since the last tick from V's sums. Nu, kappa and the weights are then in units of
+ * relative quality.
+ *
  * <p>Metrics per cohort (group {@code cohort=<name>}): samplesIn, admitted, keepFraction (kappa),
  * threshold (nu), keepRate (admitted / samplesIn), admittedExplored (admitted samples whose item the
  * scorer's exploration drew: the draws that earned more than the cohort's nu).
@@ -35,6 +43,7 @@ import org.apache.flink.util.Collector;
 public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySample, TrainingSample> {
   private final FilterConfig config;
   private transient ValueState<byte[]> saved;
+  private transient ValueState<byte[]> savedValue;
   private transient ListState<Tuple2<Double, Long>> sinceSaved;
   private transient Map<String, Cohort> cohorts;
 
@@ -45,6 +54,7 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   @Override
   public void open(OpenContext openContext) {
     saved = getRuntimeContext().getState(new ValueStateDescriptor<>("filter", byte[].class));
+    savedValue = getRuntimeContext().getState(new ValueStateDescriptor<>("state-value", byte[].class));
     sinceSaved = getRuntimeContext().getListState(
         new ListStateDescriptor<>("since-last-tick", Types.TUPLE(Types.DOUBLE, Types.LONG)));
     cohorts = new HashMap<>();
@@ -54,16 +64,26 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   public void processElement(QualitySample sample, Context ctx, Collector<TrainingSample> out) throws Exception {
     Cohort cohort = cohorts.get(ctx.getCurrentKey());
     if (cohort == null) {
-      cohort = restore(ctx.getCurrentKey());
+      cohort = restore(ctx.getCurrentKey(), sample);
       cohorts.put(ctx.getCurrentKey(), cohort);
     }
     RunningQuantile filter = cohort.filter;
-    boolean admitted = filter.offer(sample.quality, sample.ts);
+    double baseline = 0;
+    if (cohort.value != null) {
+      baseline = cohort.value.value(sample.userFeatures);
+      cohort.value.add(sample.userFeatures, sample.quality);
+    }
+    double quality = sample.quality - baseline;
+    boolean admitted = filter.offer(quality, sample.ts);
     if (filter.samplesSinceTick() == 0) {
       saved.update(filter.toBytes());
+      if (cohort.value != null) {
+        cohort.value.solve();
+        savedValue.update(cohort.value.toBytes());
+      }
       sinceSaved.clear();
     } else {
-      sinceSaved.add(Tuple2.of(sample.quality, sample.ts));
+      sinceSaved.add(Tuple2.of(quality, sample.ts));
     }
     cohort.in.inc();
     if (admitted) {
@@ -71,18 +91,20 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
       if (sample.explored) {
         cohort.admittedExplored.inc();
       }
-      out.collect(admit(sample, filter));
+      out.collect(admit(sample, quality, baseline, filter));
     }
   }
 
-  private TrainingSample admit(QualitySample sample, RunningQuantile filter) {
+  private TrainingSample admit(QualitySample sample, double quality, double baseline, RunningQuantile filter) {
     double weight = config.weighting() == FilterConfig.Weighting.DRPO
-        ? Drpo.weight(sample.quality, filter.threshold(), filter.keptStd())
-        : Math.exp((sample.quality - filter.keptMean()) / config.beta());
-    return new TrainingSample(sample, weight, filter.threshold(), filter.keepFraction());
+        ? Drpo.weight(quality, filter.threshold(), filter.keptStd())
+        : Math.exp((quality - filter.keptMean()) / config.beta());
+    TrainingSample admitted = new TrainingSample(sample, weight, filter.threshold(), filter.keepFraction());
+    admitted.baseline = baseline;
+    return admitted;
   }
 
-  private Cohort restore(String name) throws Exception {
+  private Cohort restore(String name, QualitySample first) throws Exception {
     byte[] bytes = saved.value();
     RunningQuantile filter = bytes == null
         ? new RunningQuantile(config.horizon(), config.newController())
@@ -90,18 +112,29 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     for (Tuple2<Double, Long> pending : sinceSaved.get()) {
       filter.add(pending.f0, pending.f1);
     }
-    return new Cohort(filter, getRuntimeContext().getMetricGroup().addGroup("cohort", name));
+    StateValue value = null;
+    if (config.baseline() == FilterConfig.Baseline.VALUE) {
+      byte[] valueBytes = savedValue.value();
+      value = valueBytes == null ? config.newValue(first.userFeatures == null ? 0 : first.userFeatures.length)
+          : StateValue.fromBytes(valueBytes, config.valueRetention());
+    } else {
+      savedValue.clear();
+    }
+    return new Cohort(filter, value, getRuntimeContext().getMetricGroup().addGroup("cohort", name));
   }
 
   /** The live filter of one cohort and its metrics. */
   private static final class Cohort {
     final RunningQuantile filter;
+    /** The per-state value the quality is ranked relative to; null without a baseline. */
+    final StateValue value;
     final Counter in;
     final Counter admitted;
     final Counter admittedExplored;
 
-    Cohort(RunningQuantile filter, MetricGroup metrics) {
+    Cohort(RunningQuantile filter, StateValue value, MetricGroup metrics) {
       this.filter = filter;
+      this.value = value;
       this.in = metrics.counter("samplesIn");
       this.admitted = metrics.counter("admitted");
       this.admittedExplored = metrics.counter("admittedExplored");

@@ -13,6 +13,8 @@ public class TrainingSample {
   public double weight;
   public double threshold;
   public double keepFraction;
+  /** The filter's estimate of the serving policy's expected quality for this state (0: no baseline). */
+  public double baseline;
   public float[] state;
   public float[] action;
 

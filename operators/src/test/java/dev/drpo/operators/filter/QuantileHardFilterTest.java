@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class QuantileHardFilterTest {
   static final FilterConfig CONFIG = new FilterConfig(RunningQuantile.Config.count(500, 8, 100), 0.5, 0.5, 0.05, 1.0,
-      FilterConfig.Weighting.DRPO, 0.05);
+      FilterConfig.Weighting.DRPO, 0.05, FilterConfig.Baseline.NONE);
 
   @Test
   void shouldAdmitTheTopShareOfEachCohortAgainstItsOwnThreshold() throws Exception {
@@ -101,6 +101,70 @@ class QuantileHardFilterTest {
         .containsExactlyElementsOf(expected.subList(emittedBefore, expected.size()));
   }
 
+  @Test
+  void shouldAdmitTheBetterActionOfEachStateWhenQualityIsRelativeToTheStatesValue() throws Exception {
+    // an easy state A (rewards 0.8 / 0.6 for its good / bad action) and a hard one B (0.3 / 0.1); kappa fixed at 0.5
+    FilterConfig half = new FilterConfig(RunningQuantile.Config.count(500, 8, 100), 0.5, 0.5, 0.5, 0.5,
+        FilterConfig.Weighting.DRPO, 0.05, FilterConfig.Baseline.NONE);
+    List<TrainingSample> raw = admittedAfterWarmUp(half);
+    List<TrainingSample> relative = admittedAfterWarmUp(half.withBaseline(FilterConfig.Baseline.VALUE));
+
+    assertThat(raw.stream().filter(t -> t.sample.userId.equals("hard")).count()).isLessThan(2L * raw.size() / 100);
+    assertThat(raw.stream().filter(t -> t.sample.itemId.equals("good")).count()).isBetween(raw.size() / 3L, 2L * raw.size() / 3);
+    assertThat(relative.stream().filter(t -> t.sample.itemId.equals("good")).count()).isGreaterThan(95L * relative.size() / 100);
+    assertThat(relative.stream().filter(t -> t.sample.userId.equals("hard")).count()).isGreaterThan(40L * relative.size() / 100);
+    assertThat(relative).allSatisfy(t -> assertThat(t.baseline).isCloseTo(t.sample.userId.equals("easy") ? 0.7 : 0.2, within(0.03)));
+  }
+
+  private static List<TrainingSample> admittedAfterWarmUp(FilterConfig config) throws Exception {
+    var harness = Harnesses.keyed(new QuantileHardFilter(config), (QualitySample s) -> s.cohort, null);
+    SplittableRandom r = new SplittableRandom(5);
+    for (int i = 0; i < 8_000; i++) {
+      if (i == 4_000) {
+        harness.getOutput().clear();
+      }
+      boolean easy = r.nextBoolean();
+      boolean good = r.nextBoolean();
+      double quality = (easy ? 0.6 : 0.1) + (good ? 0.2 : 0) + 0.02 * r.nextGaussian();
+      harness.processElement(record(sample("c", quality, i, easy ? "easy" : "hard", good ? "good" : "bad")));
+    }
+    return harness.extractOutputValues();
+  }
+
+  @Test
+  void shouldKeepTheStatesValueAcrossASnapshotAndRestore() throws Exception {
+    FilterConfig config = CONFIG.withBaseline(FilterConfig.Baseline.VALUE);
+    List<QualitySample> stream = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(6);
+    for (int i = 0; i < 3_000; i++) {
+      boolean easy = r.nextBoolean();
+      stream.add(sample("c", (easy ? 0.6 : 0.1) + 0.2 * r.nextDouble(), i, easy ? "easy" : "hard", "i"));
+    }
+    int cut = 1_234;
+    int nextTick = 1_300; // a tick every 100 samples: V is refitted there, from sums the restore lost part of
+    var uninterrupted = Harnesses.keyed(new QuantileHardFilter(config), (QualitySample s) -> s.cohort, null);
+    for (QualitySample s : stream) {
+      uninterrupted.processElement(record(s));
+    }
+    var before = Harnesses.keyed(new QuantileHardFilter(config), (QualitySample s) -> s.cohort, null);
+    for (QualitySample s : stream.subList(0, cut)) {
+      before.processElement(record(s));
+    }
+    OperatorSubtaskState snapshot = before.snapshot(1, 1);
+    before.close();
+    var after = Harnesses.keyed(new QuantileHardFilter(config), (QualitySample s) -> s.cohort, snapshot);
+    for (QualitySample s : stream.subList(cut, stream.size())) {
+      after.processElement(record(s));
+    }
+
+    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= cut).toList();
+    List<TrainingSample> restored = after.extractOutputValues();
+    assertThat(restored.stream().filter(t -> t.sample.ts < nextTick).toList())
+        .usingRecursiveFieldByFieldElementComparator(Harnesses.fieldByField())
+        .containsExactlyElementsOf(expected.stream().filter(t -> t.sample.ts < nextTick).toList());
+    assertThat(restored.get(restored.size() - 1).baseline).isCloseTo(expected.get(expected.size() - 1).baseline, within(0.01));
+  }
+
   static TrainingSample last(List<TrainingSample> out, String cohort) {
     return out.stream().filter(t -> t.sample.cohort.equals(cohort)).reduce((a, b) -> b).orElseThrow();
   }
@@ -111,6 +175,15 @@ class QuantileHardFilterTest {
 
   static StreamRecord<QualitySample> record(QualitySample s) {
     return new StreamRecord<>(s, s.ts);
+  }
+
+  /** A sample of one of two users with one feature each: "easy" is [1, 0], anyone else [0, 1]. */
+  static QualitySample sample(String cohort, double quality, long ts, String user, String item) {
+    QualitySample s = sample(cohort, quality, ts);
+    s.userId = user;
+    s.itemId = item;
+    s.userFeatures = user.equals("easy") ? new float[] {1, 0} : new float[] {0, 1};
+    return s;
   }
 
   static QualitySample sample(String cohort, double quality, long ts) {

@@ -3,6 +3,8 @@ package dev.drpo.simulator.bench;
 import dev.drpo.simulator.LoggedData;
 import dev.drpo.simulator.World;
 import java.util.Arrays;
+import java.util.function.IntFunction;
+import java.util.function.IntToDoubleFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,18 +34,34 @@ public final class LinearBound {
     if (weights.length != data.size()) {
       throw new IllegalArgumentException("one weight per sample: " + weights.length + " for " + data.size());
     }
-    int p = world.config().stateDim() + 1;
-    int d = world.config().dimension();
+    return fit(data.size(), world.config().stateDim(), world.config().dimension(),
+        i -> world.state(data.user(i)), i -> world.catalog().embedding(data.item(i)), i -> weights[i]);
+  }
+
+  /**
+   * The linear oracle of a world: the least-squares map from each given user's state to the
+   * embedding of the item the oracle serves that user (the best in the catalog). It is the best
+   * policy mean of the backbone's linear path that the state allows, so what it serves, evaluated
+   * like the policy, is the ceiling a learner of this class can reach.
+   */
+  public static LinearBound oracle(World world, int[] users) {
+    return fit(users.length, world.config().stateDim(), world.config().dimension(), i -> world.state(users[i]),
+        i -> world.catalog().embedding(world.oracleItem(users[i])), i -> 1.0);
+  }
+
+  private static LinearBound fit(int size, int stateDim, int d, IntFunction<float[]> state, IntFunction<float[]> target,
+      IntToDoubleFunction weight) {
+    int p = stateDim + 1;
     INDArray xtwx = Nd4j.zeros(DataType.DOUBLE, p, p);
     INDArray xtwa = Nd4j.zeros(DataType.DOUBLE, p, d);
-    for (int from = 0; from < data.size(); from += CHUNK) {
-      int n = Math.min(CHUNK, data.size() - from);
+    for (int from = 0; from < size; from += CHUNK) {
+      int n = Math.min(CHUNK, size - from);
       double[] x = new double[n * p];
       double[] a = new double[n * d];
       for (int i = 0; i < n; i++) {
-        double root = Math.sqrt(weights[from + i]);
-        float[] s = world.state(data.user(from + i));
-        float[] e = world.catalog().embedding(data.item(from + i));
+        double root = Math.sqrt(weight.applyAsDouble(from + i));
+        float[] s = state.apply(from + i);
+        float[] e = target.apply(from + i);
         for (int j = 0; j < p - 1; j++) {
           x[i * p + j] = root * s[j];
         }
