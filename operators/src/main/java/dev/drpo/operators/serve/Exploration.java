@@ -19,9 +19,11 @@ import java.util.SplittableRandom;
  *       no propensities.
  *   <li>{@link Mode#SOFTMAX}: the k items are drawn without replacement (slot by slot, Plackett-Luce)
  *       from the {@code candidates} items nearest mu(s), each with probability proportional to
- *       exp(cosine / temperature) among those not drawn yet; each slot's propensity is that
- *       probability, so the first slot's are a softmax over the candidates and the list's
- *       probability is their product.
+ *       exp(cosine / temperature) among those not drawn yet. Every answer in this mode, whether
+ *       its request explored or not, carries each slot's propensity under the whole serving mix:
+ *       the probability that the scorer shows that item in that slot given the items in the
+ *       earlier slots, the exploit answer (the top k, with probability 1 - share) and the draw
+ *       (share) together ({@link #propensities}).
  * </ul>
  *
  * @param share the share of requests that explore, in [0, 1]
@@ -78,6 +80,53 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
     for (int j = 0; j < d; j++) {
       actions[row * d + j] += (float) (gaussianScale * sigma[j] * random.nextGaussian());
     }
+  }
+
+  /**
+   * The items of one answer from the candidates nearest its action (best first): the top k, or,
+   * for a request that explores ({@code explorer} not null) in softmax mode, k drawn from them. In
+   * softmax mode each slot carries its propensity under the serving mix ({@link #propensities});
+   * otherwise there are none (none: nothing is drawn; gaussian: no closed form).
+   */
+  public Choice choose(Ranking candidates, int k, SplittableRandom explorer) {
+    if (mode != Mode.SOFTMAX) {
+      int n = Math.min(k, candidates.ids().length);
+      return new Choice(Arrays.copyOf(candidates.ids(), n), Arrays.copyOf(candidates.scores(), n), null);
+    }
+    Choice shown = explorer != null ? draw(candidates, k, explorer)
+        : new Choice(Arrays.copyOf(candidates.ids(), Math.min(k, candidates.ids().length)),
+            Arrays.copyOf(candidates.scores(), Math.min(k, candidates.ids().length)), null);
+    return new Choice(shown.ids(), shown.scores(), propensities(candidates, shown.ids()));
+  }
+
+  /**
+   * Softmax mode: for each slot of an answer, the probability that the serving mix shows that item
+   * there given the earlier slots. With E the event that the earlier slots are the exploit
+   * answer's (the candidates' top, in order) and D the draw's probability of them:
+   * P(slot j = x | earlier) = ((1 - share) [E and x is the top's j-th] + share D P_draw(x | earlier))
+   * / ((1 - share) [E] + share D).
+   */
+  double[] propensities(Ranking candidates, String[] shown) {
+    int m = Math.min(searchSize(shown.length), candidates.ids().length);
+    boolean[] drawn = new boolean[m];
+    double[] weights = new double[m];
+    double[] propensities = new double[shown.length];
+    boolean exploitSoFar = true;
+    double drawSoFar = 1;
+    for (int slot = 0; slot < shown.length; slot++) {
+      double sum = weigh(candidates.scores(), m, drawn, weights);
+      int at = Arrays.asList(candidates.ids()).subList(0, m).indexOf(shown[slot]);
+      double draw = at < 0 ? 0 : weights[at] / sum;
+      boolean exploit = exploitSoFar && slot < candidates.ids().length && candidates.ids()[slot].equals(shown[slot]);
+      double before = (1 - share) * (exploitSoFar ? 1 : 0) + share * drawSoFar;
+      propensities[slot] = ((1 - share) * (exploit ? 1 : 0) + share * drawSoFar * draw) / before;
+      exploitSoFar = exploit;
+      drawSoFar *= draw;
+      if (at >= 0) {
+        drawn[at] = true;
+      }
+    }
+    return propensities;
   }
 
   /** The probability of each candidate (by its cosine) to be drawn first: a softmax at the temperature. */

@@ -300,7 +300,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
           }
         }
       }
-      rankings = catalog.topK(actions, n, explores ? config.exploration().searchSize(k) : k, excludes, Similarity.COSINE);
+      // softmax: every answer's propensities need the candidates, whether its request explores or not
+      boolean candidates = explores || config.exploration().mode() == Exploration.Mode.SOFTMAX;
+      rankings = catalog.topK(actions, n, candidates ? config.exploration().searchSize(k) : k, excludes, Similarity.COSINE);
     }
     long now = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -335,16 +337,10 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private Recommendation answer(PendingRequest p, Ranking ranking, long version, SplittableRandom explorer) {
     Recommendation r = recommendation(p.request);
     r.policyVersion = version;
-    if (explorer != null && config.exploration().mode() == Exploration.Mode.SOFTMAX) {
-      Exploration.Choice choice = config.exploration().draw(ranking, p.request.k, explorer);
-      r.items = choice.ids();
-      r.scores = choice.scores();
-      r.propensities = choice.propensities();
-    } else {
-      int k = Math.min(p.request.k, ranking.ids().length);
-      r.items = Arrays.copyOf(ranking.ids(), k);
-      r.scores = Arrays.copyOf(ranking.scores(), k);
-    }
+    Exploration.Choice choice = config.exploration().choose(ranking, p.request.k, explorer);
+    r.items = choice.ids();
+    r.scores = choice.scores();
+    r.propensities = choice.propensities();
     if (explorer != null) {
       r.explored = true;
       explored.inc();

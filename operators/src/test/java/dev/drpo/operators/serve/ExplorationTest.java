@@ -47,6 +47,41 @@ class ExplorationTest {
   }
 
   @Test
+  void shouldLogForEverySlotZeroItemTheProbabilityWithWhichTheServingMixShowsIt() {
+    Exploration mix = new Exploration(Mode.SOFTMAX, 0.2, 1, 0.1, 6);
+    List<String> ids = Arrays.asList(CANDIDATES.ids());
+    int requests = 100_000;
+    int[] shown = new int[8];
+    double[] logged = new double[8];
+    for (int i = 0; i < requests; i++) {
+      SplittableRandom random = Exploration.random("req-" + i, 9);
+      Choice c = mix.choose(CANDIDATES, 3, mix.explores(random) ? random : null);
+      int at = ids.indexOf(c.ids()[0]);
+      shown[at]++;
+      logged[at] += c.propensities()[0];
+    }
+    for (int i = 0; i < 8; i++) {
+      double frequency = shown[i] / (double) requests;
+      double meanPropensity = shown[i] == 0 ? 0 : logged[i] / shown[i];
+      assertThat(meanPropensity).as("candidate %d", i).isCloseTo(frequency, within(0.005));
+    }
+    assertThat(shown[0] / (double) requests).as("the exploit share and the draws of the top").isGreaterThan(0.8);
+  }
+
+  @Test
+  void shouldGiveALaterSlotOfAnExploitAnswerItsProbabilityGivenTheEarlierSlots() {
+    Exploration mix = new Exploration(Mode.SOFTMAX, 0.2, 1, 0.1, 6);
+    double[] p = mix.firstDrawProbabilities(Arrays.copyOf(CANDIDATES.scores(), 6));
+    Choice exploit = mix.choose(CANDIDATES, 2, null);
+
+    assertThat(exploit.ids()).containsExactly("a", "b");
+    assertThat(exploit.propensities()[0]).isCloseTo(0.8 + 0.2 * p[0], within(1e-9));
+    double drawB = p[1] / (1 - p[0]);
+    assertThat(exploit.propensities()[1]).isCloseTo((0.8 + 0.2 * p[0] * drawB) / (0.8 + 0.2 * p[0]), within(1e-9));
+    assertThat(Exploration.NONE.choose(CANDIDATES, 2, null).propensities()).isNull();
+  }
+
+  @Test
   void shouldDrawDistinctItemsWithEachSlotsPropensityGivenTheItemsBeforeIt() {
     double[] p = SOFTMAX.firstDrawProbabilities(Arrays.copyOf(CANDIDATES.scores(), 6));
     List<String> ids = Arrays.asList(CANDIDATES.ids());

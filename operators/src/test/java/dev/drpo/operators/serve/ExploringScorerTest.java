@@ -51,7 +51,11 @@ class ExploringScorerTest {
         assertThat(same.get(i).items).isEqualTo(none.get(i).items);
         assertThat(same.get(i).scores).isEqualTo(none.get(i).scores);
         assertThat(same.get(i).explored).isFalse();
-        assertThat(same.get(i).propensities).isNull();
+        if (off.mode() == Mode.SOFTMAX) {
+          assertThat(same.get(i).propensities).as("a mix that never explores shows its top for certain").containsOnly(1.0);
+        } else {
+          assertThat(same.get(i).propensities).isNull();
+        }
       }
     }
     assertThat(none).allSatisfy(r -> {
@@ -75,7 +79,8 @@ class ExploringScorerTest {
         assertThat(r.items).hasSize(5).doesNotHaveDuplicates();
       } else {
         assertThat(r.items).isEqualTo(mean.get(i).items);
-        assertThat(r.propensities).isNull();
+        assertThat(r.propensities).as("the mix's probability of the top: the exploit half and the draws of it").hasSize(5);
+        assertThat(r.propensities[0]).isBetween(0.5, 1.0);
       }
     }
     assertThat(half).filteredOn(r -> r.explored).anySatisfy(r -> assertThat(r.items).isNotEqualTo(mean.get(0).items));
