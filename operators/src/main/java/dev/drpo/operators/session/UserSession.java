@@ -18,6 +18,9 @@ import org.apache.datasketches.hash.MurmurHash3;
  *   <li>{@link #steps}: in event-time order, every step whose sample has not left yet (pending)
  *       and every step after it (their look-ahead), and the L steps before the first of them (their
  *       history); older steps are dropped;
+ *   <li>{@link #earlierIds}: the ids of the session that {@code maxEventsPerSession} ended just
+ *       before this one, so a retried event of it is still a duplicate (not a new session's sample)
+ *       until the watermark passes that session's end + gap;
  *   <li>{@link #timer}: the one event-time timer the user has, when it fires.
  * </ul>
  * Plain logic on one user's session; the {@link UserSessionizer} keeps it in state and owns the timer.
@@ -33,6 +36,8 @@ public class UserSession {
   /** The latest event time in the session. */
   public long end;
   public long[] eventIds;
+  /** Ids of the capped session before this one (null or empty: none). */
+  public long[] earlierIds;
   public SessionStep[] steps;
   public long timer = NO_TIMER;
 
@@ -48,6 +53,21 @@ public class UserSession {
     return s;
   }
 
+  /**
+   * What follows a session its cap ended: no events yet, the capped session's ids to recognise its
+   * retried events, and its end, so the user's state lasts until the watermark passes that end + gap.
+   */
+  public static UserSession afterCapped(UserSession capped) {
+    UserSession s = new UserSession();
+    s.start = Long.MAX_VALUE;
+    s.end = capped.end;
+    s.cohort = capped.cohort;
+    s.eventIds = new long[0];
+    s.earlierIds = capped.eventIds;
+    s.steps = new SessionStep[0];
+    return s;
+  }
+
   /** How many events the session holds. */
   public int events() {
     return eventIds.length;
@@ -56,10 +76,8 @@ public class UserSession {
   /** Adds the event as a pending step unless its id is already in the session; false for a duplicate. */
   public boolean add(InteractionEvent e) {
     long id = MurmurHash3.hash(e.eventId.getBytes(StandardCharsets.UTF_8), HASH_SEED)[0];
-    for (long seen : eventIds) {
-      if (seen == id) {
-        return false;
-      }
+    if (contains(eventIds, id) || earlierIds != null && contains(earlierIds, id)) {
+      return false;
     }
     eventIds = Arrays.copyOf(eventIds, eventIds.length + 1);
     eventIds[eventIds.length - 1] = id;
@@ -79,6 +97,15 @@ public class UserSession {
       userFeatures = e.userFeatures;
     }
     return true;
+  }
+
+  private static boolean contains(long[] ids, long id) {
+    for (long seen : ids) {
+      if (seen == id) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -19,9 +19,11 @@ import org.apache.flink.util.OutputTag;
  * look-ahead holds horizonSteps steps, or when its session ends, whichever comes first. A sample
  * carries the L steps before it in the session as its history.
  *
- * <p>A session ends when the watermark passes its last event + gap + allowed lateness, or when it
- * holds maxEventsPerSession events; its state is then cleared, its timer deleted, and the user's
- * next event begins a new session. (Only the watermark ends a session on a gap: an event that comes
+ * <p>A session ends when the watermark passes its last event + gap + allowed lateness (its state is
+ * then cleared and its timer gone), or when it holds maxEventsPerSession events: then the user's
+ * next event begins a new session, and until the watermark passes the capped session's last event
+ * + gap + lateness the user's state keeps the capped session's event ids, so a retried event of it
+ * is still a duplicate ({@link UserSession#afterCapped}). (Only the watermark ends a session on a gap: an event that comes
  * out of order more than the gap after the session's last one joins it, so a replay whose parallel
  * readers run apart still finds every duplicate.) An event too
  * old to join an open session (ts + gap + lateness <= watermark) goes to {@link #LATE}; a repeated
@@ -80,8 +82,9 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
     }
     if (s.events() >= sessions.maxEventsPerSession()) {
       end(s, ctx.getCurrentKey(), watermark, out);
-      deleteTimer(ctx.timerService(), s);
-      session.clear();
+      UserSession next = UserSession.afterCapped(s);
+      next.timer = s.timer;
+      keep(next, ctx.timerService());
       return;
     }
     s.emitFinal(ctx.getCurrentKey(), quality, watermark, false, q -> emit(q, out));
@@ -97,7 +100,9 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
     s.timer = UserSession.NO_TIMER;
     long watermark = ctx.timerService().currentWatermark();
     if (s.end + sessions.gapMs() + sessions.allowedLatenessMs() <= watermark) {
-      end(s, ctx.getCurrentKey(), watermark, out);
+      if (s.events() > 0) { // else only a capped session's ids, kept until now
+        end(s, ctx.getCurrentKey(), watermark, out);
+      }
       session.clear();
       return;
     }

@@ -166,6 +166,33 @@ class UserSessionizerTest {
   }
 
   @Test
+  void shouldSendARetriedEventOfASessionTheCapEndedToTheDuplicates() throws Exception {
+    var harness = harness(new SessionConfig(30 * MINUTE, 0, 3), PER_INTERACTION, null);
+    harness.processElement(record(event("e1", "kim", "i1", BEGINNING, 0.1)));
+    harness.processElement(record(event("e2", "kim", "i2", HALF_A_MINUTE_LATER, 0.2)));
+    harness.processElement(record(event("e3", "kim", "i3", ONE_MINUTE_LATER, 0.3)));
+    harness.processElement(record(event("e2", "kim", "i2", HALF_A_MINUTE_LATER, 0.2)));
+    harness.processElement(record(event("e4", "kim", "i4", TWO_MINUTES_LATER, 0.4)));
+
+    assertThat(harness.getSideOutput(UserSessionizer.DUPLICATES)).extracting(r -> r.getValue().eventId).containsExactly("e2");
+    assertThat(harness.extractOutputValues()).extracting(q -> q.itemId).containsExactly("i1", "i2", "i3", "i4");
+    assertThat(harness.extractOutputValues().get(3).historyItems).as("a new session").isEmpty();
+    harness.processWatermark(TWO_HOURS_LATER);
+    assertNothingLeft(harness);
+  }
+
+  @Test
+  void shouldForgetACappedSessionsIdsOnceItsGapHasPassed() throws Exception {
+    var harness = harness(new SessionConfig(30 * MINUTE, 0, 2), PER_INTERACTION, null);
+    harness.processElement(record(event("e1", "lea", "i1", BEGINNING, 0.1)));
+    harness.processElement(record(event("e2", "lea", "i2", ONE_MINUTE_LATER, 0.2)));
+    assertThat(harness.numEventTimeTimers()).as("the capped session's ids wait for its gap").isEqualTo(1);
+    harness.processWatermark(AN_HOUR_LATER);
+    assertNothingLeft(harness);
+    assertThat(harness.extractOutputValues()).hasSize(2);
+  }
+
+  @Test
   void shouldWaitForAllowedLatenessBeforeEndingASession() throws Exception {
     var harness = harness(new SessionConfig(30 * MINUTE, 10 * MINUTE, 500), PER_INTERACTION, null);
     harness.processElement(record(event("e1", "jane", "i1", BEGINNING, 1)));
