@@ -220,10 +220,25 @@ public final class LearningBenchmark {
     }
   }
 
+  /**
+   * The reachable ceiling: the least-squares map from the training users' states to their best
+   * items ({@link LinearBound#oracle}), evaluated on the held-out users like every policy.
+   */
+  static World.Evaluation linearOracle(World world) {
+    int[] training = new int[world.trainingUsers()];
+    for (int u = 0; u < training.length; u++) {
+      training[u] = u;
+    }
+    return world.evaluate(LinearBound.oracle(world, training)::mean, 1);
+  }
+
   static Map<String, Object> scenarioJson(World world, LoggingMix mix, List<Run> runs, Map<String, Double> settings) {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("oracle_reward", runs.get(0).evaluation().oracleReward());
     s.put("logging_reward", world.loggingReward(mix, 99));
+    World.Evaluation ceiling = linearOracle(world);
+    s.put("linear_oracle_reward", ceiling.reward());
+    s.put("linear_oracle_normalized", ceiling.normalized());
     Map<String, Object> methods = new LinkedHashMap<>();
     for (String method : Methods.ALL) {
       double[] rewards = runs.stream().filter(r -> r.method().equals(method)).mapToDouble(r -> r.evaluation().reward()).toArray();
@@ -233,6 +248,7 @@ public final class LearningBenchmark {
       m.put("reward_mean", Stats.mean(rewards));
       m.put("reward_ci95", ci95(rewards));
       m.put("normalized_mean", Stats.mean(normalized));
+      m.put("of_ceiling", Stats.mean(rewards) / ceiling.reward());
       m.put("seeds", rewards);
       m.put("setting", Methods.describe(method, settings.get(method)));
       m.put("samples_per_s", speed);
@@ -297,13 +313,14 @@ public final class LearningBenchmark {
       StringBuilder out = new StringBuilder();
       for (Map.Entry<String, Object> s : scenarios.entrySet()) {
         Map<String, Object> scenario = (Map<String, Object>) s.getValue();
-        out.append(String.format(Locale.ROOT, "%s: oracle %.3f, logging %.3f%n", s.getKey(),
-            (Double) scenario.get("oracle_reward"), (Double) scenario.get("logging_reward")));
+        out.append(String.format(Locale.ROOT, "%s: oracle %.3f, reachable ceiling (linear oracle) %.3f = %.3f of the oracle,"
+            + " logging %.3f%n", s.getKey(), (Double) scenario.get("oracle_reward"), (Double) scenario.get("linear_oracle_reward"),
+            (Double) scenario.get("linear_oracle_normalized"), (Double) scenario.get("logging_reward")));
         for (Map.Entry<String, Object> m : ((Map<String, Object>) scenario.get("methods")).entrySet()) {
           Map<String, Object> v = (Map<String, Object>) m.getValue();
-          out.append(String.format(Locale.ROOT, "  %-12s reward %.3f +- %.3f  normalized %.3f  %8.0f samples/s  %s%n",
+          out.append(String.format(Locale.ROOT, "  %-12s reward %.3f +- %.3f  normalized %.3f  of ceiling %.3f  %8.0f samples/s  %s%n",
               m.getKey(), (Double) v.get("reward_mean"), (Double) v.get("reward_ci95"), (Double) v.get("normalized_mean"),
-              (Double) v.get("samples_per_s"), v.get("setting")));
+              (Double) v.get("of_ceiling"), (Double) v.get("samples_per_s"), v.get("setting")));
         }
       }
       return out.toString();
