@@ -207,68 +207,104 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
     due = publishDue.value();
     if (due != null && due <= timestamp) {
       publishDue.clear();
-      if (stepsSincePublish > 0) {
-        publish(timestamp, out);
+      if (stepsSincePublish > 0 && !publish(timestamp, out)) {
+        waitToPublish(timestamp, ctx.timerService());
       }
     }
   }
 
+  /**
+   * Steps the policy on the open micro-batch: {@code stepsPerBatch} steps, or fewer if the guard
+   * rejects one (the rest of the batch is dropped). What the accepted steps learned is published
+   * when enough steps or the publish interval say so, else a timer waits for the interval's end.
+   */
   private void train(long now, TimerService timers, Collector<PolicyVersion> out) throws Exception {
     int n = batch.size();
     float[][] states = new float[n][];
     float[][] actions = new float[n][];
     double[] weights = new double[n];
-    double keepFraction = 0;
-    double threshold = 0;
     for (int i = 0; i < n; i++) {
       TrainingSample s = batch.get(i);
       states[i] = s.state;
       actions[i] = s.action;
       weights[i] = s.weight;
-      keepFraction += s.keepFraction / n;
-      threshold += s.threshold / n;
-      provenance.add(s.sample.ts, s.sample.appendMs);
     }
-    batch.clear();
-    lastKeepFraction = keepFraction;
-    lastThreshold = threshold;
     Batch micro = Batch.of(states, actions, weights, DataType.FLOAT);
     lastTrained = micro;
+    int accepted = 0;
     for (int step = 0; step < config.stepsPerBatch(); step++) {
       last = learner.step(micro);
       if (!last.accepted()) {
         reject(last.undone());
-        return;
+        if (last.undone() && accepted > 0) {
+          accepted--;
+        }
+        break;
       }
+      accepted++;
       steps++;
       stepsSincePublish++;
       stepsPerSecond.markEvent();
     }
-    samples += n;
-    trainedSamples.inc(n);
+    if (accepted > 0) {
+      learnedFrom(batch);
+    }
+    batch.clear();
+    if (stepsSincePublish == 0) {
+      provenance = new Provenance(); // every step since the last version was undone: they learned nothing
+      return;
+    }
     Long due = publishDue.value();
     if (stepsSincePublish >= config.publishEverySteps() || now - lastPublishMs >= config.publishIntervalMs()) {
       if (due != null) {
         timers.deleteProcessingTimeTimer(due);
         publishDue.clear();
       }
-      publish(now, out);
+      if (!publish(now, out)) {
+        waitToPublish(now, timers);
+      }
     } else if (due == null) {
       timers.registerProcessingTimeTimer(lastPublishMs + config.publishIntervalMs());
       publishDue.update(lastPublishMs + config.publishIntervalMs());
     }
   }
 
-  /**
-   * Publishes the last good parameters once they pass the guard on the micro-batch just trained
-   * (steps restored from a checkpoint passed it before they were written).
-   */
-  private void publish(long now, Collector<PolicyVersion> out) {
-    if (lastTrained != null && learner.verify(lastTrained) != null) {
-      reject(true);
+  /** The samples of a micro-batch some step learned from: counted, and in the next version's provenance. */
+  private void learnedFrom(List<TrainingSample> trained) {
+    double keepFraction = 0;
+    double threshold = 0;
+    for (TrainingSample s : trained) {
+      keepFraction += s.keepFraction / trained.size();
+      threshold += s.threshold / trained.size();
+      provenance.add(s.sample.ts, s.sample.appendMs);
+    }
+    lastKeepFraction = keepFraction;
+    lastThreshold = threshold;
+    samples += trained.size();
+    trainedSamples.inc(trained.size());
+  }
+
+  /** The guard refused to publish: the steps left wait for another publish interval (a timer), not for more input. */
+  private void waitToPublish(long now, TimerService timers) throws Exception {
+    if (stepsSincePublish == 0) {
+      provenance = new Provenance();
       return;
     }
+    timers.registerProcessingTimeTimer(now + config.publishIntervalMs());
+    publishDue.update(now + config.publishIntervalMs());
+  }
+
+  /**
+   * Publishes the last good parameters once they pass the guard on the micro-batch just trained
+   * (steps restored from a checkpoint passed it before they were written); false if they did not.
+   */
+  private boolean publish(long now, Collector<PolicyVersion> out) {
+    if (lastTrained != null && learner.verify(lastTrained) != null) {
+      reject(true);
+      return false;
+    }
     out.collect(version(now));
+    return true;
   }
 
   /** Counts a rejected step; one that undid the last applied step takes that step off the count. */

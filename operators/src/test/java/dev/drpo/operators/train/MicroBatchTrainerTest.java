@@ -253,6 +253,65 @@ class MicroBatchTrainerTest {
   }
 
   @Test
+  void shouldPublishTheAcceptedStepsOfAMicroBatchWhoseLaterStepTheGuardRejected() throws Exception {
+    // actions 10x further than the states: the output intensity grows, not at every step; after step j it
+    // first passes all before it (j >= 2), and a bound between them lets steps 1..j through, and the check
+    // at step j + 1 undoes step j: j - 1 accepted steps, then a rejected one
+    List<TrainingSample> far = withActionsScaled(samples(4, 12, 1.0), 10);
+    PolicyLearner reference = learner(EVERY_STEP);
+    double highest = intensity(reference, far); // the highest of I_0 .. I_(j-1)
+    double next = highest;
+    int j = 0;
+    while (j < 2 || next <= highest) {
+      highest = Math.max(highest, next);
+      reference.step(batchOf(far));
+      j++;
+      next = intensity(reference, far);
+      assertThat(j).as("the intensity passes its earlier highs within 50 steps").isLessThan(50);
+    }
+    TrainerConfig bounded = new TrainerConfig("p", 4, j + 1, 5_000, 1_000, 1_000, SHAPE, 7, CONFIG.normalisation(),
+        (highest + next) / 2, 1e6);
+    long accepted = j - 1;
+    var harness = trainer(bounded, null);
+    feed(harness, far);
+    assertThat(harness.extractOutputValues()).as("fewer steps than publish-every-steps: not yet").isEmpty();
+
+    harness.setProcessingTime(BEGINNING + 1_000);
+
+    assertThat(harness.extractOutputValues()).as("the publish interval ended without more input").singleElement().satisfies(v -> {
+      assertThat(v.steps).isEqualTo(accepted);
+      assertThat(v.rejectedSteps).isEqualTo(1);
+      assertThat(v.learnedSamples).isEqualTo(4);
+    });
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+    assertThat(Harnesses.keysWithState(harness, MicroBatchTrainer.DEADLINE, MicroBatchTrainer.PUBLISH_DUE)).isZero();
+  }
+
+  @Test
+  void shouldRememberNothingOfSamplesWhoseEveryStepTheGuardRejected() throws Exception {
+    var harness = trainer(EVERY_STEP, null);
+    for (int batch = 0; batch < 50; batch++) {
+      feed(harness, appendedAt(samples(4, 100 + batch, 1e12), BEGINNING));
+    }
+    OperatorSubtaskState saved = harness.snapshot(1, BEGINNING);
+    harness.close();
+    var restored = trainer(EVERY_STEP, saved);
+    feed(restored, appendedAt(samples(4, 5, 1.0), BEGINNING));
+
+    assertThat(restored.extractOutputValues()).singleElement().satisfies(v -> {
+      assertThat(v.rejectedSteps).isEqualTo(50);
+      assertThat(Provenance.lags(v.sampleLags).getTotalCount()).as("the provenance holds the trained samples only").isEqualTo(4);
+    });
+  }
+
+  static List<TrainingSample> appendedAt(List<TrainingSample> samples, long appendMs) {
+    for (TrainingSample s : samples) {
+      s.sample.appendMs = appendMs;
+    }
+    return samples;
+  }
+
+  @Test
   void shouldContinueUnderANewLearningRateButRefuseANewShape() throws Exception {
     var before = trainer(CONFIG, null);
     feed(before, samples(8, 9, 1.0));
