@@ -48,7 +48,7 @@ class DataPathTest {
         new SessionConfig(30 * MINUTE, 0, 500),
         new QualityConfig(QualityConfig.Aggregate.MEAN, 0.9, QualityConfig.Granularity.INTERACTION, MINUTE, 20, 10),
         new FilterConfig(RunningQuantile.Config.count(300, 6, 100), 0.5, 0.5, 0.05, 1.0, FilterConfig.Weighting.DRPO, 0.05,
-            FilterConfig.Baseline.NONE));
+            FilterConfig.Baseline.NONE, 0));
 
     DataPath.Streams streams = DataPath.build(env.fromData(traffic.records, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), perEvent(), config);
     CloseableIterator<TrainingSample> admitted = streams.admitted().collectAsync();

@@ -401,7 +401,7 @@ public final class JobConfig implements Serializable {
         RunningQuantile.Config.count(integer("filter.bucket-samples", 1), integer("filter.buckets", 1), integer("filter.tick-samples", 1)),
         number("filter.initial-kappa", min, max), number("filter.target-ratio", Double.MIN_VALUE, 1), min, max,
         choice("filter.weighting", FilterConfig.Weighting.class), number("filter.beta", Double.MIN_VALUE, Double.MAX_VALUE),
-        choice("quality.baseline", FilterConfig.Baseline.class));
+        choice("quality.baseline", FilterConfig.Baseline.class), userFeatureDim());
     return new DataPath.Config(decoder(kafka().topics().interactions()), sessions, quality, filter);
   }
 

@@ -1,6 +1,7 @@
 package dev.drpo.model.filter;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * A per-state estimate of the serving policy's expected reward, V(s) = w . [s, 1]: ridge regression
@@ -30,6 +31,7 @@ public final class StateValue {
   private final double[] xtq;
   private final double[] w;
   private double samples;
+  private boolean solved;
 
   /**
    * @param features length of the state features (0: V is the mean quality)
@@ -47,24 +49,27 @@ public final class StateValue {
     this.w = new double[p];
   }
 
-  /** V(s); 0 before the first {@link #solve}. */
+  /** V(s) (null: all features 0); before the first {@link #solve}, the mean quality so far (0 without samples). */
   public double value(float[] state) {
     check(state);
+    if (!solved) {
+      return samples == 0 ? 0 : xtq[features] / samples;
+    }
     double v = w[features];
-    for (int j = 0; j < features; j++) {
+    for (int j = 0; j < features && state != null; j++) {
       v += w[j] * state[j];
     }
     return v;
   }
 
-  /** Takes one sample into the sums (V changes at the next {@link #solve}). */
+  /** Takes one sample into the sums (null: all features 0); V changes at the next {@link #solve}. */
   public void add(float[] state, double quality) {
     check(state);
     int at = 0;
     for (int i = 0; i < p; i++) {
-      double xi = i == features ? 1 : state[i];
+      double xi = i == features ? 1 : state == null ? 0 : state[i];
       for (int j = i; j < p; j++) {
-        xtx[at++] += xi * (j == features ? 1 : state[j]);
+        xtx[at++] += xi * (j == features ? 1 : state == null ? 0 : state[j]);
       }
       xtq[i] += xi * quality;
     }
@@ -100,12 +105,17 @@ public final class StateValue {
       }
       y[i] = sum / l[i * p + i];
     }
+    double[] fitted = new double[p];
     for (int i = p - 1; i >= 0; i--) {
       double sum = y[i];
       for (int k = i + 1; k < p; k++) {
-        sum -= l[k * p + i] * w[k];
+        sum -= l[k * p + i] * fitted[k];
       }
-      w[i] = sum / l[i * p + i];
+      fitted[i] = sum / l[i * p + i];
+    }
+    if (Arrays.stream(fitted).allMatch(Double::isFinite)) { // else the last good fit stays
+      System.arraycopy(fitted, 0, w, 0, p);
+      solved = true;
     }
     for (int i = 0; i < xtx.length; i++) {
       xtx[i] *= retention;
@@ -121,9 +131,8 @@ public final class StateValue {
   }
 
   private void check(float[] state) {
-    int length = state == null ? 0 : state.length;
-    if (length != features) {
-      throw new IllegalArgumentException("a state of " + length + " features for a value of " + features);
+    if (state != null && state.length != features) {
+      throw new IllegalArgumentException("a state of " + state.length + " features for a value of " + features);
     }
   }
 
@@ -137,10 +146,10 @@ public final class StateValue {
     return w.clone();
   }
 
-  /** The state as bytes: version, features, the discounted sums and sample weight, w. */
+  /** The state as bytes: version, features, whether it was solved, the discounted sums and sample weight, w. */
   public byte[] toBytes() {
-    ByteBuffer b = ByteBuffer.allocate(4 + 4 + 8 * (xtx.length + xtq.length + 1 + w.length));
-    b.putInt(VERSION).putInt(features);
+    ByteBuffer b = ByteBuffer.allocate(4 + 4 + 1 + 8 * (xtx.length + xtq.length + 1 + w.length));
+    b.putInt(VERSION).putInt(features).put((byte) (solved ? 1 : 0));
     for (double x : xtx) {
       b.putDouble(x);
     }
@@ -162,6 +171,7 @@ public final class StateValue {
       throw new IllegalArgumentException("unknown state value version " + version);
     }
     StateValue v = new StateValue(b.getInt(), retention);
+    v.solved = b.get() == 1;
     for (int i = 0; i < v.xtx.length; i++) {
       v.xtx[i] = b.getDouble();
     }

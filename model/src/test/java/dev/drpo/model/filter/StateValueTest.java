@@ -58,7 +58,8 @@ class StateValueTest {
     for (double q : new double[] {0.1, 0.2, 0.6}) {
       value.add(null, q);
     }
-    assertThat(value.value(null)).isZero();
+    assertThat(value.value(null)).as("before the first fit: the running mean").isCloseTo(0.3, within(1e-12));
+    assertThat(new StateValue(0, 1.0).value(null)).as("nothing seen").isZero();
     value.solve();
     assertThat(value.value(null)).isCloseTo(0.3, within(1e-6));
   }

@@ -19,11 +19,13 @@ import java.io.Serializable;
  * @param beta DRPO-Exp temperature (paper: 0.05)
  * @param baseline what a sample's quality is ranked relative to: NONE, the quality itself (the paper);
  *     VALUE, quality minus a per-state estimate of the serving policy's expected quality
- *     ({@link StateValue}, fitted per cohort on every sample over the horizon)
+ *     ({@link StateValue}, fitted per cohort on every sample's user features over the horizon)
+ * @param userFeatures the length of the samples' user features (events.user-feature-dim): what the
+ *     value regresses on; a sample without features counts as all zeros
  */
 public record FilterConfig(RunningQuantile.Config horizon, double initialKeepFraction, double targetRatio,
-    double minKeepFraction, double maxKeepFraction, Weighting weighting, double beta, Baseline baseline)
-    implements Serializable {
+    double minKeepFraction, double maxKeepFraction, Weighting weighting, double beta, Baseline baseline,
+    int userFeatures) implements Serializable {
 
   /** How an admitted sample is weighted. */
   public enum Weighting {
@@ -39,6 +41,9 @@ public record FilterConfig(RunningQuantile.Config horizon, double initialKeepFra
 
   public FilterConfig {
     controller(initialKeepFraction, targetRatio, minKeepFraction, maxKeepFraction);
+    if (userFeatures < 0) {
+      throw new IllegalArgumentException("userFeatures must be >= 0: " + userFeatures);
+    }
     if (baseline == Baseline.VALUE && horizon.unit() != RunningQuantile.Unit.COUNT) {
       throw new IllegalArgumentException("a value baseline needs a horizon counted in samples: " + horizon);
     }
@@ -51,21 +56,22 @@ public record FilterConfig(RunningQuantile.Config horizon, double initialKeepFra
   public static FilterConfig defaults() {
     return new FilterConfig(RunningQuantile.Config.count(1_000, 20, 320), KeepFractionController.PAPER_INITIAL,
         KeepFractionController.PAPER_TARGET_RATIO, KeepFractionController.PAPER_MIN, KeepFractionController.PAPER_MAX,
-        Weighting.DRPO, DrpoExp.PAPER_BETA, Baseline.NONE);
+        Weighting.DRPO, DrpoExp.PAPER_BETA, Baseline.NONE, 0);
   }
 
-  /** The same filter ranking quality relative to this baseline. */
-  public FilterConfig withBaseline(Baseline other) {
-    return new FilterConfig(horizon, initialKeepFraction, targetRatio, minKeepFraction, maxKeepFraction, weighting, beta, other);
+  /** The same filter ranking quality relative to this baseline, for samples of this many user features. */
+  public FilterConfig withBaseline(Baseline other, int features) {
+    return new FilterConfig(horizon, initialKeepFraction, targetRatio, minKeepFraction, maxKeepFraction, weighting, beta, other,
+        features);
   }
 
   /**
-   * A new per-state value for states of {@code features} features: its sums fade by one tick's
-   * share of the horizon at each tick (the filter solves it at every tick), so it remembers about
-   * as many samples as the quantile's horizon holds.
+   * A new per-state value: its sums fade by one tick's share of the horizon at each tick (the
+   * filter solves it at every tick), so it remembers about as many samples as the quantile's
+   * horizon holds.
    */
-  public StateValue newValue(int features) {
-    return new StateValue(features, valueRetention());
+  public StateValue newValue() {
+    return new StateValue(userFeatures, valueRetention());
   }
 
   double valueRetention() {

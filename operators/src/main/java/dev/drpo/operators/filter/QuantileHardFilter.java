@@ -31,10 +31,12 @@ import org.apache.flink.util.Collector;
  *
  * <p>With a value baseline ({@link FilterConfig.Baseline#VALUE}) the filter ranks a sample's
  * relative quality q - V(s) instead of q: V ({@link StateValue}) is fitted per cohort on every
- * sample's user features (the state without its history), refitted at each tick and saved with the
- * filter then, so between ticks V is fixed and the replayed pairs are exact; a restore loses only
- * the samples since the last tick from V's sums. Nu, kappa and the weights are then in units of
- * relative quality.
+ * sample's user features (the state without its history; none count as zeros), refitted at each
+ * tick and saved with the filter then, so between ticks V is fixed and the replayed pairs are
+ * exact; a restore loses only the samples since the last tick from V's sums (its decisions after
+ * the next tick may differ). Nu, kappa and the weights are then in units of relative quality. A
+ * cohort restored under the other baseline starts its filter again (its horizon is in the other
+ * units).
  *
  * <p>Metrics per cohort (group {@code cohort=<name>}): samplesIn, admitted, keepFraction (kappa),
  * threshold (nu), keepRate (admitted / samplesIn), admittedExplored (admitted samples whose item the
@@ -64,14 +66,16 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   public void processElement(QualitySample sample, Context ctx, Collector<TrainingSample> out) throws Exception {
     Cohort cohort = cohorts.get(ctx.getCurrentKey());
     if (cohort == null) {
-      cohort = restore(ctx.getCurrentKey(), sample);
+      cohort = restore(ctx.getCurrentKey());
       cohorts.put(ctx.getCurrentKey(), cohort);
     }
     RunningQuantile filter = cohort.filter;
     double baseline = 0;
     if (cohort.value != null) {
-      baseline = cohort.value.value(sample.userFeatures);
-      cohort.value.add(sample.userFeatures, sample.quality);
+      float[] features = sample.userFeatures != null && sample.userFeatures.length == config.userFeatures() ? sample.userFeatures
+          : null;
+      baseline = cohort.value.value(features);
+      cohort.value.add(features, sample.quality);
     }
     double quality = sample.quality - baseline;
     boolean admitted = filter.offer(quality, sample.ts);
@@ -104,21 +108,38 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     return admitted;
   }
 
-  private Cohort restore(String name, QualitySample first) throws Exception {
+  /**
+   * The cohort's filter and value as saved. A horizon saved under the other baseline holds
+   * qualities in other units (raw against relative): the filter starts again rather than mix them,
+   * and so does a value saved for another feature length.
+   */
+  private Cohort restore(String name) throws Exception {
     byte[] bytes = saved.value();
+    byte[] valueBytes = savedValue.value();
+    boolean relative = config.baseline() == FilterConfig.Baseline.VALUE;
+    boolean reset = bytes != null && relative != (valueBytes != null);
+    StateValue value = null;
+    if (relative && valueBytes != null) {
+      value = StateValue.fromBytes(valueBytes, config.valueRetention());
+      if (value.features() != config.userFeatures()) {
+        value = null;
+        reset = true;
+      }
+    }
+    if (reset) {
+      saved.clear();
+      sinceSaved.clear();
+      savedValue.clear();
+      bytes = null;
+    }
+    if (relative && value == null) {
+      value = config.newValue();
+    }
     RunningQuantile filter = bytes == null
         ? new RunningQuantile(config.horizon(), config.newController())
         : RunningQuantile.fromBytes(bytes, config.horizon(), config.newController());
     for (Tuple2<Double, Long> pending : sinceSaved.get()) {
       filter.add(pending.f0, pending.f1);
-    }
-    StateValue value = null;
-    if (config.baseline() == FilterConfig.Baseline.VALUE) {
-      byte[] valueBytes = savedValue.value();
-      value = valueBytes == null ? config.newValue(first.userFeatures == null ? 0 : first.userFeatures.length)
-          : StateValue.fromBytes(valueBytes, config.valueRetention());
-    } else {
-      savedValue.clear();
     }
     return new Cohort(filter, value, getRuntimeContext().getMetricGroup().addGroup("cohort", name));
   }

@@ -101,7 +101,7 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
 
   /**
    * Softmax mode: for each slot of an answer, the probability that the serving mix shows that item
-   * there given the earlier slots. With E the event that the earlier slots are the exploit
+   * there given the earlier slots (null where one underflows to 0). With E the event that the earlier slots are the exploit
    * answer's (the candidates' top, in order) and D the draw's probability of them:
    * P(slot j = x | earlier) = ((1 - share) [E and x is the top's j-th] + share D P_draw(x | earlier))
    * / ((1 - share) [E] + share D).
@@ -120,6 +120,9 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
       boolean exploit = exploitSoFar && slot < candidates.ids().length && candidates.ids()[slot].equals(shown[slot]);
       double before = (1 - share) * (exploitSoFar ? 1 : 0) + share * drawSoFar;
       propensities[slot] = ((1 - share) * (exploit ? 1 : 0) + share * drawSoFar * draw) / before;
+      if (!(propensities[slot] > 0 && propensities[slot] <= 1)) {
+        return null; // the draw's probability of the earlier slots underflowed: no defined propensity
+      }
       exploitSoFar = exploit;
       drawSoFar *= draw;
       if (at >= 0) {

@@ -17,9 +17,10 @@ public class Recommendation {
   /** Cosine similarity of each item to the action searched with: the policy's mean, or the Gaussian draw (0 for the fallback). */
   public float[] scores;
   /**
-   * Per item, the probability with which it was drawn into its slot, given that the request explored
-   * and the items before it ({@link Exploration.Mode#SOFTMAX}); null where it is not defined (the
-   * mean's top k, a Gaussian draw, a fallback).
+   * With {@link Exploration.Mode#SOFTMAX}, per item the probability with which the whole serving mix
+   * (the exploit share and the draw) shows it in its slot given the items before it, for every
+   * answer, explored or not; null where it is not defined (no exploration, a Gaussian draw, a
+   * fallback).
    */
   public double[] propensities;
   /** Whether the items were drawn ({@link Exploration}) instead of being the k nearest the policy's mean. */

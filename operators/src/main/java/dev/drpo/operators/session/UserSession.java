@@ -36,7 +36,7 @@ public class UserSession {
   /** The latest event time in the session. */
   public long end;
   public long[] eventIds;
-  /** Ids of the capped session before this one (null or empty: none). */
+  /** Ids of the capped session before this one, and of the one capped before it (null or empty: none). */
   public long[] earlierIds;
   public SessionStep[] steps;
   public long timer = NO_TIMER;
@@ -63,7 +63,11 @@ public class UserSession {
     s.end = capped.end;
     s.cohort = capped.cohort;
     s.eventIds = new long[0];
-    s.earlierIds = capped.eventIds;
+    // a session capped right after another keeps that one's ids too, as many as its own at most
+    long[] older = capped.earlierIds == null ? new long[0] : capped.earlierIds;
+    int kept = Math.min(older.length, capped.eventIds.length);
+    s.earlierIds = Arrays.copyOf(capped.eventIds, capped.eventIds.length + kept);
+    System.arraycopy(older, 0, s.earlierIds, capped.eventIds.length, kept);
     s.steps = new SessionStep[0];
     return s;
   }

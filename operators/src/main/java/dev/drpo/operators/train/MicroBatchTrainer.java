@@ -230,7 +230,6 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       weights[i] = s.weight;
     }
     Batch micro = Batch.of(states, actions, weights, DataType.FLOAT);
-    lastTrained = micro;
     int accepted = 0;
     for (int step = 0; step < config.stepsPerBatch(); step++) {
       last = learner.step(micro);
@@ -247,6 +246,7 @@ public class MicroBatchTrainer extends KeyedProcessFunction<String, TrainingSamp
       stepsPerSecond.markEvent();
     }
     if (accepted > 0) {
+      lastTrained = micro; // the batch publish verifies the last step on
       learnedFrom(batch);
     }
     batch.clear();

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class QuantileHardFilterTest {
   static final FilterConfig CONFIG = new FilterConfig(RunningQuantile.Config.count(500, 8, 100), 0.5, 0.5, 0.05, 1.0,
-      FilterConfig.Weighting.DRPO, 0.05, FilterConfig.Baseline.NONE);
+      FilterConfig.Weighting.DRPO, 0.05, FilterConfig.Baseline.NONE, 0);
 
   @Test
   void shouldAdmitTheTopShareOfEachCohortAgainstItsOwnThreshold() throws Exception {
@@ -105,9 +105,9 @@ class QuantileHardFilterTest {
   void shouldAdmitTheBetterActionOfEachStateWhenQualityIsRelativeToTheStatesValue() throws Exception {
     // an easy state A (rewards 0.8 / 0.6 for its good / bad action) and a hard one B (0.3 / 0.1); kappa fixed at 0.5
     FilterConfig half = new FilterConfig(RunningQuantile.Config.count(500, 8, 100), 0.5, 0.5, 0.5, 0.5,
-        FilterConfig.Weighting.DRPO, 0.05, FilterConfig.Baseline.NONE);
+        FilterConfig.Weighting.DRPO, 0.05, FilterConfig.Baseline.NONE, 0);
     List<TrainingSample> raw = admittedAfterWarmUp(half);
-    List<TrainingSample> relative = admittedAfterWarmUp(half.withBaseline(FilterConfig.Baseline.VALUE));
+    List<TrainingSample> relative = admittedAfterWarmUp(half.withBaseline(FilterConfig.Baseline.VALUE, 2));
 
     assertThat(raw.stream().filter(t -> t.sample.userId.equals("hard")).count()).isLessThan(2L * raw.size() / 100);
     assertThat(raw.stream().filter(t -> t.sample.itemId.equals("good")).count()).isBetween(raw.size() / 3L, 2L * raw.size() / 3);
@@ -133,7 +133,7 @@ class QuantileHardFilterTest {
 
   @Test
   void shouldKeepTheStatesValueAcrossASnapshotAndRestore() throws Exception {
-    FilterConfig config = CONFIG.withBaseline(FilterConfig.Baseline.VALUE);
+    FilterConfig config = CONFIG.withBaseline(FilterConfig.Baseline.VALUE, 2);
     List<QualitySample> stream = new ArrayList<>();
     SplittableRandom r = new SplittableRandom(6);
     for (int i = 0; i < 3_000; i++) {
@@ -163,6 +163,39 @@ class QuantileHardFilterTest {
         .usingRecursiveFieldByFieldElementComparator(Harnesses.fieldByField())
         .containsExactlyElementsOf(expected.stream().filter(t -> t.sample.ts < nextTick).toList());
     assertThat(restored.get(restored.size() - 1).baseline).isCloseTo(expected.get(expected.size() - 1).baseline, within(0.01));
+  }
+
+  @Test
+  void shouldCountASampleWithoutFeaturesAsZerosInTheStatesValue() throws Exception {
+    var harness = Harnesses.keyed(new QuantileHardFilter(CONFIG.withBaseline(FilterConfig.Baseline.VALUE, 2)),
+        (QualitySample s) -> s.cohort, null);
+    SplittableRandom r = new SplittableRandom(7);
+    for (int i = 0; i < 2_000; i++) {
+      QualitySample s = sample("c", r.nextDouble(), i, i % 2 == 0 ? "easy" : "hard", "i");
+      if (i % 3 == 0) {
+        s.userFeatures = null;
+      }
+      harness.processElement(record(s));
+    }
+    assertThat(harness.extractOutputValues()).isNotEmpty().allSatisfy(t -> assertThat(t.weight).isGreaterThanOrEqualTo(0));
+  }
+
+  @Test
+  void shouldStartAFilterAgainThatWasSavedUnderTheOtherBaseline() throws Exception {
+    var raw = harness(null);
+    SplittableRandom r = new SplittableRandom(8);
+    for (int i = 0; i < 3_000; i++) {
+      raw.processElement(record(sample("c", 10 + r.nextDouble(), i, "easy", "i")));
+    }
+    OperatorSubtaskState snapshot = raw.snapshot(1, 1);
+    raw.close();
+    var relative = Harnesses.keyed(new QuantileHardFilter(CONFIG.withBaseline(FilterConfig.Baseline.VALUE, 2)),
+        (QualitySample s) -> s.cohort, snapshot);
+    for (int i = 0; i < 99; i++) {
+      relative.processElement(record(sample("c", 10 + r.nextDouble(), 3_000 + i, "easy", "i")));
+    }
+    assertThat(relative.extractOutputValues()).as("a horizon of raw qualities is not ranked against relative ones: warm-up again")
+        .isEmpty();
   }
 
   static TrainingSample last(List<TrainingSample> out, String cohort) {

@@ -182,6 +182,20 @@ class UserSessionizerTest {
   }
 
   @Test
+  void shouldRecogniseARetryOfTheSessionCappedBeforeTheLastCappedOne() throws Exception {
+    var harness = harness(new SessionConfig(30 * MINUTE, 0, 2), PER_INTERACTION, null);
+    for (int i = 1; i <= 4; i++) {
+      harness.processElement(record(event("e" + i, "max", "i" + i, BEGINNING + i * SECOND, 0.1)));
+    }
+    harness.processElement(record(event("e1", "max", "i1", BEGINNING + SECOND, 0.1)));
+
+    assertThat(harness.getSideOutput(UserSessionizer.DUPLICATES)).extracting(r -> r.getValue().eventId).containsExactly("e1");
+    assertThat(harness.extractOutputValues()).hasSize(4);
+    harness.processWatermark(TWO_HOURS_LATER);
+    assertNothingLeft(harness);
+  }
+
+  @Test
   void shouldForgetACappedSessionsIdsOnceItsGapHasPassed() throws Exception {
     var harness = harness(new SessionConfig(30 * MINUTE, 0, 2), PER_INTERACTION, null);
     harness.processElement(record(event("e1", "lea", "i1", BEGINNING, 0.1)));
