@@ -64,6 +64,6 @@ final class DemoCommand implements Callable<Integer> {
         tickMinutes, loggingShare, 0.002, seed,
         realtime ? JobConfig.parseDuration("--user-interval", userInterval) : null);
     Demo demo = new Demo(new Demo.Options(traffic, kafkaPort, uiPort, SimulatorConfig.defaults(), settings), System.out);
-    return DrpoCli.untilInterrupted(demo::stop, demo::run);
+    return DrpoCli.untilInterrupted(demo::stop, demo::run, summary -> Demo.exitCode(summary, System.err));
   }
 }

@@ -4,6 +4,7 @@ import dev.drpo.job.RunCommand;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -27,6 +28,12 @@ public final class DrpoCli {
 
   /** Runs {@code body}; Ctrl-C calls {@code stop} and waits for the body to finish (and write its report). */
   static int untilInterrupted(Runnable stop, Callable<Map<String, Object>> body) throws Exception {
+    return untilInterrupted(stop, body, summary -> 0);
+  }
+
+  /** The same, with the exit code the body's summary decides. */
+  static int untilInterrupted(Runnable stop, Callable<Map<String, Object>> body, ToIntFunction<Map<String, Object>> exitCode)
+      throws Exception {
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.run();
@@ -38,10 +45,11 @@ public final class DrpoCli {
     });
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      System.out.println(body.call());
+      Map<String, Object> summary = body.call();
+      System.out.println(summary);
+      return exitCode.applyAsInt(summary);
     } finally {
       finished.countDown();
     }
-    return 0;
   }
 }

@@ -44,12 +44,14 @@ public final class Demo {
   private final PrintStream console;
   private final TrafficRun traffic;
   private final World world;
+  /** Set once the job is submitted. */
+  private volatile JobFailures failures;
 
   public Demo(Options options, PrintStream console) {
     this.options = options;
     this.console = console;
     this.world = new World(options.world(), options.traffic().seed());
-    this.traffic = new TrafficRun(options.traffic(), world, console, Demo::jobMetrics);
+    this.traffic = new TrafficRun(options.traffic(), world, console, this::jobMetrics);
   }
 
   /** Asks a running demo to finish early (it still writes its report). */
@@ -115,12 +117,32 @@ public final class Demo {
       console.printf("Kafka broker: %s (topics %s)%n", kafka.bootstrapServers(), config.values().entrySet().stream()
           .filter(e -> e.getKey().startsWith("kafka.topics.")).map(Map.Entry::getValue).toList());
       console.printf("Flink web UI: http://localhost:%d  (job %s)%n", options.uiPort(), job.getJobID());
+      failures = new JobFailures(options.uiPort(), job.getJobID(), console);
+      Map<String, Object> summary;
       try {
-        return traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()), config.scorer().excludeRecent());
+        summary = traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()), config.scorer().excludeRecent());
+        failures.check();
       } finally {
         job.cancel().get();
       }
+      summary.put("first_job_failure", failures.firstCause());
+      return summary;
     }
+  }
+
+  /**
+   * The demo's exit code: 1 (and why, on {@code err}) when the job processed nothing, no policy
+   * version and no answer, as when its tasks fail at start and restart for the whole run; else 0.
+   */
+  public static int exitCode(Map<String, Object> summary, PrintStream err) {
+    long answered = summary.get("requests_answered") instanceof Number n ? n.longValue() : 0;
+    long version = summary.get("policy_version") instanceof Number n ? n.longValue() : 0;
+    if (answered > 0 || version > 0) {
+      return 0;
+    }
+    err.printf("drpo: the job processed nothing: no policy version, no request answered (restarts: %s; first failure: %s)%n",
+        summary.getOrDefault("restarts", 0), summary.get("first_job_failure") == null ? "none seen" : summary.get("first_job_failure"));
+    return 1;
   }
 
   private Configuration flink(JobConfig config) {
@@ -132,8 +154,11 @@ public final class Demo {
     return flink;
   }
 
-  /** What the job's Flink metrics say now: the timeline's job columns. */
-  private static Map<String, Object> jobMetrics() {
+  /** What the job's Flink metrics say now, its new failures printed: the timeline's job columns. */
+  private Map<String, Object> jobMetrics() {
+    if (failures != null) {
+      failures.check();
+    }
     double in = InJvmMetrics.sum("samplesIn");
     double admitted = InJvmMetrics.sum("admitted");
     Map<String, Object> m = new LinkedHashMap<>();
@@ -147,6 +172,8 @@ public final class Demo {
     m.put("policy_version", (long) Math.max(0, InJvmMetrics.max("policyVersion")));
     m.put("dead_letters", (long) InJvmMetrics.sumPrefixed("deadLetters."));
     m.put("late", (long) InJvmMetrics.sum("lateEvents"));
+    double restarts = InJvmMetrics.max("numRestarts");
+    m.put("restarts", Double.isNaN(restarts) ? 0L : (long) restarts);
     return m;
   }
 }

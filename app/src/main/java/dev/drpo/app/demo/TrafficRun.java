@@ -193,7 +193,8 @@ public final class TrafficRun {
     s.put("unanswered", users.waiting());
     s.put("unexpected_answers", users.unexpectedAnswers());
     Map<String, Object> last = timeline.isEmpty() ? Map.of() : timeline.get(timeline.size() - 1);
-    for (String key : new String[] {"events", "policy_version", "dead_letters", "late"}) {
+    s.put("requests_answered", timeline.stream().mapToLong(r -> (Long) r.get("requests_answered")).sum());
+    for (String key : new String[] {"events", "policy_version", "dead_letters", "late", "restarts"}) {
       if (last.containsKey(key)) {
         s.put(key, last.get(key));
       }

@@ -1,0 +1,81 @@
+package dev.drpo.app.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.junit.jupiter.api.Test;
+
+class JobFailuresTest {
+  static final int REST_PORT = 18_093;
+
+  /** A stage that cannot start, as the hard filter could not on Java 25 (its sketches refused the JDK). */
+  static final class FailsAtStart extends RichMapFunction<Long, Long> {
+    @Override
+    public void open(OpenContext context) {
+      throw new IllegalStateException("the filter cannot start", new UnsupportedOperationException("Unsupported JDK Major Version"));
+    }
+
+    @Override
+    public Long map(Long value) {
+      return value;
+    }
+  }
+
+  @Test
+  void shouldPrintEachFailureOfAJobThatCannotStartOnceWithItsCause() throws Exception {
+    Configuration flink = new Configuration();
+    flink.set(RestOptions.PORT, REST_PORT);
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+    flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    env.setParallelism(1);
+    env.fromSequence(0, Long.MAX_VALUE).map(new FailsAtStart()).name("hard filter").sinkTo(new DiscardingSink<>());
+    JobClient job = env.executeAsync("fails at start");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    JobFailures failures = new JobFailures(REST_PORT, job.getJobID(), new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (failures.failures() < 3 && System.nanoTime() < deadline) {
+        failures.check();
+        Thread.sleep(100);
+      }
+      failures.check();
+    } finally {
+      job.cancel().get();
+    }
+
+    String console = printed.toString(StandardCharsets.UTF_8);
+    assertThat(failures.failures()).isGreaterThanOrEqualTo(3);
+    assertThat(console.lines().filter(l -> l.startsWith("job failure ")).count()).as("each failure once").isEqualTo(failures.failures());
+    assertThat(console).contains("job failure 1 in Source: Sequence Source -> hard filter", "job failure 2 in ");
+    assertThat(failures.firstCause()).contains("the filter cannot start").contains("Unsupported JDK Major Version");
+  }
+
+  @Test
+  void shouldEndADemoWhoseJobProcessedNothingWithACodeAndItsReason() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
+
+    int nothing = Demo.exitCode(Map.of("requests_answered", 0L, "policy_version", 0L, "restarts", 7L,
+        "first_job_failure", "java.lang.IllegalStateException: the filter cannot start"), stream);
+    int answered = Demo.exitCode(Map.of("requests_answered", 12L, "policy_version", 0L, "restarts", 0L), stream);
+
+    assertThat(nothing).isEqualTo(1);
+    assertThat(answered).isZero();
+    assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
+        .startsWith("drpo: the job processed nothing").contains("restarts: 7", "the filter cannot start");
+  }
+}
