@@ -20,6 +20,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -131,13 +132,15 @@ public final class Demo {
   }
 
   /**
-   * The demo's exit code: 1 (and why, on {@code err}) when the job processed nothing, no policy
-   * version and no answer, as when its tasks fail at start and restart for the whole run; else 0.
+   * The demo's exit code: 1 (and why, on {@code err}) when the job failed and processed nothing, no
+   * policy version and no answer, as when its tasks fail at start and restart for the whole run;
+   * else 0 (a run too short to reach the online phase is not a failure).
    */
   public static int exitCode(Map<String, Object> summary, PrintStream err) {
     long answered = summary.get("requests_answered") instanceof Number n ? n.longValue() : 0;
     long version = summary.get("policy_version") instanceof Number n ? n.longValue() : 0;
-    if (answered > 0 || version > 0) {
+    long restarts = summary.get("restarts") instanceof Number n ? n.longValue() : 0;
+    if (answered > 0 || version > 0 || restarts == 0 && summary.get("first_job_failure") == null) {
       return 0;
     }
     err.printf("drpo: the job processed nothing: no policy version, no request answered (restarts: %s; first failure: %s)%n",
@@ -150,6 +153,8 @@ public final class Demo {
     flink.set(RestOptions.PORT, options.uiPort());
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("256m"));
     flink.set(TaskManagerOptions.NUM_TASK_SLOTS, config.job().parallelism());
+    // the failures the demo prints come from this history (Flink keeps 16): room for those between two progress lines
+    flink.set(WebOptions.MAX_EXCEPTION_HISTORY_SIZE, 100);
     flink.setString("metrics.reporter.injvm.factory.class", InJvmMetrics.Factory.class.getName());
     return flink;
   }

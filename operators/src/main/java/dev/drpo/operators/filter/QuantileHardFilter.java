@@ -32,9 +32,10 @@ import org.apache.flink.util.Collector;
  * <p>With a value baseline ({@link FilterConfig.Baseline#VALUE}) the filter ranks a sample's
  * relative quality q - V(s) instead of q: V ({@link StateValue}) is fitted per cohort on every
  * sample's user features (the state without its history; none count as zeros), refitted at each
- * tick and saved with the filter then, so between ticks V is fixed and the replayed pairs are
- * exact; a restore loses only the samples since the last tick from V's sums (its decisions after
- * the next tick may differ). Nu, kappa and the weights are then in units of relative quality. A
+ * tick and saved with the filter then, so from the first tick on V is fixed between ticks and the
+ * replayed pairs are exact; a restore loses only the samples since the last tick from V's sums (its
+ * decisions after the next tick may differ; before the first tick V is the running mean, which a
+ * restore starts again). Nu, kappa and the weights are then in units of relative quality. A
  * cohort restored under the other baseline starts its filter again (its horizon is in the other
  * units).
  *
@@ -117,7 +118,7 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     byte[] bytes = saved.value();
     byte[] valueBytes = savedValue.value();
     boolean relative = config.baseline() == FilterConfig.Baseline.VALUE;
-    boolean reset = bytes != null && relative != (valueBytes != null);
+    boolean reset = relative != (valueBytes != null); // a value is saved as soon as a cohort ranks against one
     StateValue value = null;
     if (relative && valueBytes != null) {
       value = StateValue.fromBytes(valueBytes, config.valueRetention());
@@ -134,6 +135,7 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     }
     if (relative && value == null) {
       value = config.newValue();
+      savedValue.update(value.toBytes()); // marks the units of what the horizon takes from now on
     }
     RunningQuantile filter = bytes == null
         ? new RunningQuantile(config.horizon(), config.newController())

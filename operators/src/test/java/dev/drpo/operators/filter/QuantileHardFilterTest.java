@@ -182,20 +182,32 @@ class QuantileHardFilterTest {
 
   @Test
   void shouldStartAFilterAgainThatWasSavedUnderTheOtherBaseline() throws Exception {
-    var raw = harness(null);
+    FilterConfig value = CONFIG.withBaseline(FilterConfig.Baseline.VALUE, 2);
     SplittableRandom r = new SplittableRandom(8);
+    List<QualitySample> before = new ArrayList<>();
+    List<QualitySample> after = new ArrayList<>();
     for (int i = 0; i < 3_000; i++) {
-      raw.processElement(record(sample("c", 10 + r.nextDouble(), i, "easy", "i")));
+      before.add(sample("c", 10 + r.nextDouble(), i, i % 2 == 0 ? "easy" : "hard", "i"));
     }
-    OperatorSubtaskState snapshot = raw.snapshot(1, 1);
-    raw.close();
-    var relative = Harnesses.keyed(new QuantileHardFilter(CONFIG.withBaseline(FilterConfig.Baseline.VALUE, 2)),
-        (QualitySample s) -> s.cohort, snapshot);
-    for (int i = 0; i < 99; i++) {
-      relative.processElement(record(sample("c", 10 + r.nextDouble(), 3_000 + i, "easy", "i")));
+    for (int i = 0; i < 1_000; i++) {
+      after.add(sample("c", r.nextDouble(), 3_000 + i, i % 2 == 0 ? "easy" : "hard", "i"));
     }
-    assertThat(relative.extractOutputValues()).as("a horizon of raw qualities is not ranked against relative ones: warm-up again")
-        .isEmpty();
+    for (int cut : new int[] {3_000, 50}) { // a raw horizon, and raw pairs before the first tick
+      var raw = harness(null);
+      for (QualitySample s : before.subList(0, cut)) {
+        raw.processElement(record(s));
+      }
+      OperatorSubtaskState snapshot = raw.snapshot(1, 1);
+      raw.close();
+      var restored = Harnesses.keyed(new QuantileHardFilter(value), (QualitySample s) -> s.cohort, snapshot);
+      var fresh = Harnesses.keyed(new QuantileHardFilter(value), (QualitySample s) -> s.cohort, null);
+      for (QualitySample s : after) {
+        restored.processElement(record(s));
+        fresh.processElement(record(s));
+      }
+      assertThat(restored.extractOutputValues()).as("cut at %d: as a filter that never ranked raw qualities", cut).isNotEmpty()
+          .usingRecursiveFieldByFieldElementComparator(Harnesses.fieldByField()).containsExactlyElementsOf(fresh.extractOutputValues());
+    }
   }
 
   static TrainingSample last(List<TrainingSample> out, String cohort) {
