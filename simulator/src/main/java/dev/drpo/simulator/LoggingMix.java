@@ -1,7 +1,7 @@
 package dev.drpo.simulator;
 
 /**
- * Shares of the logging policy's three parts (DRPO.md section 5): pi_expert (items near the user's
+ * Shares of the logging policy's three parts (docs/method.md section 5): pi_expert (items near the user's
  * interest), pi_pop (popular, moderately relevant), pi_rand (uniform).
  */
 public record LoggingMix(double expert, double popular, double random) {

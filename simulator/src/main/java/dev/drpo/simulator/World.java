@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.inverse.InvertMatrix;
 
 /**
- * The paper's recommendation environment ("RecSim", DRPO.md section 5): item embeddings and user
+ * The paper's recommendation environment ("RecSim", docs/method.md section 5): item embeddings and user
  * interests from a mixture of Gaussians (topics) in R^d, latent reward
  * R(u, a) = exp(-(1 - cos(e_a, u*)) / (2 delta^2)), logged reward clip(R + N(0, sigma^2), 0, 1).
  * The learner sees a noisy copy of u* as its state (and, with historyLength > 0, the encoding of a

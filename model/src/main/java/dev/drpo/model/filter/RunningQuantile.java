@@ -11,7 +11,7 @@ import org.apache.datasketches.quantilescommon.DoublesSortedView;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
 /**
- * The streaming hard filter (DRPO.md section 7): the threshold nu is the (1 - kappa)-quantile of
+ * The streaming hard filter (docs/method.md section 7): the threshold nu is the (1 - kappa)-quantile of
  * quality over a recent horizon, not of one batch. The horizon is a ring of KLL sketches, one per
  * bucket of {@code bucketSize} samples ({@link Unit#COUNT}) or milliseconds of event time
  * ({@link Unit#TIME}); the newest {@code buckets} buckets are kept. Every {@code tickSamples}

@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The policy pi(a|s) = N(mu(s), diag(sigma^2)) over the item-embedding space (DRPO.md section 4):
+ * The policy pi(a|s) = N(mu(s), diag(sigma^2)) over the item-embedding space (docs/method.md section 4):
  * mu is an {@link Mlp} (with the linear path when the config's backbone says so), log sigma a learned vector clamped to [logSigmaMin, logSigmaMax] after
  * every update (a projected gradient step, so log pi and its gradient stay exact inside the box).
  *

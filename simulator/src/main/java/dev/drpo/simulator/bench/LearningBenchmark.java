@@ -34,7 +34,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The offline learning benchmark (DRPO.md section 6): every method trained on the same logged data
+ * The offline learning benchmark (docs/method.md section 6): every method trained on the same logged data
  * per seed, same backbone (2 x 128 ReLU, with or without the linear path, Adam 3e-4), same batch and steps, for the "medium" and
  * "extreme" logging mixes. Baselines with a grid have their setting chosen on validation seed 0
  * and are reported on seeds 1..N. No divergence guard beyond NaN (the point is to see collapses).

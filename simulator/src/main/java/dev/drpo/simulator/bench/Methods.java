@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Every method of the learning benchmark, by the name reports use, with the paper's grid of
- * settings for the baselines (DRPO.md section 6). A setting is chosen on a validation seed.
+ * settings for the baselines (docs/method.md section 6). A setting is chosen on a validation seed.
  */
 final class Methods {
   static final List<String> ALL = List.of("DRPO", "DRPO-Exp", "Adaptive BC", "DRPO-Stream", "BC", "APG", "AWR", "CRR",
