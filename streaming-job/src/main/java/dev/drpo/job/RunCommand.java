@@ -18,12 +18,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -47,6 +50,9 @@ import sun.misc.Signal;
 public final class RunCommand implements Callable<Integer> {
   /** How long a stop with a savepoint may take, at most. */
   static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
+  /** Inside a JobManager, how many kafka.connect-timeouts the job waits at most for Kafka to answer before it starts. */
+  static final int START_WAIT_TIMEOUTS = 10;
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
   @Option(names = "--config", description = "YAML file of settings (see conf/job.yaml; absent keys keep their defaults).")
   Path config;
@@ -63,14 +69,31 @@ public final class RunCommand implements Callable<Integer> {
   /**
    * Entry point for `flink run -c dev.drpo.job.RunCommand drpo-job.jar [options]` and for application
    * mode (the Flink Kubernetes Operator), where it runs inside the JobManager: it returns once the job
-   * is submitted (or, attached, ended) and exits the JVM only when the command failed (the one-line
-   * error and exit code 2), never after a successful submission, which would end the JobManager.
+   * is submitted (or, attached, ended). On the command line a failed command exits the JVM (the
+   * one-line error and exit code 2); inside the JobManager it never exits (that would end the
+   * JobManager), it waits for Kafka ({@link #checkedOnceKafkaAnswers}) and throws what failed.
    */
-  public static void main(String[] args) {
-    int code = withInputErrorsOnOneLine(new CommandLine(new RunCommand())).execute(args);
+  public static void main(String[] args) throws Exception {
+    CommandLine commandLine = withInputErrorsOnOneLine(new CommandLine(new RunCommand()));
+    if (insideTheCluster(StreamExecutionEnvironment.getExecutionEnvironment())) {
+      // a failure is the application's, thrown for the JobManager to log: exiting would end the
+      // JobManager, which runs this main again when it comes back (a crash loop while Kafka is down)
+      commandLine.parseArgs(args);
+      commandLine.<RunCommand>getCommand().call();
+      return;
+    }
+    int code = commandLine.execute(args);
     if (code != 0) {
       System.exit(code);
     }
+  }
+
+  /**
+   * Whether this main runs inside a JobManager (application mode, or a jar run through the REST
+   * API): Flink gives it an environment whose execution target is {@code embedded}.
+   */
+  static boolean insideTheCluster(StreamExecutionEnvironment env) {
+    return "embedded".equals(env.getConfiguration().get(DeploymentOptions.TARGET));
   }
 
   /** {@code commandLine} with errors in a command's input printed as one clear line (exit code 2). */
@@ -87,17 +110,12 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JobConfig job = JobConfig.load(config, settings);
-    Map<String, String> topics = job.kafka().topicsBySetting();
-    if (job.catalog().isPresent()) {
-      topics.remove("kafka.topics.items");
-    }
-    KafkaPreflight.check(job.kafka().connection(), topics, job.kafka().connectTimeout());
-    CatalogLoader catalog = catalog(job);
     Configuration flink = DrpoJob.flinkConfiguration(job);
     if (savepoint != null) {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    CatalogLoader catalog = insideTheCluster(env) ? checkedOnceKafkaAnswers(job) : checked(job);
     if (!(env instanceof LocalStreamEnvironment)) { // under `flink run`: the cluster runs it
       DrpoJob.build(env, KafkaEndpoints.create(job), catalog, job);
       env.execute();
@@ -133,6 +151,41 @@ public final class RunCommand implements Callable<Integer> {
     }
     result.get(); // the job ended by itself: its failure, if it failed
     return 0;
+  }
+
+  /** The Kafka cluster checked (reachable, credentials, topics), and the catalog it holds; the first failure ends the command. */
+  static CatalogLoader checked(JobConfig job) throws Exception {
+    Map<String, String> topics = job.kafka().topicsBySetting();
+    if (job.catalog().isPresent()) {
+      topics.remove("kafka.topics.items");
+    }
+    KafkaPreflight.check(job.kafka().connection(), topics, job.kafka().connectTimeout());
+    return catalog(job);
+  }
+
+  /**
+   * Inside a JobManager, where a broker restarting must not fail the application: {@link #checked}
+   * again after each failure, logged, with a backoff doubling from 1 s up to kafka.connect-timeout,
+   * for at most 10 x kafka.connect-timeout; then the last failure ends the application (it is not
+   * retried for ever: a wrong topic or password does not heal).
+   */
+  static CatalogLoader checkedOnceKafkaAnswers(JobConfig job) throws Exception {
+    Duration timeout = job.kafka().connectTimeout();
+    long deadline = System.nanoTime() + timeout.multipliedBy(START_WAIT_TIMEOUTS).toNanos();
+    Duration backoff = Duration.ofSeconds(1);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return checked(job);
+      } catch (Exception e) {
+        if (System.nanoTime() + backoff.toNanos() > deadline) {
+          throw new IllegalStateException("Kafka was not ready for the job after " + attempt + " checks in "
+              + timeout.multipliedBy(START_WAIT_TIMEOUTS).toSeconds() + " s (10 x kafka.connect-timeout): " + e.getMessage(), e);
+        }
+        LOG.warn("check {} of Kafka before the job starts failed, again in {} s: {}", attempt, backoff.toSeconds(), e.getMessage());
+        Thread.sleep(backoff.toMillis());
+        backoff = backoff.multipliedBy(2).compareTo(timeout) > 0 ? timeout : backoff.multipliedBy(2);
+      }
+    }
   }
 
   /** A fixed catalog from catalog.file, or the items topic (its first item gives the dimension). */
