@@ -68,7 +68,7 @@ final class EmbeddingMatrix implements AutoCloseable {
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, dimension, 1f, rows, dimension, own.queries, dimension, 0f,
         own.product, m);
-    if (own.scores.length < n * m) {
+    if (own.scores.length < Math.multiplyExact(n, m)) { // the caller's batches bound m; never a silent overflow
       own.scores = new float[n * m];
     }
     own.product.get(own.scores, 0, n * m);

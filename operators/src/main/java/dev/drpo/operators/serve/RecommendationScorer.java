@@ -30,6 +30,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.HistogramStatistics;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
@@ -274,7 +275,16 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     if (pending.isEmpty() || catalog == null) {
       return;
     }
-    int n = pending.size();
+    // in batches of maxBatch: the requests that waited for the catalog can be many (up to MAX_WAITING)
+    for (int from = 0; from < pending.size(); from += config.maxBatch()) {
+      score(pending.subList(from, Math.min(pending.size(), from + config.maxBatch())), out);
+    }
+    pending.clear();
+  }
+
+  /** One micro-batch: one forward pass and one catalog product for all of its requests. */
+  private void score(List<PendingRequest> batch, Collector<Recommendation> out) {
+    int n = batch.size();
     Ranking[] rankings = null;
     SplittableRandom[] explorers = new SplittableRandom[n];
     if (latest != null && catalog != null) {
@@ -283,7 +293,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       List<Set<String>> excludes = new ArrayList<>(n);
       int k = 1;
       for (int i = 0; i < n; i++) {
-        PendingRequest p = pending.get(i);
+        PendingRequest p = batch.get(i);
         System.arraycopy(p.state != null ? p.state : stateOf(p), 0, states, i * encoder.stateDim(), encoder.stateDim());
         excludes.add(Set.of(p.exclude));
         k = Math.max(k, p.request.k);
@@ -291,7 +301,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       float[] actions = current.apply(states, n);
       boolean explores = false;
       for (int i = 0; i < n && config.exploration().mode() != Exploration.Mode.NONE; i++) {
-        SplittableRandom random = Exploration.random(pending.get(i).request.requestId, latest.version);
+        SplittableRandom random = Exploration.random(batch.get(i).request.requestId, latest.version);
         if (config.exploration().explores(random)) {
           explorers[i] = random;
           explores = true;
@@ -306,13 +316,17 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     long now = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      PendingRequest p = pending.get(i);
+      PendingRequest p = batch.get(i);
       out.collect(rankings == null ? fallback(p) : answer(p, rankings[i], latest.version, explorers[i]));
       latency.update((now - p.arrivedAtNanos) / 1_000);
     }
     recommendations.inc(n);
     batchSizes.update(n);
-    pending.clear();
+  }
+
+  /** The sizes of the micro-batches scored so far (the batchSize metric). */
+  HistogramStatistics batchSizes() {
+    return batchSizes.getStatistics();
   }
 
   /** The state of a request that arrived while the catalog loaded, from the session it kept. */

@@ -134,6 +134,29 @@ class RecommendationScorerTest {
   }
 
   @Test
+  void shouldAnswerTheRequestsThatWaitedForTheCatalogInBatchesOfAtMostMaxBatch() throws Exception {
+    ScorerConfig sixtyFour = new ScorerConfig("p", 3, 0, GAP, 5, RETENTION, 64, 10, ItemCatalog.Retrieval.EXACT, Exploration.NONE);
+    ScorerOperator operator = operator(sixtyFour);
+    var harness = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(operator, UserInput::userId, Types.STRING, 1, 1, 0),
+        operator);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open(); // the load's result waits in the mailbox: the catalog is loading
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    for (int i = 0; i < 1_000; i++) {
+      harness.processElement(request("r" + i, BEGINNING + i, 5, ALICE), BEGINNING);
+    }
+    assertThat(harness.extractOutputValues()).isEmpty();
+
+    assertThat(Harnesses.runNextMail(harness)).contains("catalog loaded");
+
+    assertThat(harness.extractOutputValues()).hasSize(1_000).allSatisfy(r -> assertThat(r.items).hasSize(5));
+    var batches = ((RecommendationScorer) operator.getUserFunction()).batchSizes();
+    assertThat(batches.getMax()).as("never one batch of every waiting request").isEqualTo(64);
+    assertThat(batches.size()).isEqualTo(16);
+    harness.close();
+  }
+
+  @Test
   void shouldAnswerWithUniformRandomItemsAndSaySoBeforeAnyPolicyArrives() throws Exception {
     var harness = scorer(FEATURES_ONLY, null);
     harness.processElement(request("r1", BEGINNING, 5, ALICE), BEGINNING);
