@@ -118,6 +118,11 @@ public final class LiveCatalog implements AutoCloseable {
     return shared.building();
   }
 
+  /** How many catalog updates wait for the shared catalog's load (each once, whichever instances received it). */
+  public int heldUpdates() {
+    return shared.held();
+  }
+
   /** The HNSW index builds the shared catalog started. */
   public int indexBuilds() {
     return shared.builds();

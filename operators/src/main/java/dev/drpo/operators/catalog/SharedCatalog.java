@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,6 +80,8 @@ final class SharedCatalog {
   /** True once an instance that copies commits to the store shares it. */
   private boolean uploads;
   private final List<CatalogUpdate> waiting = new ArrayList<>();
+  /** Where the waiting updates are in the topic: each instance receives every update, and it waits once. */
+  private final Set<Position> waitingAt = new HashSet<>();
   private ItemCatalog catalog;
   private Throwable failure;
   /** Per partition: the offset after the last record the load read, and after the last update applied. */
@@ -268,6 +271,7 @@ final class SharedCatalog {
     }
     LOG.info("catalog loaded: {} items; {} of {} updates received meanwhile applied", catalog.size(), applied, waiting.size());
     waiting.clear();
+    waitingAt.clear();
     commit();
     buildIndexIfDue(); // first: a metric that sees the catalog sees its build too
     instances.forEach(LiveCatalog::catalogLoaded);
@@ -348,6 +352,14 @@ final class SharedCatalog {
     return building != null;
   }
 
+  /** How many updates wait for the load to finish (each once, however many instances received it). */
+  synchronized int held() {
+    return waiting.size();
+  }
+
+  /** An update's place in the items topic. */
+  private record Position(int partition, long offset) {}
+
   /** The index builds this catalog started (none if it reopened or downloaded a kept index and stayed above {@code annAbove}). */
   int builds() {
     return builds;
@@ -359,7 +371,9 @@ final class SharedCatalog {
    */
   synchronized boolean apply(CatalogUpdate update) {
     if (catalog == null) {
-      waiting.add(update);
+      if (waitingAt.add(new Position(update.partition, update.offset))) {
+        waiting.add(update);
+      }
       return true;
     }
     if (update.offset < loadedUpTo.getOrDefault(update.partition, 0L)) {

@@ -232,6 +232,36 @@ class LiveCatalogTest {
   }
 
   @Test
+  void shouldHoldAnUpdateEveryInstanceReceivesDuringTheLoadOnce() throws Exception {
+    Log log = items(10);
+    CountDownLatch loading = log.holdLoads();
+    List<QueuedTaskThread> threads = List.of(new QueuedTaskThread(), new QueuedTaskThread(), new QueuedTaskThread());
+    List<LiveCatalog> instances = new ArrayList<>();
+    for (int i = 0; i < threads.size(); i++) {
+      instances.add(LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-" + i, threads.get(i), "scorer " + i, false));
+    }
+    try {
+      for (LiveCatalog instance : instances) { // the broadcast gives each instance every update
+        assertThat(instance.apply(new CatalogUpdate("new", new float[] {0, 0, 1, 1}, 0, 10))).isTrue();
+        assertThat(instance.apply(new CatalogUpdate("item-2", null, 0, 11))).isTrue();
+      }
+      assertThat(instances.get(0).heldUpdates()).as("held once, not once per instance").isEqualTo(2);
+
+      loading.countDown();
+      for (int i = 0; i < threads.size(); i++) {
+        threads.get(i).runUntilSettled(instances.get(i));
+      }
+      assertThat(instances.get(2).heldUpdates()).isZero();
+      assertThat(instances.get(2).catalog().indexOf("new")).isNotNegative();
+      assertThat(instances.get(2).catalog().indexOf("item-2")).isNegative();
+    } finally {
+      for (LiveCatalog instance : instances) {
+        instance.close();
+      }
+    }
+  }
+
+  @Test
   void shouldHoldUpdatesWhileLoadingAndSearchExactlyWhileTheIndexBuilds() throws Exception {
     Log log = items(300);
     CountDownLatch loading = log.holdLoads();
