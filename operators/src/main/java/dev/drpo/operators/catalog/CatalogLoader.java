@@ -35,6 +35,15 @@ public interface CatalogLoader extends Serializable {
   String TRUST_MS = "trust-ms";
 
   /**
+   * Per partition of the topic, the offset after its last record now (asked on the loading thread
+   * with the {@link #identity()}): a kept index that holds the topic up to these offsets has missed
+   * nothing, however old its commit. Empty where unknown (then only the {@value #TRUST_MS} counts).
+   */
+  default Map<Integer, Long> endOffsets() throws Exception {
+    return Map.of();
+  }
+
+  /**
    * Applies every record from {@code from} on (per partition; absent: from the beginning) to
    * {@code catalog}: upserts and deletes, in order.
    *

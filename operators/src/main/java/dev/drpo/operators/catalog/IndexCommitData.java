@@ -55,14 +55,19 @@ public final class IndexCommitData {
   }
 
   /**
-   * True if {@code committed} matches {@code identity} and, if the identity limits it
-   * ({@link CatalogLoader#TRUST_MS}: a topic's {@code delete.retention.ms}, after which compaction
-   * may have removed a tombstone the index never saw), was committed recently enough.
+   * True if {@code committed} matches {@code identity} and either holds the topic up to its
+   * {@code topicEnds} (nothing was written since: nothing can have been missed, however old the
+   * commit) or, if the identity limits it ({@link CatalogLoader#TRUST_MS}: a topic's
+   * {@code delete.retention.ms}, after which compaction may have removed a tombstone the index never
+   * saw), was committed recently enough.
    */
-  static boolean trusted(Map<String, String> identity, Map<String, String> committed) {
+  static boolean trusted(Map<String, String> identity, Map<String, String> committed, Map<Integer, Long> topicEnds) {
     if (identity.isEmpty() || committed.isEmpty()
         || !identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
       return false;
+    }
+    if (!topicEnds.isEmpty() && topicEnds.equals(offsets(committed))) {
+      return true;
     }
     String trustMs = identity.get(CatalogLoader.TRUST_MS);
     return trustMs == null

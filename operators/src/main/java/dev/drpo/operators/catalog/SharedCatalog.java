@@ -75,6 +75,8 @@ final class SharedCatalog {
   private final List<LiveCatalog> instances = new ArrayList<>();
   /** What the kept index must match, from the loader (set on the loading thread before the catalog is handed over). */
   private Map<String, String> identity = Map.of();
+  /** The items topic's end offsets when the load began (asked with the identity): an index that holds them missed nothing. */
+  private Map<Integer, Long> topicEnds = Map.of();
   /** Where the kept index is copied for other machines (set with the identity); null: nowhere. */
   private IndexStore store;
   /** True once an instance that copies commits to the store shares it. */
@@ -190,8 +192,10 @@ final class SharedCatalog {
     // only a kept index needs it (asking may mean a round trip to the cluster)
     Map<String, String> id = retrieval.indexDirectory().isEmpty() ? Map.of() : IndexCommitData.identity(loader, retrieval);
     if (!id.isEmpty()) {
+      Map<Integer, Long> ends = loader.endOffsets();
       synchronized (this) {
         identity = id;
+        topicEnds = ends;
         store = retrieval.durableDirectory().isEmpty() ? null : IndexStore.of(retrieval.durableDirectory(), identity);
       }
       LocalIndexCopies.claim(Path.of(retrieval.indexDirectory()), this::trusted);
@@ -255,9 +259,12 @@ final class SharedCatalog {
     return reopen(ItemCatalog.committed(retrieval));
   }
 
-  /** True if a kept index's commit data matches this catalog's identity and is recent enough ({@link IndexCommitData#trusted}). */
+  /**
+   * True if a kept index's commit data matches this catalog's identity and is recent enough, or
+   * holds the topic to its end ({@link IndexCommitData#trusted}).
+   */
   private boolean trusted(Map<String, String> committed) {
-    return IndexCommitData.trusted(identity, committed);
+    return IndexCommitData.trusted(identity, committed, topicEnds);
   }
 
   /** The load is done: the updates received meanwhile are applied, the instances told. */

@@ -41,8 +41,20 @@ class IndexCommitDataTest {
     Map<String, String> committed = IndexCommitData.of(identity, Map.of(0, 120L, 1, 7L));
 
     assertThat(identity).containsEntry("dimension", "8").containsEntry("m", "32").containsEntry("beam-width", "200");
-    assertThat(IndexCommitData.trusted(identity, committed)).isTrue();
+    assertThat(IndexCommitData.trusted(identity, committed, Map.of())).isTrue();
     assertThat(IndexCommitData.offsets(committed)).isEqualTo(Map.of(0, 120L, 1, 7L));
+  }
+
+  @Test
+  void shouldTrustACommitOlderThanTheTrustWindowOfATopicNothingWasWrittenToSince() throws Exception {
+    Map<String, String> identity = IndexCommitData.identity(topic("id-1"), GRAPH);
+    Map<String, String> old = new HashMap<>(IndexCommitData.of(identity, Map.of(0, 120L, 1, 7L)));
+    old.put(IndexCommitData.COMMITTED_AT, String.valueOf(System.currentTimeMillis() - 30 * 24 * ONE_HOUR_MS));
+
+    assertThat(IndexCommitData.trusted(identity, old, Map.of(0, 120L, 1, 7L))).as("a quiet topic").isTrue();
+    assertThat(IndexCommitData.trusted(identity, old, Map.of(0, 121L, 1, 7L))).as("written to since").isFalse();
+    assertThat(IndexCommitData.trusted(identity, old, Map.of(0, 120L))).as("another partition count").isFalse();
+    assertThat(IndexCommitData.trusted(identity, old, Map.of())).as("ends unknown").isFalse();
   }
 
   @Test
@@ -55,10 +67,10 @@ class IndexCommitDataTest {
     Map<String, String> old = new HashMap<>(IndexCommitData.of(identity, Map.of(0, 1L)));
     old.put(IndexCommitData.COMMITTED_AT, String.valueOf(System.currentTimeMillis() - 2 * ONE_HOUR_MS));
 
-    assertThat(IndexCommitData.trusted(identity, recreated)).isFalse();
-    assertThat(IndexCommitData.trusted(identity, otherSettings)).isFalse();
-    assertThat(IndexCommitData.trusted(identity, old)).isFalse();
-    assertThat(IndexCommitData.trusted(identity, Map.of())).isFalse();
-    assertThat(IndexCommitData.trusted(Map.of(), IndexCommitData.of(identity, Map.of()))).as("nothing can be kept").isFalse();
+    assertThat(IndexCommitData.trusted(identity, recreated, Map.of())).isFalse();
+    assertThat(IndexCommitData.trusted(identity, otherSettings, Map.of())).isFalse();
+    assertThat(IndexCommitData.trusted(identity, old, Map.of())).isFalse();
+    assertThat(IndexCommitData.trusted(identity, Map.of(), Map.of())).isFalse();
+    assertThat(IndexCommitData.trusted(Map.of(), IndexCommitData.of(identity, Map.of()), Map.of())).as("nothing can be kept").isFalse();
   }
 }

@@ -10,10 +10,16 @@ import dev.drpo.operators.catalog.CatalogUpdate;
 import dev.drpo.operators.catalog.ItemRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
@@ -51,6 +57,23 @@ public final class ItemsTopic {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         String retention = admin.describeConfigs(List.of(resource)).all().get().get(resource).get("delete.retention.ms").value();
         return Map.of("source", source(), "topic-id", id.toString(), TRUST_MS, retention);
+      }
+    }
+
+    /** Per partition, the offset after the last committed record (read_committed, as the loads read). */
+    @Override
+    public Map<Integer, Long> endOffsets() throws Exception {
+      Properties props = kafka.clientProperties();
+      props.setProperty("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+      try (Admin admin = Admin.create(props)) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (TopicPartitionInfo p : admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get().partitions()) {
+          latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest());
+        }
+        Map<Integer, Long> ends = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+            .forEach((partition, info) -> ends.put(partition.partition(), info.offset()));
+        return Map.copyOf(ends);
       }
     }
 

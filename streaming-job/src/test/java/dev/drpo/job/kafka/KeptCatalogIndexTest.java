@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,35 @@ class KeptCatalogIndexTest {
         assertThat(mailsTaken).as("built again").isEqualTo(2);
         assertThat(catalog.indexOf("old-0")).as("no item of the old topic").isEqualTo(-1);
         assertThat(catalog.indexOf("new-0")).isNotNegative();
+      }
+    }
+  }
+
+  @Test
+  void shouldReopenTheIndexOfAQuietTopicLongAfterItsCommitButBuildAgainOnceTheTopicMoved(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"))) {
+      KafkaConnection connection = KafkaConnection.plain(kafka.bootstrapServers());
+      // tombstones may go 1 ms after they are written: a commit is "too old" at once
+      kafka.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1).configs(Map.of("cleanup.policy", "compact",
+          "delete.retention.ms", "1"))));
+      ItemsTopic.write(connection, TOPIC, items("a-", 150));
+      ItemsTopic.Loader loader = new ItemsTopic.Loader(connection, TOPIC, Duration.ofSeconds(30), 4);
+      assertThat(loader.endOffsets()).isEqualTo(Map.of(0, 150L));
+      Path kept = dir.resolve("index");
+      try (LiveCatalog first = load(loader, kept)) {
+        assertThat(mailsTaken).as("loaded, then built").isEqualTo(2);
+      }
+      Thread.sleep(50);
+      try (LiveCatalog quiet = load(loader, kept)) {
+        assertThat(quiet.catalog().size()).isEqualTo(150);
+        assertThat(mailsTaken).as("nothing written since the commit: reopened").isEqualTo(1);
+      }
+
+      ItemsTopic.write(connection, TOPIC, items("b-", 1));
+      Thread.sleep(50);
+      try (LiveCatalog moved = load(loader, kept)) {
+        assertThat(moved.catalog().size()).isEqualTo(151);
+        assertThat(mailsTaken).as("written since, and the commit older than delete.retention.ms: built again").isEqualTo(2);
       }
     }
   }
