@@ -78,8 +78,9 @@ public final class RunCommand implements Callable<Integer> {
     if (insideTheCluster(StreamExecutionEnvironment.getExecutionEnvironment())) {
       // a failure is the application's, thrown for the JobManager to log: exiting would end the
       // JobManager, which runs this main again when it comes back (a crash loop while Kafka is down)
-      commandLine.parseArgs(args);
-      commandLine.<RunCommand>getCommand().call();
+      if (!CommandLine.printHelpIfRequested(commandLine.parseArgs(args))) {
+        commandLine.<RunCommand>getCommand().call();
+      }
       return;
     }
     int code = commandLine.execute(args);
@@ -165,9 +166,10 @@ public final class RunCommand implements Callable<Integer> {
 
   /**
    * Inside a JobManager, where a broker restarting must not fail the application: {@link #checked}
-   * again after each failure, logged, with a backoff doubling from 1 s up to kafka.connect-timeout,
-   * for at most 10 x kafka.connect-timeout; then the last failure ends the application (it is not
-   * retried for ever: a wrong topic or password does not heal).
+   * again after each failure that may pass (no broker answered, a retriable Kafka error), logged,
+   * with a backoff doubling from 1 s up to kafka.connect-timeout, for about 10 x
+   * kafka.connect-timeout; then the last failure ends the application. A failure that cannot pass
+   * (a missing topic, refused credentials, a bad setting, a topic without items) ends it at once.
    */
   static CatalogLoader checkedOnceKafkaAnswers(JobConfig job) throws Exception {
     Duration timeout = job.kafka().connectTimeout();
@@ -177,6 +179,11 @@ public final class RunCommand implements Callable<Integer> {
       try {
         return checked(job);
       } catch (Exception e) {
+        // a preflight failure says whether it may pass; else only a bad setting or topic content cannot
+        boolean passing = e instanceof KafkaPreflight.Failure f ? f.passing() : !(e instanceof IllegalArgumentException);
+        if (!passing) {
+          throw e;
+        }
         if (System.nanoTime() + backoff.toNanos() > deadline) {
           throw new IllegalStateException("Kafka was not ready for the job after " + attempt + " checks in "
               + timeout.multipliedBy(START_WAIT_TIMEOUTS).toSeconds() + " s (10 x kafka.connect-timeout): " + e.getMessage(), e);

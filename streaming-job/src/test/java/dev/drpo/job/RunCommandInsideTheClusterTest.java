@@ -52,4 +52,27 @@ class RunCommandInsideTheClusterTest {
     double seconds = (System.nanoTime() - started) / 1e9;
     assertThat(seconds).as("it waited, retrying, before giving up").isBetween(5.0, 30.0);
   }
+
+  @Test
+  void shouldFailAtOnceOnWhatCannotPassByItself() {
+    long started = System.nanoTime();
+
+    assertThatThrownBy(() -> RunCommand.main(new String[] {"--set", "trainer.batch-size=0"}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trainer.batch-size");
+
+    assertThat((System.nanoTime() - started) / 1e9).as("no retries").isLessThan(3.0);
+  }
+
+  @Test
+  void shouldPrintItsHelpAndStartNothing() throws Exception {
+    java.io.PrintStream out = System.out;
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      RunCommand.main(new String[] {"--help", "--set", "kafka.bootstrap-servers=localhost:1"});
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(printed.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("--from-savepoint");
+  }
 }

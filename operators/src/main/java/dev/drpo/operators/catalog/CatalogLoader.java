@@ -35,6 +35,12 @@ public interface CatalogLoader extends Serializable {
   String TRUST_MS = "trust-ms";
 
   /**
+   * The {@link #identity()} entry: the topic's {@code cleanup.policy}. With {@code delete} in it,
+   * records also expire by time, so a kept index is trusted only within {@value #TRUST_MS}.
+   */
+  String CLEANUP_POLICY = "cleanup-policy";
+
+  /**
    * Per partition of the topic, the offset after its last record now (asked on the loading thread
    * with the {@link #identity()}): a kept index that holds the topic up to these offsets has missed
    * nothing, however old its commit. Empty where unknown (then only the {@value #TRUST_MS} counts).

@@ -57,7 +57,8 @@ public final class IndexCommitData {
   /**
    * True if {@code committed} matches {@code identity} and either holds the topic up to its
    * {@code topicEnds} (nothing was written since: nothing can have been missed, however old the
-   * commit) or, if the identity limits it ({@link CatalogLoader#TRUST_MS}: a topic's
+   * commit; not for a topic whose records also expire by time, {@link CatalogLoader#CLEANUP_POLICY})
+   * or, if the identity limits it ({@link CatalogLoader#TRUST_MS}: a topic's
    * {@code delete.retention.ms}, after which compaction may have removed a tombstone the index never
    * saw), was committed recently enough.
    */
@@ -66,7 +67,10 @@ public final class IndexCommitData {
         || !identity.entrySet().stream().allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
       return false;
     }
-    if (!topicEnds.isEmpty() && topicEnds.equals(offsets(committed))) {
+    // a writer that is not transactional leaves end offsets a commit can equal; a transactional one's
+    // commit markers never do (then the window below decides): safe either way
+    boolean expires = identity.getOrDefault(CatalogLoader.CLEANUP_POLICY, "compact").contains("delete");
+    if (!expires && !topicEnds.isEmpty() && topicEnds.equals(offsets(committed))) {
       return true;
     }
     String trustMs = identity.get(CatalogLoader.TRUST_MS);

@@ -192,7 +192,13 @@ final class SharedCatalog {
     // only a kept index needs it (asking may mean a round trip to the cluster)
     Map<String, String> id = retrieval.indexDirectory().isEmpty() ? Map.of() : IndexCommitData.identity(loader, retrieval);
     if (!id.isEmpty()) {
-      Map<Integer, Long> ends = loader.endOffsets();
+      Map<Integer, Long> ends;
+      try {
+        ends = loader.endOffsets();
+      } catch (Exception e) { // only lets a quiet catalog's old index be trusted: without it, the trust window decides
+        LOG.warn("cannot read the end offsets of {}: a kept index older than its trust window is built again", loader.source(), e);
+        ends = Map.of();
+      }
       synchronized (this) {
         identity = id;
         topicEnds = ends;

@@ -55,6 +55,13 @@ class IndexCommitDataTest {
     assertThat(IndexCommitData.trusted(identity, old, Map.of(0, 121L, 1, 7L))).as("written to since").isFalse();
     assertThat(IndexCommitData.trusted(identity, old, Map.of(0, 120L))).as("another partition count").isFalse();
     assertThat(IndexCommitData.trusted(identity, old, Map.of())).as("ends unknown").isFalse();
+    Map<String, String> recreated = IndexCommitData.of(IndexCommitData.identity(topic("id-2"), GRAPH), Map.of(0, 120L, 1, 7L));
+    assertThat(IndexCommitData.trusted(identity, recreated, Map.of(0, 120L, 1, 7L))).as("another topic, same offsets").isFalse();
+    Map<String, String> expiring = new HashMap<>(identity);
+    expiring.put(CatalogLoader.CLEANUP_POLICY, "compact,delete");
+    Map<String, String> oldExpiring = new HashMap<>(IndexCommitData.of(expiring, Map.of(0, 120L, 1, 7L)));
+    oldExpiring.put(IndexCommitData.COMMITTED_AT, String.valueOf(System.currentTimeMillis() - 30 * 24 * ONE_HOUR_MS));
+    assertThat(IndexCommitData.trusted(expiring, oldExpiring, Map.of(0, 120L, 1, 7L))).as("records expire by time").isFalse();
   }
 
   @Test

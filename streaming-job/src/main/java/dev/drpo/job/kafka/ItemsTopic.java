@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
@@ -47,7 +48,7 @@ public final class ItemsTopic {
       return "kafka " + kafka.bootstrapServers() + " topic " + topic;
     }
 
-    /** The source, the topic's id, and its {@code delete.retention.ms} as how long a kept index is trusted. */
+    /** The source, the topic's id, its {@code delete.retention.ms} as how long a kept index is trusted, and its cleanup policy. */
     @Override
     public Map<String, String> identity() throws Exception {
       Properties props = kafka.clientProperties();
@@ -55,8 +56,9 @@ public final class ItemsTopic {
       try (Admin admin = Admin.create(props)) {
         Uuid id = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get().topicId();
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        String retention = admin.describeConfigs(List.of(resource)).all().get().get(resource).get("delete.retention.ms").value();
-        return Map.of("source", source(), "topic-id", id.toString(), TRUST_MS, retention);
+        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        return Map.of("source", source(), "topic-id", id.toString(), TRUST_MS, config.get("delete.retention.ms").value(),
+            CLEANUP_POLICY, config.get("cleanup.policy").value());
       }
     }
 
@@ -65,6 +67,7 @@ public final class ItemsTopic {
     public Map<Integer, Long> endOffsets() throws Exception {
       Properties props = kafka.clientProperties();
       props.setProperty("default.api.timeout.ms", String.valueOf(timeout.toMillis()));
+      props.setProperty("request.timeout.ms", String.valueOf(timeout.toMillis()));
       try (Admin admin = Admin.create(props)) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (TopicPartitionInfo p : admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get().partitions()) {

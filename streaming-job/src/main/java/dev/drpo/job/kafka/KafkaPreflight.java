@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -23,8 +24,20 @@ public final class KafkaPreflight {
 
   /** What is wrong with the cluster, in one line. */
   public static final class Failure extends RuntimeException {
+    private final boolean passing;
+
     Failure(String message) {
+      this(message, false);
+    }
+
+    Failure(String message, boolean passing) {
       super(message);
+      this.passing = passing;
+    }
+
+    /** Whether it may pass by itself (no broker answered, a retriable error), unlike a missing topic or refused credentials. */
+    public boolean passing() {
+      return passing;
     }
   }
 
@@ -58,7 +71,7 @@ public final class KafkaPreflight {
           if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
             throw unanswered(where, timeout);
           }
-          throw new Failure(where + ": " + cause);
+          throw new Failure(where + ": " + cause, cause instanceof RetriableException);
         } catch (java.util.concurrent.TimeoutException e) {
           throw unanswered(where, timeout);
         } catch (InterruptedException e) {
@@ -71,6 +84,6 @@ public final class KafkaPreflight {
 
   private static Failure unanswered(String where, Duration timeout) {
     return new Failure(where + ": no broker answered within " + timeout.toMillis() / 1000.0
-        + " s (kafka.bootstrap-servers, kafka.connect-timeout; for a secured cluster kafka.properties.security.protocol)");
+        + " s (kafka.bootstrap-servers, kafka.connect-timeout; for a secured cluster kafka.properties.security.protocol)", true);
   }
 }
