@@ -53,6 +53,7 @@ final class EmbeddingMatrix implements AutoCloseable {
    */
   float[] scores(float[] batch, int b, int n) {
     int m = stride(b);
+    int size = Math.multiplyExact(n, m); // the caller's batches bound m; never a silent overflow
     Scratch own = scratch.get();
     if (own.queries.capacity() < (long) m * dimension) {
       own.queries.close();
@@ -68,10 +69,10 @@ final class EmbeddingMatrix implements AutoCloseable {
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, dimension, 1f, rows, dimension, own.queries, dimension, 0f,
         own.product, m);
-    if (own.scores.length < Math.multiplyExact(n, m)) { // the caller's batches bound m; never a silent overflow
-      own.scores = new float[n * m];
+    if (own.scores.length < size) {
+      own.scores = new float[size];
     }
-    own.product.get(own.scores, 0, n * m);
+    own.product.get(own.scores, 0, size);
     return own.scores;
   }
 
