@@ -25,7 +25,8 @@ class LearningBenchCommandTest {
       assertThat(json).contains("\"" + method + "\":{\"reward_mean\":");
     }
     assertThat(json).contains("\"scenarios\":{\"medium\":{\"oracle_reward\":", "\"extreme\":{\"oracle_reward\":",
-        "\"linear_oracle_normalized\":", "\"of_ceiling\":", "\"noise_sweep\":{\"DRPO\":{\"0\":", "\"intensity\":{\"APG\":[[0,", "\"dropped_gradient_norm\":{\"DRPO\":[[0,");
+        "\"linear_oracle_normalized\":", "\"of_ceiling\":", "\"noise_sweep\":{\"DRPO\":{\"0\":", "\"intensity\":{\"APG\":[[0,",
+        "\"dropped_gradient_norm\":{\"DRPO\":[[0,");
     for (String png : new String[] {"results.png", "noise_sweep.png", "intensity.png"}) {
       assertThat(Files.size(out.resolve(png))).isGreaterThan(1_000);
     }
