@@ -50,6 +50,7 @@ import sun.misc.Signal;
 public final class RunCommand implements Callable<Integer> {
   /** How long a stop with a savepoint may take, at most. */
   static final Duration SAVEPOINT_TIMEOUT = Duration.ofMinutes(10);
+  static final int DEFAULT_UI_PORT = 8081;
   /** Inside a JobManager, how many kafka.connect-timeouts the job waits at most for Kafka to answer before it starts. */
   static final int START_WAIT_TIMEOUTS = 10;
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -63,7 +64,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--from-savepoint", description = "Start from this savepoint or retained checkpoint.")
   String savepoint;
 
-  @Option(names = "--ui-port", defaultValue = "8081", description = "The local cluster's web UI port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ui-port", defaultValue = "" + DEFAULT_UI_PORT, description = "The local cluster's web UI port (default: ${DEFAULT-VALUE}).")
   int uiPort;
 
   /**
@@ -145,13 +146,35 @@ public final class RunCommand implements Callable<Integer> {
         System.out.println("stopping the job with a savepoint...");
         String path = client.stopWithSavepoint(false, job.checkpoints().savepointDirectory(), SavepointFormatType.CANONICAL)
             .get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        System.out.printf("stopped with a savepoint at %s%nresume with: ./drpo run%s --from-savepoint %s%n", path,
-            config == null ? "" : " --config " + config, path);
+        System.out.printf("stopped with a savepoint at %s%nresume with: %s%n", path, resumeCommand(config, settings, uiPort, path));
         return 0;
       }
     }
     result.get(); // the job ended by itself: its failure, if it failed
     return 0;
+  }
+
+  /**
+   * The command that resumes this one from {@code savepoint}: the same settings file, every
+   * {@code --set} (a {@code kafka.properties.*} value is shown as {@code <as before>} unless it only
+   * names environment variables: it may hold a secret) and the web UI's port.
+   */
+  static String resumeCommand(Path config, Map<String, String> settings, int uiPort, String savepoint) {
+    StringBuilder command = new StringBuilder("./drpo run");
+    if (config != null) {
+      command.append(" --config ").append(quoted(config.toString()));
+    }
+    settings.forEach((key, value) -> command.append(" --set ").append(quoted(key + "="
+        + (key.startsWith("kafka.properties.") && !value.contains("${env:") ? "<as before>" : value))));
+    if (uiPort != DEFAULT_UI_PORT) {
+      command.append(" --ui-port ").append(uiPort);
+    }
+    return command.append(" --from-savepoint ").append(quoted(savepoint)).toString();
+  }
+
+  /** A shell word: as is when plain, else in single quotes. */
+  private static String quoted(String word) {
+    return word.matches("[A-Za-z0-9_./:=,@%+-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
   }
 
   /** The Kafka cluster checked (reachable, credentials, topics), and the catalog it holds; the first failure ends the command. */

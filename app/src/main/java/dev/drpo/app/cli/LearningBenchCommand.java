@@ -47,7 +47,7 @@ final class LearningBenchCommand implements Callable<Integer> {
   @Option(names = "--items", description = "Item embeddings, CSV lines itemId,f1,...,fd (default: generated).")
   Path items;
 
-  @Option(names = "--users", description = "User interests, CSV lines userId,f1,...,fd; the first 80% train, the rest evaluate.")
+  @Option(names = "--users", description = "User interests, CSV lines userId,f1,...,fd; the first 80%% train, the rest evaluate.")
   Path users;
 
   @Option(names = "--history", description = "Append the encoding of L past interactions to the state (default 0: features only).")
