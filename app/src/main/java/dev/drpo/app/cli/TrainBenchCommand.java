@@ -13,10 +13,10 @@ import picocli.CommandLine.Option;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Times one DRPO training step (filter, forward, loss, backward, guard, Adam) on a policy of",
-      "state and actions in R^128 with the job's mean network (--network, --hidden: by default",
-      "mlp-linear, one hidden layer of 8), the same step through the SameDiff graph, and a 1024^3",
-      "ND4J matrix product on the same threads. Set OMP_NUM_THREADS before the JVM starts."})
+      "Times one DRPO training step (filter, forward, loss, backward, guard, Adam) on a policy of state and actions"
+          + " in R^128 with the job's mean network (--network, --hidden; by default mlp-linear with one hidden layer"
+          + " of 8), the same step through the SameDiff graph, and a 1024^3 ND4J matrix product on the same threads.",
+      "Set OMP_NUM_THREADS before the JVM starts."})
 final class TrainBenchCommand implements Callable<Integer> {
 
   @Option(names = "--batches", split = ",", defaultValue = "320,1024,4096",
