@@ -52,13 +52,14 @@ public final class JobFailures {
           fresh.add(0, entry); // the history is newest first
         }
       }
+      int number = printed.size() - fresh.size();
       for (JsonNode entry : fresh) {
         String cause = cause(entry.path("stacktrace").asText(entry.path("exceptionName").asText()));
         if (firstCause == null) {
           firstCause = cause;
         }
-        console.printf("job failure %d%s (Flink restarts the job by its restart strategy): %s%n", printed.size() - fresh.size()
-            + fresh.indexOf(entry) + 1, entry.hasNonNull("taskName") ? " in " + entry.get("taskName").asText() : "", cause);
+        console.printf("job failure %d%s (Flink restarts the job by its restart strategy): %s%n", ++number,
+            entry.hasNonNull("taskName") ? " in " + entry.get("taskName").asText() : "", cause);
       }
     } catch (IOException e) {
       // not up yet, or gone: the next report asks again

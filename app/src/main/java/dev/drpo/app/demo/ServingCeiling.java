@@ -54,15 +54,13 @@ final class ServingCeiling {
   }
 
   private void rank() {
-    int[] users = new int[world.trainingUsers()];
-    float[][] interests = new float[users.length][];
-    float[][] states = new float[users.length][];
-    for (int u = 0; u < users.length; u++) {
-      users[u] = u;
+    float[][] interests = new float[world.trainingUsers()][];
+    float[][] states = new float[interests.length][];
+    for (int u = 0; u < interests.length; u++) {
       interests[u] = world.interest(u);
       states[u] = world.state(u);
     }
-    INDArray linear = LinearBound.oracle(world, users).mean(Nd4j.create(states)).castTo(DataType.FLOAT);
+    INDArray linear = LinearBound.oracle(world).mean(Nd4j.create(states)).castTo(DataType.FLOAT);
     oracleRanking = indices(world.catalog().topK(Nd4j.create(interests), excludeRecent + 1, List.of(), Similarity.INNER_PRODUCT));
     linearRanking = indices(world.catalog().topK(linear, excludeRecent + 1, List.of(), Similarity.COSINE));
   }

@@ -90,13 +90,16 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
    */
   public Choice choose(Ranking candidates, int k, SplittableRandom explorer) {
     if (mode != Mode.SOFTMAX) {
-      int n = Math.min(k, candidates.ids().length);
-      return new Choice(Arrays.copyOf(candidates.ids(), n), Arrays.copyOf(candidates.scores(), n), null);
+      return top(candidates, k);
     }
-    Choice shown = explorer != null ? draw(candidates, k, explorer)
-        : new Choice(Arrays.copyOf(candidates.ids(), Math.min(k, candidates.ids().length)),
-            Arrays.copyOf(candidates.scores(), Math.min(k, candidates.ids().length)), null);
+    Choice shown = explorer != null ? draw(candidates, k, explorer) : top(candidates, k);
     return new Choice(shown.ids(), shown.scores(), propensities(candidates, shown.ids()));
+  }
+
+  /** The candidates' first k, as they rank. */
+  private static Choice top(Ranking candidates, int k) {
+    int n = Math.min(k, candidates.ids().length);
+    return new Choice(Arrays.copyOf(candidates.ids(), n), Arrays.copyOf(candidates.scores(), n), null);
   }
 
   /**

@@ -225,11 +225,7 @@ public final class LearningBenchmark {
    * items ({@link LinearBound#oracle}), evaluated on the held-out users like every policy.
    */
   static World.Evaluation linearOracle(World world) {
-    int[] training = new int[world.trainingUsers()];
-    for (int u = 0; u < training.length; u++) {
-      training[u] = u;
-    }
-    return world.evaluate(LinearBound.oracle(world, training)::mean, 1);
+    return world.evaluate(LinearBound.oracle(world)::mean, 1);
   }
 
   static Map<String, Object> scenarioJson(World world, LoggingMix mix, List<Run> runs, Map<String, Double> settings) {

@@ -39,16 +39,16 @@ public final class LinearBound {
   }
 
   /**
-   * The linear oracle of a world: the least-squares map from each given user's state to the
+   * The linear oracle of a world: the least-squares map from each training user's state to the
    * user's interest u*, the direction the oracle serves by (its item is the nearest to u*). It
    * stands for the best policy mean of the backbone's linear path that the state allows, so what it
    * serves, evaluated like the policy, is the ceiling a learner of this class can reach. (Fitted to
    * the oracle's items instead of u*, it serves less: 0.905 of the oracle on the default world's
    * held-out users against 0.97, the item's own offset from u* being noise to the map.)
    */
-  public static LinearBound oracle(World world, int[] users) {
-    return fit(users.length, world.config().stateDim(), world.config().dimension(), i -> world.state(users[i]),
-        i -> world.interest(users[i]), i -> 1.0);
+  public static LinearBound oracle(World world) {
+    return fit(world.trainingUsers(), world.config().stateDim(), world.config().dimension(), world::state, world::interest,
+        i -> 1.0);
   }
 
   private static LinearBound fit(int size, int stateDim, int d, IntFunction<float[]> state, IntFunction<float[]> target,
