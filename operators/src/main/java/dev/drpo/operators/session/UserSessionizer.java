@@ -33,7 +33,8 @@ import org.apache.flink.util.OutputTag;
  * <p>Per user one {@link UserSession} value, read and written once per event, and one event-time
  * timer, moved lazily: a timer that fires before it is needed is registered again for the new
  * deadline, so an active user's timer is touched once per gap (or horizon), not per event.
- * Counters: samples, sessions (ended), lateEvents, duplicateEvents.
+ * Counters: samples, sessions (ended), lateEvents, duplicateEvents. A savepoint of an earlier
+ * build's sessions stage restores too ({@link BufferedSessions}).
  */
 public class UserSessionizer extends KeyedProcessFunction<String, InteractionEvent, QualitySample> {
   public static final OutputTag<InteractionEvent> LATE = new OutputTag<>("late-events") {};
@@ -44,6 +45,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   private final SessionConfig sessions;
   private final QualityConfig quality;
   private transient ValueState<UserSession> session;
+  private transient BufferedSessions earlierBuilds;
   private transient Counter samples;
   private transient Counter ended;
   private transient Counter late;
@@ -57,6 +59,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   @Override
   public void open(OpenContext openContext) {
     session = getRuntimeContext().getState(SESSION);
+    earlierBuilds = new BufferedSessions(getRuntimeContext());
     samples = getRuntimeContext().getMetricGroup().counter("samples");
     ended = getRuntimeContext().getMetricGroup().counter("sessions");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
@@ -71,7 +74,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       ctx.output(LATE, event);
       return;
     }
-    UserSession s = session.value();
+    UserSession s = current(ctx);
     if (s == null) {
       s = UserSession.beginningWith(event);
     }
@@ -93,8 +96,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<QualitySample> out) throws Exception {
-    UserSession s = session.value();
-    if (s == null) { // a timer restored from an older version of this operator, without its state
+    UserSession s = current(ctx);
+    if (s == null) {
       return;
     }
     s.timer = UserSession.NO_TIMER;
@@ -108,6 +111,15 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
     }
     s.emitFinal(ctx.getCurrentKey(), quality, watermark, false, q -> emit(q, out));
     keep(s, ctx.timerService());
+  }
+
+  /** The user's open session, or the one a savepoint of an earlier build buffered; null if none. */
+  private UserSession current(Context ctx) throws Exception {
+    UserSession s = session.value();
+    return s != null ? s : earlierBuilds.carryOver(e -> {
+      duplicates.inc();
+      ctx.output(DUPLICATES, e);
+    });
   }
 
   /** Writes the session back with its timer at its deadline (moved only when that comes earlier). */
@@ -138,5 +150,16 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   private void emit(QualitySample q, Collector<QualitySample> out) {
     samples.inc();
     out.collect(q);
+  }
+
+  /**
+   * The {@code pending} state of builds before 2 Dec 2026; kept under this name so that their
+   * savepoints restore ({@link BufferedSessions}).
+   */
+  public static class Pending {
+    public int events;
+    public long closeAt = UserSession.NO_TIMER;
+
+    public Pending() {}
   }
 }

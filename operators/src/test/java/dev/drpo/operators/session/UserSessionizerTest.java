@@ -10,9 +10,12 @@ import dev.drpo.operators.quality.QualityConfig.Aggregate;
 import dev.drpo.operators.quality.QualityConfig.Granularity;
 import dev.drpo.operators.quality.QualitySample;
 import java.util.List;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
 class UserSessionizerTest {
@@ -258,6 +261,48 @@ class UserSessionizerTest {
         .containsExactlyInAnyOrderElementsOf(uninterrupted.extractOutputValues());
     assertThat(after.getSideOutput(UserSessionizer.DUPLICATES)).as("a duplicate of an event from before the restore").hasSize(1);
     assertNothingLeft(after);
+  }
+
+  @Test
+  void shouldCarryOverTheSessionsASavepointOfAnEarlierBuildBuffered() throws Exception {
+    var earlier = Harnesses.keyed(new EarlierBuildSessions(THIRTY_MINUTE_GAP), (InteractionEvent e) -> e.userId, null);
+    feed(earlier, List.of(event("e1", "alice", "i1", BEGINNING, 0.2), event("e2", "alice", "i2", HALF_A_MINUTE_LATER, 0.6),
+        event("e1", "alice", "i1", BEGINNING, 0.2), event("e3", "bob", "i3", ONE_MINUTE_LATER, 0.9)));
+    OperatorSubtaskState savepoint = earlier.snapshot(1, 1);
+    earlier.close();
+
+    var restored = harness(THIRTY_MINUTE_GAP, PER_INTERACTION, savepoint);
+    restored.processElement(record(event("e4", "alice", "i4", TWO_MINUTES_LATER, 0.4)));
+    assertThat(restored.extractOutputValues()).extracting(q -> q.itemId).containsExactly("i1", "i2", "i4");
+    assertThat(last(restored).historyItems).as("the buffered steps are the new one's history").containsExactly("i1", "i2");
+    assertThat(restored.getSideOutput(UserSessionizer.DUPLICATES)).as("the buffered copy of e1").hasSize(1);
+
+    restored.processWatermark(ONE_MINUTE_LATER + 30 * MINUTE);
+    assertThat(last(restored).itemId).as("bob's buffered event, when the old build's timer fires").isEqualTo("i3");
+    restored.processWatermark(TWO_HOURS_LATER);
+    assertThat(restored.extractOutputValues()).hasSize(4);
+    assertNothingLeft(restored);
+    assertThat(Harnesses.keysWithState(restored, BufferedSessions.BUFFER, BufferedSessions.PENDING)).isZero();
+  }
+
+  /** The sessions stage of builds before 2 Dec 2026, as far as its state goes: buffered events and one close timer. */
+  static final class EarlierBuildSessions extends KeyedProcessFunction<String, InteractionEvent, QualitySample> {
+    private final SessionConfig sessions;
+
+    EarlierBuildSessions(SessionConfig sessions) {
+      this.sessions = sessions;
+    }
+
+    @Override
+    public void processElement(InteractionEvent event, Context ctx, Collector<QualitySample> out) throws Exception {
+      getRuntimeContext().getListState(BufferedSessions.BUFFER).add(event);
+      ValueState<UserSessionizer.Pending> pending = getRuntimeContext().getState(BufferedSessions.PENDING);
+      UserSessionizer.Pending p = pending.value() == null ? new UserSessionizer.Pending() : pending.value();
+      p.events++;
+      p.closeAt = Math.max(p.closeAt, event.ts + sessions.gapMs() + sessions.allowedLatenessMs());
+      ctx.timerService().registerEventTimeTimer(p.closeAt);
+      pending.update(p);
+    }
   }
 
   static void assertNothingLeft(KeyedOneInputStreamOperatorTestHarness<String, InteractionEvent, QualitySample> harness) {
