@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.lucene.codecs.CodecUtil;
@@ -39,7 +40,8 @@ import org.apache.lucene.store.NIOFSDirectory;
  * names, copies, lengths and Lucene checksums, and its commit data), and each file is uploaded
  * once, as Lucene never changes a file it has written: a commit uploads only the files the last
  * one did not have (the segments written and merged since), as RocksDB's incremental checkpoints
- * share their SST files. Files only the manifest before the last one needed are removed.
+ * share their SST files. After each upload, every file under the key's directory that neither the
+ * new manifest nor the one it replaced needs is removed, whoever wrote it.
  *
  * <p>One instance uploads (scorer 0); any number download. A download that finds a file gone
  * (replaced meanwhile) or different from the manifest fails, and the instance builds instead.
@@ -58,7 +60,6 @@ final class IndexStore {
   /** This instance's uploads go under it: names from another writer never collide with its own. */
   private final String session = UUID.randomUUID().toString();
   private Manifest last;
-  private Manifest beforeLast;
   private boolean lastRead;
 
   private IndexStore(Path root) {
@@ -129,7 +130,7 @@ final class IndexStore {
 
   /**
    * Uploads the commit's files that the last manifest does not have, then a manifest naming them
-   * all; removes the files of the manifest before the last that neither later one needs.
+   * all; removes the files neither it nor the manifest it replaced needs.
    *
    * @return bytes uploaded
    */
@@ -176,22 +177,40 @@ final class IndexStore {
         throw new IOException("cannot write the manifest " + target);
       }
     }
-    removeUnneeded(fs, manifest);
+    Manifest replaced = last;
+    last = manifest;
+    removeUnneeded(fs, replaced, manifest);
     return bytes;
   }
 
-  private void removeUnneeded(FileSystem fs, Manifest newest) throws IOException {
-    if (beforeLast != null) {
-      Set<String> needed = new HashSet<>();
-      last.files().forEach(f -> needed.add(f.copy()));
-      newest.files().forEach(f -> needed.add(f.copy()));
-      for (FileCopy f : beforeLast.files()) {
-        if (!needed.contains(f.copy())) {
-          fs.delete(new Path(root, f.copy()), false);
+  /**
+   * Deletes everything under the key's directory that neither the newest manifest nor the one it
+   * replaced (which a download may be reading) needs: older commits' copies of this or any earlier
+   * uploader (a failover's new uploader included), a failed upload's copies and manifest, and
+   * emptied session directories but this uploader's own.
+   */
+  private void removeUnneeded(FileSystem fs, Manifest replaced, Manifest newest) throws IOException {
+    Set<String> needed = new HashSet<>();
+    newest.files().forEach(f -> needed.add(f.copy()));
+    if (replaced != null) {
+      replaced.files().forEach(f -> needed.add(f.copy()));
+    }
+    for (FileStatus entry : fs.listStatus(root)) {
+      String name = entry.getPath().getName();
+      if (entry.isDir()) {
+        FileStatus[] files = fs.listStatus(entry.getPath());
+        int left = files.length;
+        for (FileStatus file : files) {
+          if (!needed.contains(name + "/" + file.getPath().getName()) && fs.delete(file.getPath(), false)) {
+            left--;
+          }
         }
+        if (left == 0 && !name.equals(session)) {
+          fs.delete(entry.getPath(), true);
+        }
+      } else if (name.startsWith(MANIFEST + ".")) {
+        fs.delete(entry.getPath(), false);
       }
     }
-    beforeLast = last;
-    last = newest;
   }
 }

@@ -70,10 +70,7 @@ class IndexStoreTest {
     try (ItemCatalog catalog = built(dir.resolve("local"), 300)) {
       upload(store, catalog, "0:300");
       Set<Path> first = Set.copyOf(copies(durable));
-      SplittableRandom r = new SplittableRandom(4);
-      for (int i = 0; i < 300; i++) { // every item again: the first segments hold only deleted documents, and go
-        catalog.upsert("item-" + i, LiveCatalogTest.random(r));
-      }
+      replaceEveryItem(catalog, 4);
       upload(store, catalog, "0:600");
       Set<Path> second = referenced(durable, store);
       assertThat(copies(durable)).as("the first commit's copies, while it is the one before the last").containsAll(first);
@@ -84,6 +81,44 @@ class IndexStoreTest {
       needed.addAll(referenced(durable, store));
       assertThat(first).as("the first commit had files no later one needs").isNotEqualTo(Set.copyOf(needed));
       assertThat(Set.copyOf(copies(durable))).isEqualTo(needed);
+    }
+  }
+
+  @Test
+  void shouldRemoveWhatAnEarlierUploaderAndAFailedUploadLeftBehind(@TempDir Path dir) throws Exception {
+    Path durable = dir.resolve("durable");
+    IndexStore first = IndexStore.of(durable.toUri().toString(), IDENTITY);
+    IndexStore afterFailover = IndexStore.of(durable.toUri().toString(), IDENTITY);
+    try (ItemCatalog catalog = built(dir.resolve("local"), 300)) {
+      upload(first, catalog, "0:300");
+      Set<Path> firstCommit = referenced(durable, first);
+      replaceEveryItem(catalog, 4);
+      upload(first, catalog, "0:600");
+      replaceEveryItem(catalog, 5);
+      upload(afterFailover, catalog, "0:900");
+      Set<Path> third = referenced(durable, afterFailover);
+      Path root = Path.of(java.net.URI.create(afterFailover.location()));
+      Files.createDirectories(root.resolve("a-failed-upload"));
+      Files.writeString(root.resolve("a-failed-upload").resolve("_9.cfs"), "half a file");
+      Files.writeString(root.resolve("manifest.json.a-failed-upload"), "{");
+      replaceEveryItem(catalog, 6);
+      upload(afterFailover, catalog, "0:1200");
+
+      Set<Path> needed = new HashSet<>(third);
+      needed.addAll(referenced(durable, afterFailover));
+      assertThat(needed).as("the first commit's segments are long replaced").doesNotContainAnyElementsOf(firstCommit);
+      assertThat(Set.copyOf(copies(durable))).isEqualTo(needed);
+      assertThat(root.resolve("a-failed-upload")).doesNotExist();
+      try (var left = Files.list(root)) {
+        assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("manifest"))).containsExactly("manifest.json");
+      }
+    }
+  }
+
+  private static void replaceEveryItem(ItemCatalog catalog, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < 300; i++) { // the segments before hold only deleted documents, and go
+      catalog.upsert("item-" + i, LiveCatalogTest.random(r));
     }
   }
 
