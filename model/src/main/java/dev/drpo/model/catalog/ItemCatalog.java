@@ -299,25 +299,62 @@ public final class ItemCatalog implements Closeable {
     });
   }
 
-  /** Searches with a built index from now on, after applying to it what changed since its snapshot. */
-  public void adopt(IndexBuild build) {
-    changing(() -> {
-      HnswIndex built = build.index();
-      if (built == null || changedSinceSnapshot == null) {
-        throw new IllegalStateException("no completed index build of this catalog to adopt");
+  /**
+   * Applies to a built index what changed since its snapshot, outside the lock (readers and
+   * writers go on meanwhile), and records changes afresh from here; on the building thread, before
+   * {@link #adopt}, as often as it likes: what {@link #adopt} then replays under the lock is only
+   * what changed since the last catch-up.
+   *
+   * @return how many items it applied
+   */
+  public int catchUp(IndexBuild build) {
+    Map<String, float[]> changed = changing(() -> {
+      Map<String, float[]> now = changesSinceSnapshot(build);
+      changedSinceSnapshot = new HashSet<>();
+      return now;
+    });
+    apply(changed, build.index());
+    return changed.size();
+  }
+
+  /** The items changed since the build's snapshot: each one's unit embedding, null if deleted (under the write lock). */
+  private Map<String, float[]> changesSinceSnapshot(IndexBuild build) {
+    if (build.index() == null || changedSinceSnapshot == null) {
+      throw new IllegalStateException("no completed index build of this catalog");
+    }
+    Map<String, float[]> changed = new HashMap<>();
+    for (String id : changedSinceSnapshot) {
+      Integer i = index.get(id);
+      changed.put(id, i == null ? null : vectors.get(i)); // a unit embedding is never changed in place
+    }
+    return changed;
+  }
+
+  private static void apply(Map<String, float[]> changes, HnswIndex built) {
+    changes.forEach((id, u) -> {
+      if (u == null) {
+        built.delete(id);
+      } else {
+        built.upsert(id, u); // proposed from now on, searchable from the next reopen
       }
-      for (String id : changedSinceSnapshot) {
-        Integer i = index.get(id);
-        if (i == null) {
-          built.delete(id);
-        } else {
-          built.upsert(id, vectors.get(i)); // proposed from now on, searchable from the next reopen
-        }
-      }
+    });
+  }
+
+  /**
+   * Searches with a built index from now on, after applying to it, under the lock, what changed
+   * since its snapshot (or its last {@link #catchUp}).
+   *
+   * @return how many items it applied under the lock
+   */
+  public int adopt(IndexBuild build) {
+    return changing(() -> {
+      Map<String, float[]> changed = changesSinceSnapshot(build);
+      apply(changed, build.index());
       changedSinceSnapshot = null;
       retrieval = build.retrieval();
       dropMatrix();
-      ann = built;
+      ann = build.index();
+      return changed.size();
     });
   }
 

@@ -194,6 +194,36 @@ class ItemCatalogTest {
     assertThat(failures).isEmpty();
   }
 
+  @Test
+  void shouldCatchABuiltIndexUpWithoutTheLockSoThatAdoptingItReplaysOnlyWhatChangedSince() throws Exception {
+    int d = 8;
+    SplittableRandom r = new SplittableRandom(4);
+    try (ItemCatalog catalog = new ItemCatalog(d, new ItemCatalog.Retrieval(200, 16, 100, 50, 16, "", ""))) {
+      for (int i = 0; i < 300; i++) {
+        catalog.upsert("item-" + i, gaussian(d, r));
+      }
+      IndexBuild build = catalog.indexBuild(catalog.retrieval());
+      build.run();
+      float[] moved = gaussian(d, r);
+      catalog.upsert("item-7", moved);
+      for (int i = 0; i < 100; i++) { // changes while the graph was built
+        catalog.upsert("new-" + i, gaussian(d, r));
+      }
+      catalog.delete("item-9");
+      assertThat(catalog.catchUp(build)).isEqualTo(102);
+      float[] last = gaussian(d, r);
+      catalog.upsert("last", last);
+
+      assertThat(catalog.adopt(build)).as("replayed under the lock: only what changed after the catch-up").isEqualTo(1);
+      assertThat(catalog.approximate()).isTrue();
+      catalog.refresh();
+      assertThat(catalog.topK(moved, 1, 1, List.of(), Similarity.COSINE)[0].ids()).containsExactly("item-7");
+      assertThat(catalog.topK(last, 1, 1, List.of(), Similarity.COSINE)[0].ids()).containsExactly("last");
+      assertThat(catalog.topK(gaussian(d, r), 1, 400, List.of(), Similarity.COSINE)[0].ids())
+          .hasSize(400).contains("new-0", "new-99").doesNotContain("item-9");
+    }
+  }
+
   static float[] gaussian(int d, SplittableRandom r) {
     float[] v = new float[d];
     for (int j = 0; j < d; j++) {

@@ -2,7 +2,9 @@ package dev.drpo.operators.catalog;
 
 import dev.drpo.model.catalog.ItemCatalog;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 
@@ -18,9 +20,11 @@ public final class LiveCatalog implements AutoCloseable {
   private final String source;
   private final TaskThread taskThread;
   private final List<Runnable> whenLoaded = new ArrayList<>();
+  /** Mails handed to the task thread that have not run, with what runs instead if this closes first. */
+  private final Map<Object, Runnable> unrun = new HashMap<>();
   private SharedCatalog shared;
   private ItemCatalog catalog;
-  private volatile boolean closed;
+  private boolean closed;
 
   /** Runs work on the operator's task thread (its mailbox); work that throws fails the task. */
   @FunctionalInterface
@@ -77,19 +81,34 @@ public final class LiveCatalog implements AutoCloseable {
     run(work, description, () -> {});
   }
 
-  /** Runs {@code work} on the task thread, or {@code ifClosed} (on any thread) if this instance is closed first. */
+  /**
+   * Runs {@code work} on the task thread, or {@code ifClosed} if this instance closes first: at
+   * once if it is closed or its mailbox refuses, else on {@link #close()} if the mail has not run by
+   * then (a closing task's mailbox drops what it holds). Exactly one of them runs, at most once.
+   */
   void run(Runnable work, String description, Runnable ifClosed) {
-    try {
-      taskThread.execute(() -> {
-        if (closed) {
-          ifClosed.run();
-        } else {
-          work.run();
+    Object mail = new Object();
+    synchronized (this) {
+      if (!closed) {
+        unrun.put(mail, ifClosed);
+        try {
+          taskThread.execute(() -> {
+            if (taken(mail)) {
+              work.run();
+            }
+          }, description);
+          return;
+        } catch (RejectedExecutionException | IllegalStateException e) { // the task's mailbox is closing
+          unrun.remove(mail);
         }
-      }, description);
-    } catch (RejectedExecutionException | IllegalStateException e) { // the task's mailbox is closing
-      ifClosed.run();
+      }
     }
+    ifClosed.run();
+  }
+
+  /** True if the mail is still to run (close() has not taken it over). */
+  private synchronized boolean taken(Object mail) {
+    return unrun.remove(mail) != null;
   }
 
   /** True once the catalog is loaded (then {@link #catalog()} has it). */
@@ -147,9 +166,16 @@ public final class LiveCatalog implements AutoCloseable {
   /** Stops using the catalog: the last instance to close it commits and releases it. */
   @Override
   public void close() {
-    if (!closed) {
+    List<Runnable> instead;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
       closed = true;
-      shared.release(this);
+      instead = List.copyOf(unrun.values());
+      unrun.clear();
     }
+    instead.forEach(Runnable::run); // e.g. a built index goes to another instance, or is discarded
+    shared.release(this);
   }
 }

@@ -57,6 +57,13 @@ import org.slf4j.LoggerFactory;
  */
 final class SharedCatalog {
   static final long COMMIT_NANOS = 10_000_000_000L;
+  /**
+   * A built index catches up with the catalog's changes on the building thread until one round
+   * applies at most this many (or {@link #CATCH_UP_ROUNDS} rounds ran): adopting it then blocks the
+   * catalog's readers for about that many graph insertions.
+   */
+  static final int REPLAYED_ON_ADOPT = 64;
+  static final int CATCH_UP_ROUNDS = 8;
   private static final Logger LOG = LoggerFactory.getLogger(SharedCatalog.class);
   /** The catalogs open in this JVM (this class loader: one job), by what they read and how. */
   private static final Map<Key, SharedCatalog> OPEN = new HashMap<>();
@@ -165,11 +172,7 @@ final class SharedCatalog {
     try {
       done = read();
     } catch (Throwable e) {
-      synchronized (this) {
-        failure = e;
-        instances.forEach(instance -> instance.catalogFailed(e));
-      }
-      forget();
+      failed(e);
       return;
     }
     synchronized (this) {
@@ -177,8 +180,25 @@ final class SharedCatalog {
         done.catalog().close();
         return;
       }
-      loaded(done);
+      try {
+        loaded(done);
+        return;
+      } catch (RuntimeException | Error e) { // e.g. an update held during the load that cannot be applied
+        catalog = null;
+        done.catalog().close();
+        failure = e;
+      }
     }
+    failed(failure);
+  }
+
+  /** The catalog cannot be loaded: every instance hears it (their tasks fail), and the next to open loads again. */
+  private void failed(Throwable e) {
+    synchronized (this) {
+      failure = e;
+      instances.forEach(instance -> instance.catalogFailed(e));
+    }
+    forget();
   }
 
   /** Lets the next instance that opens load the catalog again (this one failed to). */
@@ -307,11 +327,17 @@ final class SharedCatalog {
     building = build;
     builds++; // under this object's monitor
     LOG.info("building the catalog's HNSW index of {} items; exact search meanwhile", build.size());
+    ItemCatalog target = catalog;
     background.execute(() -> {
       long started = System.nanoTime();
       Throwable failed = null;
       try {
         build.run();
+        // what changed meanwhile, applied here while the catalog serves: adopting replays only the rest, under its lock
+        int round = 0;
+        while (round++ < CATCH_UP_ROUNDS && target.catchUp(build) > REPLAYED_ON_ADOPT) {
+          LOG.debug("caught the catalog's index up with the changes of round {} of its build", round);
+        }
       } catch (Throwable e) {
         failed = e;
       }
@@ -342,11 +368,12 @@ final class SharedCatalog {
   /** On an instance's task thread: the build is done, or failed with {@code error}. */
   private synchronized void built(IndexBuild build, ItemCatalog.Retrieval where, Throwable error, long ms) {
     building = null;
-    if (closed) {
+    if (closed || catalog == null) {
       build.discard();
     } else if (error == null) {
-      catalog.adopt(build);
-      LOG.info("catalog's HNSW index of {} items built in {} ms, now searched", build.size(), ms);
+      int replayed = catalog.adopt(build);
+      LOG.info("catalog's HNSW index of {} items built in {} ms, now searched ({} changes replayed on taking it over)",
+          build.size(), ms, replayed);
       commit();
     } else {
       catalog.abandon(build);

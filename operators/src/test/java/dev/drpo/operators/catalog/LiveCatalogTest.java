@@ -14,6 +14,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -374,6 +378,66 @@ class LiveCatalogTest {
       assertThatThrownBy(mailbox::runNext).hasMessageContaining("cannot load the catalog from test-topic")
           .hasRootCauseMessage("the topic is gone");
       assertThat(live.loaded()).isFalse();
+    }
+  }
+
+  @Test
+  void shouldFailEveryInstanceWhenAnUpdateHeldDuringTheLoadCannotBeApplied() throws Exception {
+    Log log = items(10);
+    CountDownLatch loading = log.holdLoads();
+    QueuedTaskThread scorer = new QueuedTaskThread();
+    QueuedTaskThread encoder = new QueuedTaskThread();
+    try (LiveCatalog first = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-0", scorer, "scorer 0", false);
+        LiveCatalog second = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-1", encoder, "encoder 1", false)) {
+      first.apply(new CatalogUpdate("too-long", new float[] {1, 0, 0, 0, 0}, 0, 10));
+      loading.countDown();
+      assertThatThrownBy(scorer::runNext).hasMessageContaining("cannot load the catalog from test-topic")
+          .hasRootCauseMessage("item too-long has dimension 5, expected 4");
+      assertThatThrownBy(encoder::runNext).hasMessageContaining("cannot load the catalog from test-topic");
+      assertThat(first.loaded()).isFalse();
+    }
+    try (LiveCatalog again = loaded(log, ItemCatalog.Retrieval.EXACT)) {
+      assertThat(again.catalog().size()).as("the next instance loads anew").isEqualTo(10);
+    }
+  }
+
+  @Test
+  void shouldHandABuiltIndexToAnotherInstanceWhenTheOneItWentToClosesWithoutRunningIt(@TempDir Path dir) throws Exception {
+    Log log = items(300);
+    ItemCatalog.Retrieval retrieval = kept(dir.resolve("local"), dir.resolve("durable"));
+    QueuedTaskThread cancelled = new QueuedTaskThread();
+    QueuedTaskThread other = new QueuedTaskThread();
+    LiveCatalog first = LiveCatalog.start(log, retrieval, "subtask-0", cancelled, "scorer 0", false);
+    try (LiveCatalog second = LiveCatalog.start(log, retrieval, "subtask-1", other, "scorer 1", false)) {
+      cancelled.runNext();
+      other.runNext();
+      assertThat(cancelled.waitForMail()).as("the built index, handed to the first instance").isEqualTo("catalog index built");
+      first.close(); // its task is cancelled: the mail is never run
+      other.runNext();
+      assertThat(other.descriptions).containsExactly("catalog loaded", "catalog index built");
+      assertThat(second.catalog().approximate()).isTrue();
+    }
+    try (LiveCatalog reopened = loaded(log, retrieval)) {
+      assertThat(reopened.indexBuilds()).as("the kept index was committed and its directory released").isZero();
+    }
+  }
+
+  @Test
+  void shouldReleaseABuiltIndexWhenTheLastInstanceClosesWithoutTakingItOver(@TempDir Path dir) throws Exception {
+    QueuedTaskThread cancelled = new QueuedTaskThread();
+    LiveCatalog only = LiveCatalog.start(items(300), kept(dir.resolve("local"), dir.resolve("durable")), "subtask-0", cancelled,
+        "scorer 0", false);
+    cancelled.runNext();
+    assertThat(cancelled.waitForMail()).isEqualTo("catalog index built");
+    only.close();
+    try (var files = Files.walk(dir.resolve("local"))) {
+      List<Path> locked = files.filter(f -> f.getFileName().toString().equals(IndexWriter.WRITE_LOCK_NAME)).toList();
+      assertThat(locked).as("the build wrote its index there").isNotEmpty();
+      for (Path lockFile : locked) {
+        try (Directory index = FSDirectory.open(lockFile.getParent()); Lock lock = index.obtainLock(IndexWriter.WRITE_LOCK_NAME)) {
+          lock.ensureValid(); // the built index's writer let its directory go
+        }
+      }
     }
   }
 
