@@ -255,10 +255,12 @@ final class HnswIndex implements KeptIndex, Closeable {
 
   /**
    * Writes every change so far durably, with {@code data} (what a later instance needs to trust it).
-   * Safe on another thread than the one changing the index (Lucene's writer is).
+   * Safe on another thread than the one changing the index (Lucene's writer is). One commit at a
+   * time: Lucene takes the commit data when a commit ends, not when it flushes, so a second caller's
+   * data (offsets read later) set during a first commit would go out with the first one's content.
    */
   @Override
-  public CommittedIndex commit(Map<String, String> data) {
+  public synchronized CommittedIndex commit(Map<String, String> data) {
     try {
       writer.setLiveCommitData(data.entrySet());
       writer.commit();
