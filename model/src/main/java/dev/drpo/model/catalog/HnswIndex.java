@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,12 +82,14 @@ final class HnswIndex implements KeptIndex, Closeable {
   private final SnapshotDeletionPolicy commits = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
   private final SearcherManager searchers;
   private final ControlledRealTimeReopenThread<IndexSearcher> reopener;
+  /** What the commit this index was reopened from recorded (empty for a new index). */
+  private final Map<String, String> reopenedData;
   /** Ids upserted since the searcher was reopened, with the sequence number of their upsert (guarded by itself: searches prune it). */
   private final Map<String, Long> fresh = new LinkedHashMap<>();
 
   /**
    * @param kept where the index lives and stays after {@link #close()}; null: a temporary directory
-   * @param reopen keep what was committed in {@code kept} (else start empty)
+   * @param reopen open what was committed in {@code kept} (fails if nothing was), else start empty
    * @param m graph neighbours per node (Lucene's default 16)
    * @param beamWidth candidates examined per insert (Lucene's default 100)
    */
@@ -96,7 +99,7 @@ final class HnswIndex implements KeptIndex, Closeable {
       directory = temporary ? Files.createTempDirectory("drpo-hnsw-") : Files.createDirectories(kept);
       files = new MMapDirectory(directory);
       IndexWriterConfig config = new IndexWriterConfig()
-          .setOpenMode(reopen ? IndexWriterConfig.OpenMode.CREATE_OR_APPEND : IndexWriterConfig.OpenMode.CREATE)
+          .setOpenMode(reopen ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
           .setRAMBufferSizeMB(ramBufferMb)
           .setIndexDeletionPolicy(commits)
           .setCodec(new Lucene912Codec() {
@@ -110,13 +113,19 @@ final class HnswIndex implements KeptIndex, Closeable {
       merges.setMaxMergesAndThreads(8, 1);
       config.setMergeScheduler(merges);
       writer = new IndexWriter(files, config);
+      Map<String, String> data = new HashMap<>();
+      Iterable<Map.Entry<String, String>> committed = reopen ? writer.getLiveCommitData() : null;
+      if (committed != null) {
+        committed.forEach(e -> data.put(e.getKey(), e.getValue()));
+      }
+      reopenedData = Map.copyOf(data);
       searchers = new SearcherManager(writer, null);
       // started at the first change: reopening flushes a segment, so one running during a bulk load would cut its graphs into many
       reopener = new ControlledRealTimeReopenThread<>(writer, searchers, MAX_STALE_SECONDS, 0.05);
       reopener.setName("hnsw reopen " + directory.getFileName());
       reopener.setDaemon(true);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the HNSW index", e);
+      throw new UncheckedIOException("cannot " + (reopen ? "reopen the HNSW index in " + kept : "create the HNSW index"), e);
     }
   }
 
@@ -239,6 +248,11 @@ final class HnswIndex implements KeptIndex, Closeable {
   /** True if the index lives in a temporary directory, removed on {@link #close()}. */
   boolean temporary() {
     return temporary;
+  }
+
+  /** What the commit this index was reopened from recorded, read by its writer (empty for a new index). */
+  Map<String, String> reopenedData() {
+    return reopenedData;
   }
 
   /** What the last commit in {@code kept} recorded; empty if it holds no index. */

@@ -252,9 +252,12 @@ public final class ItemCatalog implements Closeable {
 
   /**
    * The catalog as an earlier instance committed it in {@code retrieval}'s index directory: its
-   * items read back from the index, which is searched as it is (no graph is built).
+   * items read back from the index, which is searched as it is (no graph is built). What that
+   * commit recorded is {@link #reopenedFrom()}: read by the writer that opened it, so it describes
+   * exactly these items even if the directory changed since {@link #committed(Retrieval)} was read.
    *
    * @throws IllegalArgumentException if an item in it does not have {@code dimension} numbers
+   * @throws java.io.UncheckedIOException if the directory holds no commit (e.g. removed meanwhile)
    */
   public static ItemCatalog reopen(int dimension, Retrieval retrieval) {
     ItemCatalog catalog = new ItemCatalog(dimension, retrieval);
@@ -266,6 +269,11 @@ public final class ItemCatalog implements Closeable {
       throw e;
     }
     return catalog;
+  }
+
+  /** What the commit this catalog was {@link #reopen}ed from recorded; empty if it was not reopened. */
+  public Map<String, String> reopenedFrom() {
+    return reading(() -> ann == null ? Map.of() : ann.reopenedData());
   }
 
   /**

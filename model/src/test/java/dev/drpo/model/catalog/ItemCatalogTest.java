@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -18,6 +21,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
 
 class ItemCatalogTest {
@@ -221,6 +225,47 @@ class ItemCatalogTest {
       assertThat(catalog.topK(last, 1, 1, List.of(), Similarity.COSINE)[0].ids()).containsExactly("last");
       assertThat(catalog.topK(gaussian(d, r), 1, 400, List.of(), Similarity.COSINE)[0].ids())
           .hasSize(400).contains("new-0", "new-99").doesNotContain("item-9");
+    }
+  }
+
+  @Test
+  void shouldReopenOnlyACommittedIndexWithWhatItsOwnCommitRecorded(@TempDir Path dir) throws Exception {
+    int d = 8;
+    ItemCatalog.Retrieval here = new ItemCatalog.Retrieval(100, 16, 100, 50, 16, dir.resolve("here").toString(), "");
+    ItemCatalog.Retrieval there = new ItemCatalog.Retrieval(100, 16, 100, 50, 16, dir.resolve("there").toString(), "");
+    Files.createDirectories(dir.resolve("here"));
+    assertThatThrownBy(() -> ItemCatalog.reopen(d, here)).as("no commit: nothing to reopen, not an empty index")
+        .isInstanceOf(UncheckedIOException.class).hasMessageContaining("cannot reopen the HNSW index in");
+    assertThat(ItemCatalog.committed(here)).isEmpty();
+
+    committedIndex(here, 150, "0:150");
+    committedIndex(there, 120, "0:999");
+    Map<String, String> lookedAt = ItemCatalog.committed(here);
+    try (var files = Files.list(dir.resolve("here"))) { // another process replaces the copy meanwhile
+      for (Path f : files.toList()) {
+        Files.delete(f);
+      }
+    }
+    try (var files = Files.list(dir.resolve("there"))) {
+      for (Path f : files.toList()) {
+        Files.move(f, dir.resolve("here").resolve(f.getFileName()));
+      }
+    }
+    try (ItemCatalog reopened = ItemCatalog.reopen(d, here)) {
+      assertThat(lookedAt).containsEntry("offsets", "0:150");
+      assertThat(reopened.reopenedFrom()).as("what the items it holds were committed with").containsEntry("offsets", "0:999");
+      assertThat(reopened.size()).isEqualTo(120);
+    }
+  }
+
+  private static void committedIndex(ItemCatalog.Retrieval where, int items, String offsets) {
+    SplittableRandom r = new SplittableRandom(items);
+    try (ItemCatalog catalog = new ItemCatalog(8, where)) {
+      for (int i = 0; i < items; i++) {
+        catalog.upsert("item-" + i, gaussian(8, r));
+      }
+      catalog.buildIndex();
+      catalog.keptIndex().commit(Map.of("offsets", offsets)).close();
     }
   }
 

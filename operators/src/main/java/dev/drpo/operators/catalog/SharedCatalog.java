@@ -231,7 +231,7 @@ final class SharedCatalog {
         LOG.info("the catalog's index kept in {} recorded {}: not this topic, settings, or too old for {}",
             retrieval.indexDirectory(), committed, identity);
       }
-      Load kept = trusted ? reopen(committed) : null;
+      Load kept = trusted ? reopen() : null;
       if (kept == null && store != null) {
         kept = download();
       }
@@ -248,11 +248,22 @@ final class SharedCatalog {
     }
   }
 
-  /** The catalog from the index committed in the kept directory, read on from its offsets; null if it cannot be reopened. */
-  private Load reopen(Map<String, String> committed) throws Exception {
+  /**
+   * The catalog from the index committed in the kept directory, read on from the offsets its commit
+   * recorded (as the reopened writer read them: the directory may have changed since it was looked
+   * at); null if it cannot be reopened or that commit is not trusted.
+   */
+  private Load reopen() throws Exception {
     ItemCatalog kept = null;
     try {
       kept = ItemCatalog.reopen(loader.dimension(), retrieval);
+      Map<String, String> committed = kept.reopenedFrom();
+      if (!trusted(committed)) {
+        LOG.info("the catalog's index in {} changed before it was reopened, to one that recorded {}: building it again",
+            retrieval.indexDirectory(), committed);
+        kept.close();
+        return null;
+      }
       LOG.info("reopened the catalog's index in {}: {} items, reading the topic from {}", retrieval.indexDirectory(),
           kept.size(), IndexCommitData.offsets(committed));
       return new Load(kept, loader.loadInto(kept, IndexCommitData.offsets(committed)));
@@ -262,6 +273,11 @@ final class SharedCatalog {
         kept.close();
       }
       return null;
+    } catch (Exception | Error e) { // the load was interrupted or failed: the directory is let go
+      if (kept != null) {
+        kept.close();
+      }
+      throw e;
     }
   }
 
@@ -282,7 +298,7 @@ final class SharedCatalog {
       LOG.warn("cannot download the catalog's index from {}: building it", store.location(), e);
       return null;
     }
-    return reopen(ItemCatalog.committed(retrieval));
+    return reopen();
   }
 
   /**
