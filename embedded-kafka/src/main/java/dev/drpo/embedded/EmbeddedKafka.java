@@ -30,12 +30,19 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param directory where the log lives (deleted on close)
    */
   public static EmbeddedKafka start(int port, Path directory) throws Exception {
+    return start(port, directory, Map.of());
+  }
+
+  /** The same, with more broker settings (e.g. an authorizer, for tests of a cluster with ACLs). */
+  public static EmbeddedKafka start(int port, Path directory, Map<String, String> settings) throws Exception {
     TestKitNodes.Builder nodes = new TestKitNodes.Builder()
         .setCombined(true)
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
         .setBaseDirectory(directory);
-    KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes.build())
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build());
+    settings.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder
         .setConfigProp("transaction.state.log.replication.factor", "1")
         .setConfigProp("transaction.state.log.min.isr", "1")
         .setConfigProp("offsets.topic.replication.factor", "1")

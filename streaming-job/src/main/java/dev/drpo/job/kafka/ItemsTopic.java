@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +50,12 @@ public final class ItemsTopic {
       return "kafka " + kafka.bootstrapServers() + " topic " + topic;
     }
 
-    /** The source, the topic's id, its {@code delete.retention.ms} as how long a kept index is trusted, and its cleanup policy. */
+    /**
+     * The source, the topic's id, its {@code delete.retention.ms} as how long a kept index is
+     * trusted, and its cleanup policy; empty (nothing is kept: the index is built in a temporary
+     * directory at every load) when the principal may not describe the topic's configuration
+     * (DescribeConfigs on the topic, which a cluster with ACLs may not grant), logged.
+     */
     @Override
     public Map<String, String> identity() throws Exception {
       Properties props = kafka.clientProperties();
@@ -59,6 +66,13 @@ public final class ItemsTopic {
         Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
         return Map.of("source", source(), "topic-id", id.toString(), TRUST_MS, config.get("delete.retention.ms").value(),
             CLEANUP_POLICY, config.get("cleanup.policy").value());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof AuthorizationException)) {
+          throw e;
+        }
+        LOG.warn("not allowed to describe the configuration of topic '{}' ({}): the catalog's index is built at every load"
+            + " and not kept; grant DescribeConfigs on the topic to keep it across restarts", topic, e.getCause().getMessage());
+        return Map.of();
       }
     }
 

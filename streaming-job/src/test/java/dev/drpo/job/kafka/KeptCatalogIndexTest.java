@@ -16,6 +16,14 @@ import java.util.Properties;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,6 +124,44 @@ class KeptCatalogIndexTest {
         assertThat(moved.catalog().size()).isEqualTo(151);
         assertThat(mailsTaken).as("written since, and the commit older than delete.retention.ms: built again").isEqualTo(2);
       }
+    }
+  }
+
+  @Test
+  void shouldBuildTheIndexWithoutKeepingItWhenNotAllowedToDescribeTheTopicsConfiguration(@TempDir Path dir) throws Exception {
+    // an authorizer that allows what no ACL names; on the items topic everything but DescribeConfigs
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(0, dir.resolve("kafka"), Map.of(
+        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "allow.everyone.if.no.acl.found", "true"))) {
+      KafkaConnection connection = KafkaConnection.plain(kafka.bootstrapServers());
+      kafka.createTopics(1, List.of(), List.of(TOPIC));
+      ItemsTopic.write(connection, TOPIC, items("a-", 150));
+      Properties props = new Properties();
+      props.setProperty("bootstrap.servers", kafka.bootstrapServers());
+      try (Admin admin = Admin.create(props)) {
+        ResourcePattern items = new ResourcePattern(ResourceType.TOPIC, TOPIC, PatternType.LITERAL);
+        admin.createAcls(List.of(
+            new AclBinding(items, new AccessControlEntry("User:ANONYMOUS", "*", AclOperation.ALL, AclPermissionType.ALLOW)),
+            new AclBinding(items, new AccessControlEntry("User:ANONYMOUS", "*", AclOperation.DESCRIBE_CONFIGS, AclPermissionType.DENY))))
+            .all().get();
+        ConfigResource configs = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (admin.describeConfigs(List.of(configs)).all().toCompletionStage().toCompletableFuture()
+            .handle((ok, denied) -> denied == null).get() && System.nanoTime() < deadline) {
+          Thread.sleep(50); // until the broker's authorizer has the ACL
+        }
+      }
+      ItemsTopic.Loader loader = new ItemsTopic.Loader(connection, TOPIC, Duration.ofSeconds(30), 4);
+      Path kept = dir.resolve("index");
+      for (int load = 0; load < 2; load++) {
+        try (LiveCatalog live = load(loader, kept)) {
+          assertThat(live.catalog().size()).isEqualTo(150);
+          assertThat(live.catalog().approximate()).isTrue();
+          assertThat(mailsTaken).as("loaded, then built: nothing kept to reopen").isEqualTo(2);
+        }
+      }
+      assertThat(ItemCatalog.committed(new ItemCatalog.Retrieval(100, 16, 100, 100, 16, kept.resolve("test").toString(), "")))
+          .as("no index committed in the kept directory").isEmpty();
     }
   }
 
