@@ -43,20 +43,22 @@ public final class LiveCatalog implements AutoCloseable {
   }
 
   /**
-   * The catalog of this TaskManager for the loader and retrieval: shared if another instance has it
-   * open, else loaded on a thread of its own (resuming a kept index when there is one), then its
-   * index built there if it has {@code annAbove} items.
+   * The catalog of this TaskManager for the job, loader and retrieval: shared if another instance
+   * of the job has it open, else loaded on a thread of its own (resuming a kept index when there is
+   * one), then its index built there if it has {@code annAbove} items.
    *
+   * @param job the job's id: instances of other jobs in a session cluster (where these classes are
+   *     loaded parent-first, once per TaskManager) never share it, nor its failures
    * @param directory where under the retrieval's index directory a catalog opened here keeps its
    *     index (one per TaskManager on a machine, e.g. by subtask)
    * @param name the instance, for the threads' names and the logs
    * @param uploads whether this instance copies the kept index to the retrieval's durable directory
    *     (one instance of a job should)
    */
-  public static LiveCatalog start(CatalogLoader loader, ItemCatalog.Retrieval retrieval, String directory, TaskThread taskThread,
-      String name, boolean uploads) {
+  public static LiveCatalog start(String job, CatalogLoader loader, ItemCatalog.Retrieval retrieval, String directory,
+      TaskThread taskThread, String name, boolean uploads) {
     LiveCatalog live = new LiveCatalog(loader.source() == null ? "a fixed list" : loader.source(), taskThread);
-    live.shared = SharedCatalog.acquire(loader, retrieval, directory, name, uploads, live);
+    live.shared = SharedCatalog.acquire(job, loader, retrieval, directory, name, uploads, live);
     return live;
   }
 

@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The catalog of one TaskManager (one JVM): loaded once, its index built once, and shared by every
- * instance there that reads the same source with the same settings (a job's scorers and state
- * encoders), reference-counted by their {@link LiveCatalog}s: the last to close it commits and
+ * The catalog of one job on one TaskManager (one JVM): loaded once, its index built once, and
+ * shared by every instance of the job there that reads the same source with the same settings (its
+ * scorers and state encoders; another job's instances have their own), reference-counted by their {@link LiveCatalog}s: the last to close it commits and
  * releases it. At a million items that is one copy of the embeddings and one index per TaskManager
  * instead of one per instance. A catalog not read from a topic ({@link CatalogLoader#source()} null)
  * is not shared.
@@ -65,11 +65,11 @@ final class SharedCatalog {
   static final int REPLAYED_ON_ADOPT = 64;
   static final int CATCH_UP_ROUNDS = 8;
   private static final Logger LOG = LoggerFactory.getLogger(SharedCatalog.class);
-  /** The catalogs open in this JVM (this class loader: one job), by what they read and how. */
+  /** The catalogs open in this JVM (with the classes parent-first, every job's), by job, what they read and how. */
   private static final Map<Key, SharedCatalog> OPEN = new HashMap<>();
 
   /** What instances must have in common to share a catalog. */
-  private record Key(String source, int dimension, ItemCatalog.Retrieval retrieval) {}
+  private record Key(String job, String source, int dimension, ItemCatalog.Retrieval retrieval) {}
 
   private final Key key;
   private final CatalogLoader loader;
@@ -128,10 +128,10 @@ final class SharedCatalog {
    * @param uploads whether the instance copies the kept index to the retrieval's durable directory
    * @return the catalog; the instance is told when it is loaded (at once if it is)
    */
-  static SharedCatalog acquire(CatalogLoader loader, ItemCatalog.Retrieval retrieval, String directory, String name,
+  static SharedCatalog acquire(String job, CatalogLoader loader, ItemCatalog.Retrieval retrieval, String directory, String name,
       boolean uploads, LiveCatalog instance) {
     synchronized (OPEN) {
-      Key key = loader.source() == null ? null : new Key(loader.source(), loader.dimension(), retrieval);
+      Key key = loader.source() == null ? null : new Key(job, loader.source(), loader.dimension(), retrieval);
       SharedCatalog shared = key == null ? null : OPEN.get(key);
       boolean opened = shared == null;
       if (opened) {

@@ -96,8 +96,8 @@ public class TrainingStateEncoder extends AbstractStreamOperator<TrainingSample>
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     // a catalog that is not shared (not read from a topic) is never searched here: embeddings only
     ItemCatalog.Retrieval own = catalogLoader.source() == null ? ItemCatalog.Retrieval.EXACT : retrieval;
-    live = LiveCatalog.start(catalogLoader, own, "subtask-" + subtask, LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask,
-        false);
+    live = LiveCatalog.start(getRuntimeContext().getJobInfo().getJobId().toString(), catalogLoader, own, "subtask-" + subtask,
+        LiveCatalog.TaskThread.of(mailbox), "encoder " + subtask, false);
     live.whenLoaded(() -> {
       catalog = live.catalog();
       encodeWaiting();

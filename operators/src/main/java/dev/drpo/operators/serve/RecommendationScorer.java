@@ -134,7 +134,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
     history = getRuntimeContext().getState(HISTORY);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    live = LiveCatalog.start(catalogLoader, config.retrieval(), "subtask-" + subtask, taskThread, "scorer " + subtask, subtask == 0);
+    live = LiveCatalog.start(getRuntimeContext().getJobInfo().getJobId().toString(), catalogLoader, config.retrieval(),
+        "subtask-" + subtask, taskThread, "scorer " + subtask, subtask == 0);
     live.whenLoaded(() -> catalog = live.catalog());
     encoder = new StateEncoder(config.userFeatureDim(), catalogLoader.dimension(), config.historyLength());
     policyVersion = -1;

@@ -59,7 +59,7 @@ class LiveCatalogTest {
   /** A catalog started and its load taken over (and its index's build, if it builds one). */
   static LiveCatalog loaded(CatalogLoader loader, ItemCatalog.Retrieval retrieval) throws InterruptedException {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog live = LiveCatalog.start(loader, retrieval, "test", taskThread, "test", false);
+    LiveCatalog live = LiveCatalog.start("job", loader, retrieval, "test", taskThread, "test", false);
     taskThread.runUntilSettled(live);
     return live;
   }
@@ -99,8 +99,8 @@ class LiveCatalogTest {
     Log log = items(10); // offsets 0..9
     QueuedTaskThread scorer = new QueuedTaskThread();
     QueuedTaskThread encoder = new QueuedTaskThread();
-    LiveCatalog first = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-0", scorer, "scorer 0", false);
-    LiveCatalog second = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-1", encoder, "encoder 1", false);
+    LiveCatalog first = LiveCatalog.start("job", log, ItemCatalog.Retrieval.EXACT, "subtask-0", scorer, "scorer 0", false);
+    LiveCatalog second = LiveCatalog.start("job", log, ItemCatalog.Retrieval.EXACT, "subtask-1", encoder, "encoder 1", false);
     scorer.runUntilSettled(first);
     encoder.runUntilSettled(second);
     assertThat(log.read().get()).as("loaded once").isEqualTo(10);
@@ -123,6 +123,21 @@ class LiveCatalogTest {
     try (LiveCatalog again = loaded(log, ItemCatalog.Retrieval.EXACT)) {
       assertThat(log.read().get()).as("the last close released it: loaded anew").isEqualTo(20);
       assertThat(again.catalog()).isNotSameAs(first.catalog());
+    }
+  }
+
+  @Test
+  void shouldNotShareACatalogWithTheInstancesOfAnotherJob() throws Exception {
+    Log log = items(10);
+    QueuedTaskThread first = new QueuedTaskThread();
+    QueuedTaskThread second = new QueuedTaskThread();
+    try (LiveCatalog ofOneJob = LiveCatalog.start("one job", log, ItemCatalog.Retrieval.EXACT, "subtask-0", first, "scorer 0", false);
+        LiveCatalog ofAnother = LiveCatalog.start("another job", log, ItemCatalog.Retrieval.EXACT, "subtask-0", second, "scorer 0",
+            false)) {
+      first.runUntilSettled(ofOneJob);
+      second.runUntilSettled(ofAnother);
+      assertThat(log.read().get()).as("loaded once per job").isEqualTo(20);
+      assertThat(ofAnother.catalog()).isNotSameAs(ofOneJob.catalog());
     }
   }
 
@@ -189,7 +204,7 @@ class LiveCatalogTest {
     log.read().set(0);
 
     QueuedTaskThread fresh = new QueuedTaskThread();
-    try (LiveCatalog downloaded = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), "test", fresh, "test", false)) {
+    try (LiveCatalog downloaded = LiveCatalog.start("job", log, kept(dir.resolve("machine-2"), durable), "test", fresh, "test", false)) {
       fresh.runUntilSettled(downloaded);
       assertThat(fresh.descriptions).as("no index built").containsExactly("catalog loaded");
       assertThat(downloaded.catalog().approximate()).isTrue();
@@ -214,7 +229,7 @@ class LiveCatalogTest {
     log.read().set(0);
 
     QueuedTaskThread fresh = new QueuedTaskThread();
-    try (LiveCatalog rebuilt = LiveCatalog.start(log, kept(dir.resolve("machine-2"), durable), "test", fresh, "test", false)) {
+    try (LiveCatalog rebuilt = LiveCatalog.start("job", log, kept(dir.resolve("machine-2"), durable), "test", fresh, "test", false)) {
       fresh.runUntilSettled(rebuilt);
       assertThat(fresh.descriptions).containsExactly("catalog loaded", "catalog index built");
       assertThat(log.read().get()).isEqualTo(300);
@@ -225,7 +240,7 @@ class LiveCatalogTest {
   /** An instance that uploads its index, once it has loaded, built and copied it. */
   static LiveCatalog uploaded(Log log, Path local, Path durable) throws Exception {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog uploader = LiveCatalog.start(log, kept(local, durable), "test", taskThread, "test", true);
+    LiveCatalog uploader = LiveCatalog.start("job", log, kept(local, durable), "test", taskThread, "test", true);
     taskThread.runUntilSettled(uploader);
     manifestIn(durable);
     return uploader;
@@ -242,7 +257,7 @@ class LiveCatalogTest {
     List<QueuedTaskThread> threads = List.of(new QueuedTaskThread(), new QueuedTaskThread(), new QueuedTaskThread());
     List<LiveCatalog> instances = new ArrayList<>();
     for (int i = 0; i < threads.size(); i++) {
-      instances.add(LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-" + i, threads.get(i), "scorer " + i, false));
+      instances.add(LiveCatalog.start("job", log, ItemCatalog.Retrieval.EXACT, "subtask-" + i, threads.get(i), "scorer " + i, false));
     }
     try {
       for (LiveCatalog instance : instances) { // the broadcast gives each instance every update
@@ -270,7 +285,7 @@ class LiveCatalogTest {
     Log log = items(300);
     CountDownLatch loading = log.holdLoads();
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
+    try (LiveCatalog live = LiveCatalog.start("job", log, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
       assertThat(live.loaded()).isFalse();
       assertThat(live.apply(new CatalogUpdate("early", new float[] {1, 0, 0, 0}, 0, 300))).as("held").isTrue();
       assertThat(live.apply(new CatalogUpdate("item-3", null, 0, 2))).as("held, then covered by the load").isTrue();
@@ -302,7 +317,7 @@ class LiveCatalogTest {
     Path inTheWay = dir.resolve("file");
     Files.writeString(inTheWay, "not a directory");
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(items(300), new ItemCatalog.Retrieval(100, 16, 100, 100, 16,
+    try (LiveCatalog live = LiveCatalog.start("job", items(300), new ItemCatalog.Retrieval(100, 16, 100, 100, 16,
         inTheWay.resolve("index").toString(), ""), "test", mailbox, "test", false)) {
       mailbox.runNext();
       mailbox.runNext();
@@ -341,7 +356,7 @@ class LiveCatalogTest {
   @Test
   void shouldGoOnSearchingExactlyWhenTheIndexCannotBeBuilt() throws Exception {
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
+    try (LiveCatalog live = LiveCatalog.start("job", new TooWide(150), new ItemCatalog.Retrieval(100, 16, 100, 100, 16, "", ""), "test", mailbox, "test", false)) {
       mailbox.runNext();
       mailbox.runNext();
       assertThat(mailbox.descriptions).containsExactly("catalog loaded", "catalog index failed");
@@ -374,7 +389,7 @@ class LiveCatalogTest {
       }
     };
     QueuedTaskThread mailbox = new QueuedTaskThread();
-    try (LiveCatalog live = LiveCatalog.start(broken, ItemCatalog.Retrieval.EXACT, "test", mailbox, "test", false)) {
+    try (LiveCatalog live = LiveCatalog.start("job", broken, ItemCatalog.Retrieval.EXACT, "test", mailbox, "test", false)) {
       assertThatThrownBy(mailbox::runNext).hasMessageContaining("cannot load the catalog from test-topic")
           .hasRootCauseMessage("the topic is gone");
       assertThat(live.loaded()).isFalse();
@@ -387,8 +402,8 @@ class LiveCatalogTest {
     CountDownLatch loading = log.holdLoads();
     QueuedTaskThread scorer = new QueuedTaskThread();
     QueuedTaskThread encoder = new QueuedTaskThread();
-    try (LiveCatalog first = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-0", scorer, "scorer 0", false);
-        LiveCatalog second = LiveCatalog.start(log, ItemCatalog.Retrieval.EXACT, "subtask-1", encoder, "encoder 1", false)) {
+    try (LiveCatalog first = LiveCatalog.start("job", log, ItemCatalog.Retrieval.EXACT, "subtask-0", scorer, "scorer 0", false);
+        LiveCatalog second = LiveCatalog.start("job", log, ItemCatalog.Retrieval.EXACT, "subtask-1", encoder, "encoder 1", false)) {
       first.apply(new CatalogUpdate("too-long", new float[] {1, 0, 0, 0, 0}, 0, 10));
       loading.countDown();
       assertThatThrownBy(scorer::runNext).hasMessageContaining("cannot load the catalog from test-topic")
@@ -407,8 +422,8 @@ class LiveCatalogTest {
     ItemCatalog.Retrieval retrieval = kept(dir.resolve("local"), dir.resolve("durable"));
     QueuedTaskThread cancelled = new QueuedTaskThread();
     QueuedTaskThread other = new QueuedTaskThread();
-    LiveCatalog first = LiveCatalog.start(log, retrieval, "subtask-0", cancelled, "scorer 0", false);
-    try (LiveCatalog second = LiveCatalog.start(log, retrieval, "subtask-1", other, "scorer 1", false)) {
+    LiveCatalog first = LiveCatalog.start("job", log, retrieval, "subtask-0", cancelled, "scorer 0", false);
+    try (LiveCatalog second = LiveCatalog.start("job", log, retrieval, "subtask-1", other, "scorer 1", false)) {
       cancelled.runNext();
       other.runNext();
       assertThat(cancelled.waitForMail()).as("the built index, handed to the first instance").isEqualTo("catalog index built");
@@ -425,7 +440,7 @@ class LiveCatalogTest {
   @Test
   void shouldReleaseABuiltIndexWhenTheLastInstanceClosesWithoutTakingItOver(@TempDir Path dir) throws Exception {
     QueuedTaskThread cancelled = new QueuedTaskThread();
-    LiveCatalog only = LiveCatalog.start(items(300), kept(dir.resolve("local"), dir.resolve("durable")), "subtask-0", cancelled,
+    LiveCatalog only = LiveCatalog.start("job", items(300), kept(dir.resolve("local"), dir.resolve("durable")), "subtask-0", cancelled,
         "scorer 0", false);
     cancelled.runNext();
     assertThat(cancelled.waitForMail()).isEqualTo("catalog index built");

@@ -50,7 +50,7 @@ class KeptCatalogIndexTest {
   /** The catalog as an instance loads it (taking over the load and the index build as its task thread would). */
   static LiveCatalog load(ItemsTopic.Loader loader, Path kept) throws InterruptedException {
     QueuedTaskThread taskThread = new QueuedTaskThread();
-    LiveCatalog live = LiveCatalog.start(loader, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, kept.toString(), ""), "test",
+    LiveCatalog live = LiveCatalog.start("job", loader, new ItemCatalog.Retrieval(100, 16, 100, 100, 16, kept.toString(), ""), "test",
         taskThread, "test", false);
     mailsTaken = taskThread.runUntilSettled(live);
     return live;
