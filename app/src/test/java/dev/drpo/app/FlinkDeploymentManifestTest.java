@@ -17,6 +17,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -111,6 +116,39 @@ class FlinkDeploymentManifestTest {
     for (String dir : List.of(config.checkpoints().directory(), config.checkpoints().savepointDirectory())) {
       assertThat(mounted(Path.of(dir.substring("file://".length())))).as(dir + " is on a mounted volume").isTrue();
     }
+  }
+
+  /** The largest catalog the docs advertise (README, docs/benchmarks.md "Catalog at scale"). */
+  static final long ADVERTISED_ITEMS = 1_000_000;
+  static final int ADVERTISED_DIMENSION = 128;
+  /** Heap per item, measured at 1M items (docs/benchmarks.md: 610 MB after a full GC): the embedding, its id, the maps. */
+  static final long HEAP_BYTES_PER_ITEM = 640;
+  /** What the rest of a TaskManager's tasks hold on the heap: two slots of scorers' waiting requests, encoders, the trainer. */
+  static final long OTHER_TASK_HEAP = 512L << 20;
+  /** JavaCPP's native memory beside the exact search's matrix: the policies in the scorers, the trainer's network and batches. */
+  static final long OTHER_NATIVE = 256L << 20;
+
+  @Test
+  void shouldGiveATaskManagerTheMemoryTheAdvertisedCatalogNeeds(@TempDir Path tmp) throws Exception {
+    JobConfig config = load(mountedConfig(tmp));
+    Configuration flink = new Configuration();
+    deployment().at("/spec/flinkConfiguration").fields().forEachRemaining(f -> flink.setString(f.getKey(), f.getValue().asText()));
+    // the operator sets the process size from the pod's resource
+    flink.set(TaskManagerOptions.TOTAL_PROCESS_MEMORY, MemorySize.parse(deployment().at("/spec/taskManager/resource/memory").asText()));
+    TaskExecutorProcessSpec memory = TaskExecutorProcessUtils.processSpecFromConfig(flink);
+
+    long embeddings = ADVERTISED_ITEMS * ADVERTISED_DIMENSION * Float.BYTES;
+    long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + OTHER_TASK_HEAP;
+    System.out.printf("TaskManager of %s: task heap %d MB (the catalog of %,d items while its index builds needs %d MB), task"
+            + " off-heap %d MB (its exact-search matrix %d MB + %d MB), managed %d MB (RocksDB)%n",
+        flink.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY).toHumanReadableString(), memory.getTaskHeapSize().getMebiBytes(),
+        ADVERTISED_ITEMS, heap >> 20, memory.getTaskOffHeapSize().getMebiBytes(), embeddings >> 20, OTHER_NATIVE >> 20,
+        memory.getManagedMemorySize().getMebiBytes());
+    assertThat(memory.getTaskHeapSize().getBytes()).as("the embeddings on the heap and Lucene's indexing buffer while it builds")
+        .isGreaterThanOrEqualTo(heap);
+    assertThat(memory.getTaskOffHeapSize().getBytes()).as("the exact search's native matrix (until the index is built)")
+        .isGreaterThanOrEqualTo(embeddings + OTHER_NATIVE);
+    assertThat(memory.getManagedMemorySize().getBytes()).as("RocksDB's share for the users' state").isGreaterThanOrEqualTo(512L << 20);
   }
 
   @Test
