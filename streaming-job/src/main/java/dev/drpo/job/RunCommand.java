@@ -141,8 +141,13 @@ public final class RunCommand implements Callable<Integer> {
     System.out.printf("checkpoints: %s%nsavepoints: %s%nCtrl-C or SIGTERM stops the job with a savepoint (a second one: at once, without).%n",
         job.checkpoints().directory(), job.checkpoints().savepointDirectory());
     CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+    JobFailures failures = new JobFailures(uiPort, client.getJobID(), System.out); // Flink logs at ERROR only here
     while (!result.isDone()) {
+      failures.check();
       if (stop.await(1, TimeUnit.SECONDS)) {
+        if (failures.failures() > 0) {
+          System.out.printf("the job failed %d times and was restarted; the first: %s%n", failures.failures(), failures.firstCause());
+        }
         System.out.println("stopping the job with a savepoint...");
         String path = client.stopWithSavepoint(false, job.checkpoints().savepointDirectory(), SavepointFormatType.CANONICAL)
             .get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package dev.drpo.app.demo;
 import dev.drpo.embedded.EmbeddedKafka;
 import dev.drpo.job.DrpoJob;
 import dev.drpo.job.JobConfig;
+import dev.drpo.job.JobFailures;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaConnection;
 import dev.drpo.job.kafka.KafkaEndpoints;

@@ -1,4 +1,4 @@
-package dev.drpo.app.demo;
+package dev.drpo.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.drpo.app.demo;
+package dev.drpo.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.configuration.Configuration;
@@ -65,22 +64,5 @@ class JobFailuresTest {
     assertThat(console.lines().filter(l -> l.startsWith("job failure ")).count()).as("each failure once").isEqualTo(failures.failures());
     assertThat(console).contains("job failure 1 in Source: Sequence Source -> hard filter", "job failure 2 in ");
     assertThat(failures.firstCause()).contains("the filter cannot start").contains("Unsupported JDK Major Version");
-  }
-
-  @Test
-  void shouldEndADemoWhoseJobProcessedNothingWithACodeAndItsReason() {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    PrintStream stream = new PrintStream(err, true, StandardCharsets.UTF_8);
-
-    int nothing = Demo.exitCode(Map.of("requests_answered", 0L, "policy_version", 0L, "restarts", 7L,
-        "first_job_failure", "java.lang.IllegalStateException: the filter cannot start"), stream);
-    int answered = Demo.exitCode(Map.of("requests_answered", 12L, "policy_version", 0L, "restarts", 3L), stream);
-    int tooShortToServe = Demo.exitCode(Map.of("requests_answered", 0L, "policy_version", 0L, "restarts", 0L), stream);
-
-    assertThat(nothing).isEqualTo(1);
-    assertThat(answered).isZero();
-    assertThat(tooShortToServe).as("offline only, nothing failed").isZero();
-    assertThat(err.toString(StandardCharsets.UTF_8).lines()).singleElement().asString()
-        .startsWith("drpo: the job processed nothing").contains("restarts: 7", "the filter cannot start");
   }
 }
