@@ -1,9 +1,15 @@
 package dev.drpo.app.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drpo.operators.catalog.CatalogItems;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -13,16 +19,16 @@ import org.apache.lucene.index.IndexWriter;
 
 /**
  * HNSW indexes the catalog benchmark built, kept between its runs (under a directory of the
- * user's choice): the benchmark's items of a size are always the same (drawn from a seed), so an
- * index built once for a size and graph settings serves every later run with them, and a quick
- * run at a million items skips the build (about 20 minutes on 2 cores). Each index is a directory
- * of Lucene files with {@code build.json}, the seconds its build took.
+ * user's choice): an index built once for a set of items and graph settings serves every later run
+ * with the same items, and a quick run at a million items skips the build (about 20 minutes on 2
+ * cores). Indexes are kept under a hash of the items' ids and embeddings, not of how they were
+ * drawn: the same seed draws other items on another JDK (its Gaussian sampler changed), and an index
+ * of other items must not be taken for theirs. Each index is a directory of Lucene files with
+ * {@code build.json}, the seconds its build took.
  */
 final class BuiltIndexes {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BUILD = "build.json";
-  /** Changes whenever the benchmark draws its items differently: indexes kept by an older one are not used. */
-  private static final String ITEMS_VERSION = "v1";
 
   private final Path root;
 
@@ -34,8 +40,26 @@ final class BuiltIndexes {
     return root;
   }
 
-  private Path entry(int items, int dimension, int m, int beamWidth) {
-    return root.resolve(String.format(Locale.ROOT, "%s-items-%d-d%d-m%d-bw%d", ITEMS_VERSION, items, dimension, m, beamWidth));
+  private Path entry(CatalogItems items, int m, int beamWidth) {
+    return root.resolve(String.format(Locale.ROOT, "items-%d-d%d-%s-m%d-bw%d", items.size(), items.dimension(), contentHash(items),
+        m, beamWidth));
+  }
+
+  /** The first 8 bytes of SHA-256 over the items' ids and embeddings, in hex. */
+  static String contentHash(CatalogItems items) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      ByteBuffer floats = ByteBuffer.allocate(items.dimension() * Float.BYTES);
+      for (int i = 0; i < items.size(); i++) {
+        digest.update(items.ids()[i].getBytes(StandardCharsets.UTF_8));
+        floats.clear();
+        floats.asFloatBuffer().put(items.embeddings()[i]);
+        digest.update(floats);
+      }
+      return HexFormat.of().formatHex(digest.digest(), 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -43,8 +67,8 @@ final class BuiltIndexes {
    *
    * @return the seconds its build took; empty if none is kept
    */
-  OptionalDouble copyInto(int items, int dimension, int m, int beamWidth, Path into) throws IOException {
-    Path entry = entry(items, dimension, m, beamWidth);
+  OptionalDouble copyInto(CatalogItems items, int m, int beamWidth, Path into) throws IOException {
+    Path entry = entry(items, m, beamWidth);
     if (!Files.isRegularFile(entry.resolve(BUILD))) {
       return OptionalDouble.empty();
     }
@@ -58,8 +82,8 @@ final class BuiltIndexes {
   }
 
   /** Keeps the committed index in {@code from} (closed: no writer holds it) for these items and settings. */
-  void keep(int items, int dimension, int m, int beamWidth, Path from, double buildS) throws IOException {
-    Path entry = entry(items, dimension, m, beamWidth);
+  void keep(CatalogItems items, int m, int beamWidth, Path from, double buildS) throws IOException {
+    Path entry = entry(items, m, beamWidth);
     Path partial = entry.resolveSibling(entry.getFileName() + ".partial");
     FileUtils.deleteDirectoryQuietly(partial.toFile());
     Files.createDirectories(partial);
