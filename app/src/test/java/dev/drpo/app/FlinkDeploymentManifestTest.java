@@ -127,6 +127,8 @@ class FlinkDeploymentManifestTest {
   static final long OTHER_TASK_HEAP = 512L << 20;
   /** JavaCPP's native memory beside the exact search's matrix: the policies in the scorers, the trainer's network and batches. */
   static final long OTHER_NATIVE = 256L << 20;
+  /** Rows of the exact search's product per native block (model's EmbeddingMatrix.BLOCK_ROWS). */
+  static final long PRODUCT_BLOCK_ROWS = 16_384;
 
   @Test
   void shouldGiveATaskManagerTheMemoryTheAdvertisedCatalogNeeds(@TempDir Path tmp) throws Exception {
@@ -137,17 +139,24 @@ class FlinkDeploymentManifestTest {
     flink.set(TaskManagerOptions.TOTAL_PROCESS_MEMORY, MemorySize.parse(deployment().at("/spec/taskManager/resource/memory").asText()));
     TaskExecutorProcessSpec memory = TaskExecutorProcessUtils.processSpecFromConfig(flink);
 
-    long embeddings = ADVERTISED_ITEMS * ADVERTISED_DIMENSION * Float.BYTES;
-    long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + OTHER_TASK_HEAP;
+    int scorers = flink.get(TaskManagerOptions.NUM_TASK_SLOTS);
+    int batch = config.scorer().maxBatch();
+    // the exact search's matrix, with room to grow (ItemCatalog: n + n / 4 + 16 rows), and each scorer's block of the product
+    long matrix = (ADVERTISED_ITEMS + ADVERTISED_ITEMS / 4 + 16) * ADVERTISED_DIMENSION * Float.BYTES;
+    long products = (long) scorers * PRODUCT_BLOCK_ROWS * batch * Float.BYTES;
+    long nativeNeed = matrix + products + OTHER_NATIVE;
+    // each scorer's scores of a batch with every item on the heap, while it searches exactly
+    long scores = (long) scorers * ADVERTISED_ITEMS * batch * Float.BYTES;
+    long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + scores + OTHER_TASK_HEAP;
     System.out.printf("TaskManager of %s: task heap %d MB (the catalog of %,d items while its index builds needs %d MB), task"
-            + " off-heap %d MB (its exact-search matrix %d MB + %d MB), managed %d MB (RocksDB)%n",
+            + " off-heap %d MB (the exact search's matrix %d MB and products %d MB, the policies %d MB), managed %d MB (RocksDB)%n",
         flink.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY).toHumanReadableString(), memory.getTaskHeapSize().getMebiBytes(),
-        ADVERTISED_ITEMS, heap >> 20, memory.getTaskOffHeapSize().getMebiBytes(), embeddings >> 20, OTHER_NATIVE >> 20,
+        ADVERTISED_ITEMS, heap >> 20, memory.getTaskOffHeapSize().getMebiBytes(), matrix >> 20, products >> 20, OTHER_NATIVE >> 20,
         memory.getManagedMemorySize().getMebiBytes());
     assertThat(memory.getTaskHeapSize().getBytes()).as("the embeddings on the heap and Lucene's indexing buffer while it builds")
         .isGreaterThanOrEqualTo(heap);
     assertThat(memory.getTaskOffHeapSize().getBytes()).as("the exact search's native matrix (until the index is built)")
-        .isGreaterThanOrEqualTo(embeddings + OTHER_NATIVE);
+        .isGreaterThanOrEqualTo(nativeNeed);
     assertThat(memory.getManagedMemorySize().getBytes()).as("RocksDB's share for the users' state").isGreaterThanOrEqualTo(512L << 20);
   }
 

@@ -155,7 +155,11 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
       }
     }
-    result.get(); // the job ended by itself: its failure, if it failed
+    failures.check(); // the job ended by itself
+    if (failures.failures() > 0) {
+      System.out.printf("the job failed %d times; the first: %s%n", failures.failures(), failures.firstCause());
+    }
+    result.get(); // its failure, if it failed
     return 0;
   }
 

@@ -14,10 +14,12 @@ import org.bytedeco.javacpp.FloatPointer;
  * 128). The product reads every row once whatever the batch, so 2 to 8 queries take about as long
  * as one (a single query is padded with a zero row: OpenBLAS is slower for one than for two).
  * Rows beyond those set hold whatever was last put there. Threads may score at once (each has its
- * own buffers for the queries and the product); setting a row while another thread scores is not
- * safe.
+ * own buffers for the queries and a block of the product, and the scores on the heap, n x batch);
+ * setting a row while another thread scores is not safe.
  */
 final class EmbeddingMatrix implements AutoCloseable {
+  /** Rows per product: a thread's native product buffer holds this many rows' scores (4 MB at a batch of 64). */
+  static final int BLOCK_ROWS = 16_384;
   private final int dimension;
   private final int capacity;
   private final FloatPointer rows;
@@ -59,20 +61,25 @@ final class EmbeddingMatrix implements AutoCloseable {
       own.queries.close();
       own.queries = new FloatPointer((long) m * dimension * 2);
     }
-    if (own.product.capacity() < (long) n * m) {
+    int block = Math.min(n, BLOCK_ROWS);
+    if (own.product.capacity() < (long) block * m) {
       own.product.close();
-      own.product = new FloatPointer((long) capacity * m * 2);
+      own.product = new FloatPointer((long) BLOCK_ROWS * m);
     }
     own.queries.put(batch, 0, b * dimension);
     for (long j = (long) b * dimension; j < (long) m * dimension; j++) {
       own.queries.put(j, 0f);
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, m, dimension, 1f, rows, dimension, own.queries, dimension, 0f,
-        own.product, m);
     if (own.scores.length < size) {
       own.scores = new float[size];
     }
-    own.product.get(own.scores, 0, size);
+    for (int from = 0; from < n; from += BLOCK_ROWS) { // the product in blocks of rows: its native buffer stays small
+      int count = Math.min(BLOCK_ROWS, n - from);
+      FloatPointer first = from == 0 ? rows : new FloatPointer(rows).position((long) from * dimension);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, count, m, dimension, 1f, first, dimension, own.queries, dimension, 0f,
+          own.product, m);
+      own.product.get(own.scores, from * m, count * m);
+    }
     return own.scores;
   }
 

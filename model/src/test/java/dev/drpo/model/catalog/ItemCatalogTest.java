@@ -28,15 +28,24 @@ class ItemCatalogTest {
 
   @Test
   void topKMatchesBruteForceForEveryQueryAndSimilarity() {
+    assertTopKMatchesBruteForce(500, 16);
+  }
+
+  @Test
+  void topKMatchesBruteForceBeyondOneBlockOfTheProduct() {
+    assertTopKMatchesBruteForce(2 * EmbeddingMatrix.BLOCK_ROWS + 500, 4);
+  }
+
+  private static void assertTopKMatchesBruteForce(int n, int d) {
     SplittableRandom r = new SplittableRandom(1);
-    ItemCatalog catalog = randomCatalog(500, 16, r);
-    float[][] queries = new float[20][16];
+    ItemCatalog catalog = randomCatalog(n, d, r);
+    float[][] queries = new float[20][d];
     List<Set<String>> exclude = new ArrayList<>();
     for (int q = 0; q < queries.length; q++) {
-      for (int j = 0; j < 16; j++) {
+      for (int j = 0; j < d; j++) {
         queries[q][j] = (float) r.nextGaussian() * 3;
       }
-      exclude.add(Set.of("item-" + r.nextInt(500), "item-" + r.nextInt(500)));
+      exclude.add(Set.of("item-" + r.nextInt(n), "item-" + r.nextInt(n)));
     }
     for (Similarity similarity : Similarity.values()) {
       Ranking[] rankings = catalog.topK(Nd4j.create(queries), 10, exclude, similarity);
@@ -44,7 +53,7 @@ class ItemCatalogTest {
         float[] query = queries[q];
         Set<String> skip = exclude.get(q);
         double norm = similarity == Similarity.COSINE ? Math.sqrt(dot(query, query)) : 1;
-        int[] expected = IntStream.range(0, 500).filter(i -> !skip.contains(catalog.id(i))).boxed()
+        int[] expected = IntStream.range(0, n).filter(i -> !skip.contains(catalog.id(i))).boxed()
             .sorted(Comparator.comparingDouble((Integer i) -> -dot(query, catalog.embedding(i))).thenComparingInt(i -> i))
             .limit(10).mapToInt(Integer::intValue).toArray();
         assertThat(rankings[q].indices()).containsExactly(expected);

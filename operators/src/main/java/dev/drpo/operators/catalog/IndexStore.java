@@ -40,8 +40,9 @@ import org.apache.lucene.store.NIOFSDirectory;
  * names, copies, lengths and Lucene checksums, and its commit data), and each file is uploaded
  * once, as Lucene never changes a file it has written: a commit uploads only the files the last
  * one did not have (the segments written and merged since), as RocksDB's incremental checkpoints
- * share their SST files. After each upload, every file under the key's directory that neither the
- * new manifest nor the one it replaced needs is removed, whoever wrote it.
+ * share their SST files. After each upload, the files under the key's directory that neither the
+ * new manifest nor the one it replaced needs are removed: this uploader's at once, another's (one
+ * before a failover, a failed upload) once they are an hour old.
  *
  * <p>One instance uploads (scorer 0); any number download. A download that finds a file gone
  * (replaced meanwhile) or different from the manifest fails, and the instance builds instead.
@@ -49,6 +50,8 @@ import org.apache.lucene.store.NIOFSDirectory;
 final class IndexStore {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final String MANIFEST = "manifest.json";
+  /** Another uploader's files no manifest needs are removed once they are this old (no upload takes an hour). */
+  static final long FOREIGN_GRACE_MS = 3_600_000;
 
   /** One file of a commit: its name in the index, where its copy is (relative to the key's directory). */
   record FileCopy(String name, String copy, long length, long checksum) {}
@@ -184,10 +187,12 @@ final class IndexStore {
   }
 
   /**
-   * Deletes everything under the key's directory that neither the newest manifest nor the one it
-   * replaced (which a download may be reading) needs: older commits' copies of this or any earlier
-   * uploader (a failover's new uploader included), a failed upload's copies and manifest, and
-   * emptied session directories but this uploader's own.
+   * Deletes what under the key's directory neither the newest manifest nor the one it replaced
+   * (which a download may be reading) needs: older commits' copies of this uploader at once; files
+   * of other uploaders (an uploader before a failover, a failed upload's copies and manifest) once
+   * they are older than {@link #FOREIGN_GRACE_MS}, so an upload still running elsewhere (an old task
+   * finishing its copy after a failover) keeps its files; and emptied session directories but this
+   * uploader's own.
    */
   private void removeUnneeded(FileSystem fs, Manifest replaced, Manifest newest) throws IOException {
     Set<String> needed = new HashSet<>();
@@ -195,20 +200,23 @@ final class IndexStore {
     if (replaced != null) {
       replaced.files().forEach(f -> needed.add(f.copy()));
     }
+    long foreignBefore = System.currentTimeMillis() - FOREIGN_GRACE_MS;
     for (FileStatus entry : fs.listStatus(root)) {
       String name = entry.getPath().getName();
+      boolean own = name.equals(session);
       if (entry.isDir()) {
         FileStatus[] files = fs.listStatus(entry.getPath());
         int left = files.length;
         for (FileStatus file : files) {
-          if (!needed.contains(name + "/" + file.getPath().getName()) && fs.delete(file.getPath(), false)) {
+          boolean unneeded = !needed.contains(name + "/" + file.getPath().getName());
+          if (unneeded && (own || file.getModificationTime() < foreignBefore) && fs.delete(file.getPath(), false)) {
             left--;
           }
         }
-        if (left == 0 && !name.equals(session)) {
+        if (left == 0 && !own) {
           fs.delete(entry.getPath(), true);
         }
-      } else if (name.startsWith(MANIFEST + ".")) {
+      } else if (name.startsWith(MANIFEST + ".") && entry.getModificationTime() < foreignBefore) {
         fs.delete(entry.getPath(), false);
       }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 
 /**
  * One instance's view of its TaskManager's catalog while the job runs ({@link SharedCatalog}: loaded
@@ -91,17 +92,24 @@ public final class LiveCatalog implements AutoCloseable {
   void run(Runnable work, String description, Runnable ifClosed) {
     Object mail = new Object();
     synchronized (this) {
-      if (!closed) {
+      if (closed) {
+        mail = null;
+      } else {
         unrun.put(mail, ifClosed);
-        try {
-          taskThread.execute(() -> {
-            if (taken(mail)) {
-              work.run();
-            }
-          }, description);
-          return;
-        } catch (RejectedExecutionException | IllegalStateException e) { // the task's mailbox is closing
-          unrun.remove(mail);
+      }
+    }
+    if (mail != null) {
+      Object handed = mail;
+      try { // outside this object's lock: a task thread may run the work at once
+        taskThread.execute(() -> {
+          if (taken(handed)) {
+            work.run();
+          }
+        }, description);
+        return;
+      } catch (RejectedExecutionException | TaskMailbox.MailboxClosedException e) { // the task's mailbox is closing
+        if (!taken(handed)) {
+          return; // close() took it over
         }
       }
     }
@@ -177,7 +185,21 @@ public final class LiveCatalog implements AutoCloseable {
       instead = List.copyOf(unrun.values());
       unrun.clear();
     }
-    instead.forEach(Runnable::run); // e.g. a built index goes to another instance, or is discarded
+    RuntimeException failed = null;
+    for (Runnable work : instead) { // e.g. a built index goes to another instance, or is discarded
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
     shared.release(this);
+    if (failed != null) {
+      throw failed;
+    }
   }
 }

@@ -345,6 +345,11 @@ final class SharedCatalog {
     LOG.info("building the catalog's HNSW index of {} items; exact search meanwhile", build.size());
     ItemCatalog target = catalog;
     background.execute(() -> {
+      synchronized (this) {
+        if (closed || catalog != target) { // released, or its load failed after the build was due: nobody wants it
+          return;
+        }
+      }
       long started = System.nanoTime();
       Throwable failed = null;
       try {
@@ -360,7 +365,7 @@ final class SharedCatalog {
       Throwable error = failed;
       long ms = (System.nanoTime() - started) / 1_000_000;
       handToAnInstance(() -> built(build, where, error, ms), error == null ? "catalog index built" : "catalog index failed",
-          build::discard, ConcurrentHashMap.newKeySet());
+          () -> orphaned(build), ConcurrentHashMap.newKeySet());
     });
   }
 
@@ -378,6 +383,20 @@ final class SharedCatalog {
     } else {
       tried.add(instance);
       instance.run(work, description, () -> handToAnInstance(work, description, orphaned, tried));
+    }
+  }
+
+  /**
+   * No instance took the build over (each closed first): released; if the catalog is still open (an
+   * instance joined meanwhile) it goes on searching exactly and builds again.
+   */
+  private synchronized void orphaned(IndexBuild build) {
+    building = null;
+    if (closed || catalog == null) {
+      build.discard();
+    } else {
+      catalog.abandon(build);
+      buildIndexIfDue();
     }
   }
 

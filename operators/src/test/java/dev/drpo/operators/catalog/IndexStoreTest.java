@@ -6,6 +6,7 @@ import dev.drpo.model.catalog.CommittedIndex;
 import dev.drpo.model.catalog.ItemCatalog;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ class IndexStoreTest {
   }
 
   @Test
-  void shouldRemoveWhatAnEarlierUploaderAndAFailedUploadLeftBehind(@TempDir Path dir) throws Exception {
+  void shouldRemoveWhatAnEarlierUploaderAndAFailedUploadLeftBehindButNotAnUploadStillRunning(@TempDir Path dir) throws Exception {
     Path durable = dir.resolve("durable");
     IndexStore first = IndexStore.of(durable.toUri().toString(), IDENTITY);
     IndexStore afterFailover = IndexStore.of(durable.toUri().toString(), IDENTITY);
@@ -101,16 +102,30 @@ class IndexStoreTest {
       Files.createDirectories(root.resolve("a-failed-upload"));
       Files.writeString(root.resolve("a-failed-upload").resolve("_9.cfs"), "half a file");
       Files.writeString(root.resolve("manifest.json.a-failed-upload"), "{");
+      olderThanTheGrace(root);
+      Files.createDirectories(root.resolve("an-upload-still-running"));
+      Files.writeString(root.resolve("an-upload-still-running").resolve("_12.cfs"), "being written");
       replaceEveryItem(catalog, 6);
       upload(afterFailover, catalog, "0:1200");
 
       Set<Path> needed = new HashSet<>(third);
       needed.addAll(referenced(durable, afterFailover));
+      needed.add(root.resolve("an-upload-still-running").resolve("_12.cfs"));
       assertThat(needed).as("the first commit's segments are long replaced").doesNotContainAnyElementsOf(firstCommit);
       assertThat(Set.copyOf(copies(durable))).isEqualTo(needed);
       assertThat(root.resolve("a-failed-upload")).doesNotExist();
       try (var left = Files.list(root)) {
         assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("manifest"))).containsExactly("manifest.json");
+      }
+    }
+  }
+
+  /** As if everything under {@code root} was written two hours ago. */
+  private static void olderThanTheGrace(Path root) throws Exception {
+    FileTime then = FileTime.fromMillis(System.currentTimeMillis() - 2 * IndexStore.FOREIGN_GRACE_MS);
+    try (var all = Files.walk(root)) {
+      for (Path p : all.toList()) {
+        Files.setLastModifiedTime(p, then);
       }
     }
   }

@@ -63,16 +63,19 @@ public final class ItemsTopic {
       try (Admin admin = Admin.create(props)) {
         Uuid id = admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get().topicId();
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        Config config;
+        try {
+          config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof AuthorizationException)) {
+            throw e;
+          }
+          LOG.warn("not allowed to describe the configuration of topic '{}' ({}): the catalog's index is built at every load"
+              + " and not kept; grant DescribeConfigs on the topic to keep it across restarts", topic, e.getCause().getMessage());
+          return Map.of();
+        }
         return Map.of("source", source(), "topic-id", id.toString(), TRUST_MS, config.get("delete.retention.ms").value(),
             CLEANUP_POLICY, config.get("cleanup.policy").value());
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof AuthorizationException)) {
-          throw e;
-        }
-        LOG.warn("not allowed to describe the configuration of topic '{}' ({}): the catalog's index is built at every load"
-            + " and not kept; grant DescribeConfigs on the topic to keep it across restarts", topic, e.getCause().getMessage());
-        return Map.of();
       }
     }
 
