@@ -40,7 +40,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   public static final OutputTag<InteractionEvent> LATE = new OutputTag<>("late-events") {};
   public static final OutputTag<InteractionEvent> DUPLICATES = new OutputTag<>("duplicate-events") {};
   /** Keyed per user: the open session. */
-  public static final ValueStateDescriptor<UserSession> SESSION = new ValueStateDescriptor<>("session", UserSession.class);
+  public static final ValueStateDescriptor<UserSession> SESSION = new ValueStateDescriptor<>("session", UserSessionSerializer.INSTANCE);
 
   private final SessionConfig sessions;
   private final QualityConfig quality;

@@ -11,6 +11,7 @@ import dev.drpo.operators.quality.QualityConfig.Granularity;
 import dev.drpo.operators.quality.QualitySample;
 import java.util.List;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -283,6 +284,38 @@ class UserSessionizerTest {
     assertThat(restored.extractOutputValues()).hasSize(4);
     assertNothingLeft(restored);
     assertThat(Harnesses.keysWithState(restored, BufferedSessions.BUFFER, BufferedSessions.PENDING)).isZero();
+  }
+
+  @Test
+  void shouldGoOnWithSessionsASavepointKeptWithThePojoSerializer() throws Exception {
+    var earlier = Harnesses.keyed(new PojoSessions(), (InteractionEvent e) -> e.userId, null);
+    earlier.processElement(record(event("e1", "alice", "i1", BEGINNING, 0.2)));
+    OperatorSubtaskState savepoint = earlier.snapshot(1, 1);
+    earlier.close();
+
+    var restored = harness(THIRTY_MINUTE_GAP, PER_INTERACTION, savepoint);
+    restored.processElement(record(event("e1", "alice", "i1", BEGINNING, 0.2)));
+    restored.processElement(record(event("e2", "alice", "i2", ONE_MINUTE_LATER, 0.4)));
+    assertThat(restored.getSideOutput(UserSessionizer.DUPLICATES)).as("e1 was in the session the savepoint kept").hasSize(1);
+    assertThat(restored.extractOutputValues()).singleElement().satisfies(q -> {
+      assertThat(q.itemId).isEqualTo("i2");
+      assertThat(q.historyItems).containsExactly("i1");
+    });
+    restored.processWatermark(TWO_HOURS_LATER);
+    assertNothingLeft(restored);
+  }
+
+  /** The sessions stage as builds before the session's own serializer kept it: the same value, by Flink's POJO serializer. */
+  static final class PojoSessions extends KeyedProcessFunction<String, InteractionEvent, QualitySample> {
+    @Override
+    public void processElement(InteractionEvent event, Context ctx, Collector<QualitySample> out) throws Exception {
+      UserSession s = UserSession.beginningWith(event);
+      s.add(event);
+      s.steps[0].pending = false; // its sample left
+      s.timer = event.ts + THIRTY_MINUTE_GAP.gapMs();
+      ctx.timerService().registerEventTimeTimer(s.timer);
+      getRuntimeContext().getState(new ValueStateDescriptor<>(UserSessionizer.SESSION.getName(), UserSession.class)).update(s);
+    }
   }
 
   /** The sessions stage of builds before 2 Dec 2026, as far as its state goes: buffered events and one close timer. */
