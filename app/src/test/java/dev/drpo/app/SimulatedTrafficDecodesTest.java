@@ -9,14 +9,13 @@ import dev.drpo.operators.quality.QualityConfig.Aggregate;
 import dev.drpo.operators.quality.QualityConfig.Granularity;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.session.SessionConfig;
-import dev.drpo.operators.session.UserSessionizer;
+import dev.drpo.operators.session.UserSessionsOperator;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.UserPopulation.Request;
 import dev.drpo.simulator.UserPopulation;
 import dev.drpo.simulator.World;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -64,8 +63,8 @@ class SimulatedTrafficDecodesTest {
     InteractionEvent event = decoder.extractOutputValues().get(0);
     decoder.close();
 
-    var sessions = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new UserSessionizer(
-        new SessionConfig(1_800_000, 0, 500), new QualityConfig(Aggregate.MEAN, 0.9, Granularity.INTERACTION, 60_000, 20, 2))),
+    var sessions = new KeyedOneInputStreamOperatorTestHarness<>(new UserSessionsOperator(
+        new SessionConfig(1_800_000, 0, 500), new QualityConfig(Aggregate.MEAN, 0.9, Granularity.INTERACTION, 60_000, 20, 2)),
         (InteractionEvent e) -> e.userId, Types.STRING);
     sessions.open();
     sessions.processElement(new StreamRecord<>(event, event.ts));

@@ -11,9 +11,11 @@ import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
 import dev.drpo.operators.session.SessionConfig;
 import dev.drpo.operators.session.UserSessionizer;
+import dev.drpo.operators.session.UserSessionsOperator;
 import java.io.Serializable;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -71,8 +73,9 @@ public final class DataPath {
         .assignTimestampsAndWatermarks(watermarks)
         .uid("event-time").name("event time")
         .keyBy(e -> e.userId)
-        .process(new UserSessionizer(config.sessions(), config.quality()))
-        .uid("user-sessions").name("user sessions and step quality");
+        .transform("user sessions and step quality", TypeInformation.of(QualitySample.class),
+            new UserSessionsOperator(config.sessions(), config.quality()))
+        .uid("user-sessions");
     SingleOutputStreamOperator<TrainingSample> admitted = samples
         .keyBy(q -> q.cohort)
         .process(new QuantileHardFilter(config.filter()))

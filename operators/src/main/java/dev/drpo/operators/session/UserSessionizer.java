@@ -4,10 +4,10 @@ import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -44,7 +44,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
 
   private final SessionConfig sessions;
   private final QualityConfig quality;
-  private transient ValueState<UserSession> session;
+  private transient KeyContext keys;
+  private transient SessionCache cache;
   private transient BufferedSessions earlierBuilds;
   private transient Counter samples;
   private transient Counter ended;
@@ -56,9 +57,17 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
     this.quality = quality;
   }
 
+  /** The operator's keys, where the cache writes the sessions back (before {@link #open}). */
+  void keysFrom(KeyContext operator) {
+    keys = operator;
+  }
+
   @Override
   public void open(OpenContext openContext) {
-    session = getRuntimeContext().getState(SESSION);
+    if (keys == null) {
+      throw new IllegalStateException("run the sessionizer with UserSessionsOperator: it writes the sessions to state before each barrier");
+    }
+    cache = new SessionCache(getRuntimeContext().getState(SESSION), keys);
     earlierBuilds = new BufferedSessions(getRuntimeContext());
     samples = getRuntimeContext().getMetricGroup().counter("samples");
     ended = getRuntimeContext().getMetricGroup().counter("sessions");
@@ -87,11 +96,11 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       end(s, ctx.getCurrentKey(), watermark, out);
       UserSession next = UserSession.afterCapped(s);
       next.timer = s.timer;
-      keep(next, ctx.timerService());
+      keep(next, ctx);
       return;
     }
     s.emitFinal(ctx.getCurrentKey(), quality, watermark, false, q -> emit(q, out));
-    keep(s, ctx.timerService());
+    keep(s, ctx);
   }
 
   @Override
@@ -106,24 +115,30 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       if (s.events() > 0) { // else only a capped session's ids, kept until now
         end(s, ctx.getCurrentKey(), watermark, out);
       }
-      session.clear();
+      cache.remove(ctx.getCurrentKey());
       return;
     }
     s.emitFinal(ctx.getCurrentKey(), quality, watermark, false, q -> emit(q, out));
-    keep(s, ctx.timerService());
+    keep(s, ctx);
   }
 
   /** The user's open session, or the one a savepoint of an earlier build buffered; null if none. */
   private UserSession current(Context ctx) throws Exception {
-    UserSession s = session.value();
+    UserSession s = cache.get(ctx.getCurrentKey());
     return s != null ? s : earlierBuilds.carryOver(e -> {
       duplicates.inc();
       ctx.output(DUPLICATES, e);
     });
   }
 
-  /** Writes the session back with its timer at its deadline (moved only when that comes earlier). */
-  private void keep(UserSession s, TimerService timers) throws Exception {
+  /** Writes the sessions changed since the last call to keyed state (before a checkpoint barrier). */
+  void writeBack() {
+    cache.writeBack();
+  }
+
+  /** Keeps the session, with its timer at its deadline (moved only when that comes earlier). */
+  private void keep(UserSession s, Context ctx) {
+    TimerService timers = ctx.timerService();
     s.dropUnneeded(quality.historyLength());
     long deadline = s.deadline(sessions, quality);
     if (s.timer == UserSession.NO_TIMER || deadline < s.timer) {
@@ -131,7 +146,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       timers.registerEventTimeTimer(deadline);
       s.timer = deadline;
     }
-    session.update(s);
+    cache.changed(ctx.getCurrentKey(), s);
   }
 
   private static void deleteTimer(TimerService timers, UserSession s) {

@@ -17,6 +17,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.Collector;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.junit.jupiter.api.Test;
 
 class UserSessionizerTest {
@@ -57,6 +59,7 @@ class UserSessionizerTest {
       harness.processElement(record(event("e" + i, "bob", "i" + i, BEGINNING + i * SECOND, 1)));
     }
     assertThat(last(harness).historyItems).containsExactly("i3", "i4");
+    harness.prepareSnapshotPreBarrier(1);
     harness.getOperator().setCurrentKey("bob");
     UserSession kept = harness.getOperator().getKeyedStateBackend()
         .getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
@@ -119,7 +122,7 @@ class UserSessionizerTest {
     harness.processElement(record(event("e1", "fred", "i1", BEGINNING, 1)));
     harness.processElement(record(event("e2", "fred", "i2", FIVE_MINUTES_LATER, 1)));
     harness.processWatermark(FIVE_MINUTES_LATER + 30 * MINUTE - 1);
-    assertThat(Harnesses.keysWithState(harness, UserSessionizer.SESSION)).isEqualTo(1);
+    assertThat(sessionsInState(harness)).isEqualTo(1);
 
     harness.processWatermark(FIVE_MINUTES_LATER + 30 * MINUTE);
 
@@ -218,7 +221,7 @@ class UserSessionizerTest {
     harness.processElement(record(event("e2", "jane", "i2", ONE_MINUTE_LATER, 1)));
     harness.processWatermark(BEGINNING + 40 * MINUTE);
     assertThat(harness.extractOutputValues().get(1).historyItems).as("the same session").containsExactly("i1");
-    assertThat(Harnesses.keysWithState(harness, UserSessionizer.SESSION)).isEqualTo(1);
+    assertThat(sessionsInState(harness)).isEqualTo(1);
 
     harness.processWatermark(ONE_MINUTE_LATER + 40 * MINUTE);
     assertThat(harness.getSideOutput(UserSessionizer.LATE)).isNull();
@@ -252,6 +255,7 @@ class UserSessionizerTest {
 
     var before = harness(THIRTY_MINUTE_GAP, ONE_MINUTE_HORIZON, null);
     feed(before, first);
+    before.prepareSnapshotPreBarrier(1); // as a checkpoint does, before it takes the snapshot
     OperatorSubtaskState snapshot = before.snapshot(1, 1);
     before.close();
     var after = harness(THIRTY_MINUTE_GAP, ONE_MINUTE_HORIZON, snapshot);
@@ -262,6 +266,23 @@ class UserSessionizerTest {
         .containsExactlyInAnyOrderElementsOf(uninterrupted.extractOutputValues());
     assertThat(after.getSideOutput(UserSessionizer.DUPLICATES)).as("a duplicate of an event from before the restore").hasSize(1);
     assertNothingLeft(after);
+  }
+
+  @Test
+  void shouldWriteTheLeastRecentlyUsedSessionToStateWhenTheHeapIsFullAndReadItBack() throws Exception {
+    var harness = harness(THIRTY_MINUTE_GAP, PER_INTERACTION, null);
+    for (int u = 0; u <= SessionCache.CAPACITY; u++) {
+      harness.processElement(record(event("first-" + u, "user-" + u, "i" + u, BEGINNING + u, 0.5)));
+    }
+    assertThat(Harnesses.keysWithState(harness, UserSessionizer.SESSION)).as("only the one pushed out, before any barrier")
+        .isEqualTo(1);
+
+    harness.processElement(record(event("second-0", "user-0", "j0", ONE_MINUTE_LATER, 0.5)));
+    assertThat(last(harness).historyItems).as("its session, read back from state").containsExactly("i0");
+    harness.processElement(record(event("first-0", "user-0", "i0", BEGINNING, 0.5)));
+    assertThat(harness.getSideOutput(UserSessionizer.DUPLICATES)).hasSize(1);
+    harness.processWatermark(TWO_HOURS_LATER);
+    assertNothingLeft(harness);
   }
 
   @Test
@@ -338,8 +359,16 @@ class UserSessionizerTest {
     }
   }
 
-  static void assertNothingLeft(KeyedOneInputStreamOperatorTestHarness<String, InteractionEvent, QualitySample> harness) {
-    assertThat(Harnesses.keysWithState(harness, UserSessionizer.SESSION)).isZero();
+  /** Users with a session in keyed state, once the sessions on the heap are written there (as before a barrier). */
+  static long sessionsInState(KeyedOneInputStreamOperatorTestHarness<String, InteractionEvent, QualitySample> harness)
+      throws Exception {
+    harness.prepareSnapshotPreBarrier(0);
+    return Harnesses.keysWithState(harness, UserSessionizer.SESSION);
+  }
+
+  static void assertNothingLeft(KeyedOneInputStreamOperatorTestHarness<String, InteractionEvent, QualitySample> harness)
+      throws Exception {
+    assertThat(sessionsInState(harness)).isZero();
     assertThat(harness.numEventTimeTimers()).isZero();
   }
 
@@ -357,7 +386,14 @@ class UserSessionizerTest {
 
   static KeyedOneInputStreamOperatorTestHarness<String, InteractionEvent, QualitySample> harness(SessionConfig sessions,
       QualityConfig quality, OperatorSubtaskState state) throws Exception {
-    return Harnesses.keyed(new UserSessionizer(sessions, quality), e -> e.userId, state);
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(new UserSessionsOperator(sessions, quality),
+        (InteractionEvent e) -> e.userId, Types.STRING);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (state != null) {
+      harness.initializeState(state);
+    }
+    harness.open();
+    return harness;
   }
 
   static StreamRecord<InteractionEvent> record(InteractionEvent e) {
