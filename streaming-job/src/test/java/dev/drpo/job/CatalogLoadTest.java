@@ -119,6 +119,9 @@ class CatalogLoadTest {
       Thread.sleep(2_000); // requests sent since are answered as they come
     } finally {
       job.cancel().get();
+      while (!job.getJobStatus().get().isGloballyTerminalState()) { // no checkpoint still writes into the temporary directory
+        Thread.sleep(50);
+      }
     }
     long loaded = loadedAt;
     assertThat(loaded).as("answers within two minutes").isPositive();
