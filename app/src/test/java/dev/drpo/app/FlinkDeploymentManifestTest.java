@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.app.deploy.ComposeFile;
 import dev.drpo.job.JobConfig;
+import dev.drpo.operators.session.UserSessionsOperator;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,7 +148,10 @@ class FlinkDeploymentManifestTest {
     long nativeNeed = matrix + products + OTHER_NATIVE;
     // each scorer's scores of a batch with every item on the heap, while it searches exactly
     long scores = (long) scorers * ADVERTISED_ITEMS * batch * Float.BYTES;
-    long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + scores + OTHER_TASK_HEAP;
+    // each slot's sessions stage holds the sessions of its active users between checkpoints
+    long sessions = scorers * UserSessionsOperator.MAX_HEAP_BYTES;
+    long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + scores + sessions
+        + OTHER_TASK_HEAP;
     System.out.printf("TaskManager of %s: task heap %d MB (the catalog of %,d items while its index builds needs %d MB), task"
             + " off-heap %d MB (the exact search's matrix %d MB and products %d MB, the policies %d MB), managed %d MB (RocksDB)%n",
         flink.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY).toHumanReadableString(), memory.getTaskHeapSize().getMebiBytes(),

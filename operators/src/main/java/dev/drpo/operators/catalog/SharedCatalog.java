@@ -347,6 +347,7 @@ final class SharedCatalog {
     background.execute(() -> {
       synchronized (this) {
         if (closed || catalog != target) { // released, or its load failed after the build was due: nobody wants it
+          building = null;
           return;
         }
       }

@@ -18,11 +18,17 @@ import org.apache.flink.streaming.api.operators.KeyContext;
  * stage's time). A checkpoint therefore holds every session as of its barrier, as before; what a
  * failure loses from here was changed after the last checkpoint, and is read again from the
  * sources. At most {@link #CAPACITY} sessions are held: beyond, the least recently used is written
- * to state (if changed) and dropped. A session that ends is removed from both at once.
+ * to state (if changed) and dropped. A session that ends is removed from both at once. Writing back
+ * holds the checkpoint barrier for a few microseconds per changed session (up to {@link #CAPACITY}).
  */
 final class SessionCache {
-  /** Sessions held per instance (about a kilobyte each). */
+  /**
+   * Sessions held per instance: about a kilobyte each (a few events, the history's steps), up to
+   * about 16 KB for one at {@code sessions.max-events} 500 (its and the capped one's event ids).
+   */
   static final int CAPACITY = 20_000;
+  /** The most the held sessions take on the heap, per instance. */
+  static final long MAX_BYTES = CAPACITY * 16_384L;
 
   private final ValueState<UserSession> state;
   private final KeyContext keys;
@@ -38,8 +44,9 @@ final class SessionCache {
   UserSession get(String user) throws IOException {
     UserSession s = sessions.get(user);
     if (s == null) {
-      s = state.value();
-      if (s != null) {
+      UserSession kept = state.value();
+      if (kept != null) {
+        s = UserSessionSerializer.INSTANCE.copy(kept); // changed in place from now on: never the state backend's own object
         hold(user, s);
       }
     }
@@ -96,7 +103,7 @@ final class SessionCache {
   private void write(String user, UserSession s) {
     keys.setCurrentKey(user);
     try {
-      state.update(s);
+      state.update(UserSessionSerializer.INSTANCE.copy(s)); // a heap backend keeps the object, and snapshots it asynchronously
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the session of user " + user, e);
     }

@@ -233,11 +233,11 @@ public final class UserSessionSerializer extends TypeSerializerSingleton<UserSes
 
     @Override
     public TypeSerializerSchemaCompatibility<UserSession> resolveSchemaCompatibility(TypeSerializerSnapshot<UserSession> old) {
-      if (old instanceof Snapshot written) {
+      if (old instanceof Snapshot written) { // another format needs its reader here first (restoreSerializer)
         return written.format == FORMAT ? TypeSerializerSchemaCompatibility.compatibleAsIs()
-            : TypeSerializerSchemaCompatibility.compatibleAfterMigration();
+            : TypeSerializerSchemaCompatibility.incompatible();
       }
-      if (old instanceof PojoSerializerSnapshot) {
+      if (old instanceof PojoSerializerSnapshot && old.restoreSerializer().createInstance() instanceof UserSession) {
         return TypeSerializerSchemaCompatibility.compatibleAfterMigration();
       }
       return TypeSerializerSchemaCompatibility.incompatible();

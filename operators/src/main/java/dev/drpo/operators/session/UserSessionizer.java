@@ -125,10 +125,16 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   /** The user's open session, or the one a savepoint of an earlier build buffered; null if none. */
   private UserSession current(Context ctx) throws Exception {
     UserSession s = cache.get(ctx.getCurrentKey());
-    return s != null ? s : earlierBuilds.carryOver(e -> {
-      duplicates.inc();
-      ctx.output(DUPLICATES, e);
-    });
+    if (s == null) {
+      s = earlierBuilds.carryOver(e -> {
+        duplicates.inc();
+        ctx.output(DUPLICATES, e);
+      });
+      if (s != null) { // its old state is gone: it is this user's session from now on, whatever the event
+        cache.changed(ctx.getCurrentKey(), s);
+      }
+    }
+    return s;
   }
 
   /** Writes the sessions changed since the last call to keyed state (before a checkpoint barrier). */

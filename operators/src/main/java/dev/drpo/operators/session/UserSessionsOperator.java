@@ -11,6 +11,8 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
  * same way ({@code prepareSnapshotPreBarrier}). Wire it with {@code keyBy(userId).transform(...)}.
  */
 public class UserSessionsOperator extends KeyedProcessOperator<String, InteractionEvent, QualitySample> {
+  /** The most the sessions it holds between checkpoints take on the heap, per instance (for sizing TaskManagers). */
+  public static final long MAX_HEAP_BYTES = SessionCache.MAX_BYTES;
   private final UserSessionizer sessionizer;
 
   public UserSessionsOperator(SessionConfig sessions, QualityConfig quality) {

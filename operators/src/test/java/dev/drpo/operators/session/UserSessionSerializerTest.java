@@ -3,10 +3,10 @@ package dev.drpo.operators.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.drpo.operators.Harnesses;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.java.typeutils.TypeExtractor;
+import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,12 @@ class UserSessionSerializerTest {
   void shouldReadBackEveryFieldIncludingNullsAndNaN() throws Exception {
     UserSession full = full();
     assertThat(roundTrip(full)).usingRecursiveComparison(Harnesses.fieldByField()).isEqualTo(full);
-    assertThat(UserSessionSerializer.INSTANCE.copy(full)).usingRecursiveComparison(Harnesses.fieldByField()).isEqualTo(full);
+    UserSession copy = UserSessionSerializer.INSTANCE.copy(full);
+    assertThat(copy).usingRecursiveComparison(Harnesses.fieldByField()).isEqualTo(full);
+    assertThat(copy.steps).isNotSameAs(full.steps);
+    assertThat(copy.steps[0]).as("a deep copy: the cache changes its sessions in place").isNotSameAs(full.steps[0]);
+    assertThat(copy.eventIds).isNotSameAs(full.eventIds);
+    assertThat(full.steps[1].propensity).as("unknown propensity").isNaN();
     UserSession empty = new UserSession();
     assertThat(roundTrip(empty)).usingRecursiveComparison().isEqualTo(empty);
   }

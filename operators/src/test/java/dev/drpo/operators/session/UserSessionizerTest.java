@@ -289,7 +289,8 @@ class UserSessionizerTest {
   void shouldCarryOverTheSessionsASavepointOfAnEarlierBuildBuffered() throws Exception {
     var earlier = Harnesses.keyed(new EarlierBuildSessions(THIRTY_MINUTE_GAP), (InteractionEvent e) -> e.userId, null);
     feed(earlier, List.of(event("e1", "alice", "i1", BEGINNING, 0.2), event("e2", "alice", "i2", HALF_A_MINUTE_LATER, 0.6),
-        event("e1", "alice", "i1", BEGINNING, 0.2), event("e3", "bob", "i3", ONE_MINUTE_LATER, 0.9)));
+        event("e1", "alice", "i1", BEGINNING, 0.2), event("e3", "bob", "i3", ONE_MINUTE_LATER, 0.9),
+        event("e5", "carol", "i5", BEGINNING, 0.1)));
     OperatorSubtaskState savepoint = earlier.snapshot(1, 1);
     earlier.close();
 
@@ -299,10 +300,14 @@ class UserSessionizerTest {
     assertThat(last(restored).historyItems).as("the buffered steps are the new one's history").containsExactly("i1", "i2");
     assertThat(restored.getSideOutput(UserSessionizer.DUPLICATES)).as("the buffered copy of e1").hasSize(1);
 
+    restored.processElement(record(event("e5", "carol", "i5", BEGINNING, 0.1)));
+    assertThat(restored.getSideOutput(UserSessionizer.DUPLICATES)).as("a retry of carol's buffered event, her first after").hasSize(2);
+
     restored.processWatermark(ONE_MINUTE_LATER + 30 * MINUTE);
-    assertThat(last(restored).itemId).as("bob's buffered event, when the old build's timer fires").isEqualTo("i3");
+    assertThat(restored.extractOutputValues()).extracting(q -> q.itemId).as("bob's and carol's buffered events, at the timers")
+        .contains("i3", "i5");
     restored.processWatermark(TWO_HOURS_LATER);
-    assertThat(restored.extractOutputValues()).hasSize(4);
+    assertThat(restored.extractOutputValues()).hasSize(5);
     assertNothingLeft(restored);
     assertThat(Harnesses.keysWithState(restored, BufferedSessions.BUFFER, BufferedSessions.PENDING)).isZero();
   }
