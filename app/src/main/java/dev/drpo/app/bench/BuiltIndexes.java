@@ -41,8 +41,8 @@ final class BuiltIndexes {
   }
 
   private Path entry(CatalogItems items, int m, int beamWidth) {
-    return root.resolve(String.format(Locale.ROOT, "items-%d-d%d-%s-m%d-bw%d", items.size(), items.dimension(), contentHash(items),
-        m, beamWidth));
+    return root.resolve(String.format(Locale.ROOT, "items-%d-d%d-%s-m%d-bw%d", items.size(), items.dimension(),
+        contentHash(items), m, beamWidth));
   }
 
   /** The first 8 bytes of SHA-256 over the items' ids and embeddings, in hex. */

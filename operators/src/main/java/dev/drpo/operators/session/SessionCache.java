@@ -81,11 +81,6 @@ final class SessionCache {
     }
   }
 
-  /** How many sessions are held (tests). */
-  int size() {
-    return sessions.size();
-  }
-
   private void hold(String user, UserSession s) {
     sessions.put(user, s);
     if (sessions.size() > CAPACITY) {

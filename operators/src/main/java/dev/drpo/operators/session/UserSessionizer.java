@@ -7,8 +7,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
-import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -30,8 +30,9 @@ import org.apache.flink.util.OutputTag;
  * eventId within a session goes to {@link #DUPLICATES} (the first copy stays). Every input event
  * thus ends in exactly one of: a sample, LATE, DUPLICATES.
  *
- * <p>Per user one {@link UserSession} value, read and written once per event, and one event-time
- * timer, moved lazily: a timer that fires before it is needed is registered again for the new
+ * <p>Per user one {@link UserSession} value, held on the heap while the user is active and written to
+ * keyed state before each checkpoint barrier ({@link SessionCache}, {@link UserSessionsOperator}), and
+ * one event-time timer, moved lazily: a timer that fires before it is needed is registered again for the new
  * deadline, so an active user's timer is touched once per gap (or horizon), not per event.
  * Counters: samples, sessions (ended), lateEvents, duplicateEvents. A savepoint of an earlier
  * build's sessions stage restores too ({@link BufferedSessions}).
@@ -40,7 +41,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   public static final OutputTag<InteractionEvent> LATE = new OutputTag<>("late-events") {};
   public static final OutputTag<InteractionEvent> DUPLICATES = new OutputTag<>("duplicate-events") {};
   /** Keyed per user: the open session. */
-  public static final ValueStateDescriptor<UserSession> SESSION = new ValueStateDescriptor<>("session", UserSessionSerializer.INSTANCE);
+  public static final ValueStateDescriptor<UserSession> SESSION =
+      new ValueStateDescriptor<>("session", UserSessionSerializer.INSTANCE);
 
   private final SessionConfig sessions;
   private final QualityConfig quality;
@@ -65,7 +67,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   @Override
   public void open(OpenContext openContext) {
     if (keys == null) {
-      throw new IllegalStateException("run the sessionizer with UserSessionsOperator: it writes the sessions to state before each barrier");
+      throw new IllegalStateException(
+          "run the sessionizer with UserSessionsOperator: it writes the sessions to state before each barrier");
     }
     cache = new SessionCache(getRuntimeContext().getState(SESSION), keys);
     earlierBuilds = new BufferedSessions(getRuntimeContext());
