@@ -64,6 +64,9 @@ final class UsersCommand implements Callable<Integer> {
       overrides.put("kafka.bootstrap-servers", bootstrapServers);
     }
     JobConfig job = JobConfig.load(config, overrides);
+    if (config != null && !catalogOnly) {
+      requireTheSimulatorsState(job);
+    }
     JobConfig.Kafka kafka = job.kafka();
     JobConfig.Topics topics = kafka.topics();
     Map<String, String> used = kafka.topicsBySetting();
@@ -81,5 +84,18 @@ final class UsersCommand implements Callable<Integer> {
         realtime ? JobConfig.parseDuration("--user-interval", userInterval) : null), world, System.out, Map::of);
     return DrpoCli.untilInterrupted(run::stop, () -> run.run(kafka.connection(), SimulatedUsers.Topics.of(topics),
         job.scorer().excludeRecent()));
+  }
+
+  /**
+   * The job (its settings file, given with --config) must take what the users send as its state:
+   * their features alone; else it would dead-letter every event and request of theirs.
+   */
+  static void requireTheSimulatorsState(JobConfig job) {
+    int features = SimulatorConfig.defaults().dimension();
+    if (job.userFeatureDim() != features || job.historyLength() != 0) {
+      throw new IllegalArgumentException("the simulator's users send " + features + " user features and no history:"
+          + " run the job with events.user-feature-dim=" + features + " and state.history-length=0 (conf/simulator.yaml);"
+          + " --config has events.user-feature-dim=" + job.userFeatureDim() + " and state.history-length=" + job.historyLength());
+    }
   }
 }
