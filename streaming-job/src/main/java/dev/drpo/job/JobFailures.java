@@ -68,6 +68,13 @@ public final class JobFailures {
     }
   }
 
+  /** Prints how many failures there were and the first one's cause, if there were any. */
+  public void printTotal() {
+    if (failures() > 0) {
+      console.printf("the job failed %d times; the first: %s%n", failures(), firstCause);
+    }
+  }
+
   /** How many failures were printed. */
   public int failures() {
     return printed.size();

@@ -145,9 +145,7 @@ public final class RunCommand implements Callable<Integer> {
     while (!result.isDone()) {
       failures.check();
       if (stop.await(1, TimeUnit.SECONDS)) {
-        if (failures.failures() > 0) {
-          System.out.printf("the job failed %d times and was restarted; the first: %s%n", failures.failures(), failures.firstCause());
-        }
+        failures.printTotal();
         System.out.println("stopping the job with a savepoint...");
         String path = client.stopWithSavepoint(false, job.checkpoints().savepointDirectory(), SavepointFormatType.CANONICAL)
             .get(SAVEPOINT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -156,9 +154,7 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     failures.check(); // the job ended by itself
-    if (failures.failures() > 0) {
-      System.out.printf("the job failed %d times; the first: %s%n", failures.failures(), failures.firstCause());
-    }
+    failures.printTotal();
     result.get(); // its failure, if it failed
     return 0;
   }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The catalog of one job on one TaskManager (one JVM): loaded once, its index built once, and
  * shared by every instance of the job there that reads the same source with the same settings (its
- * scorers and state encoders; another job's instances have their own), reference-counted by their {@link LiveCatalog}s: the last to close it commits and
- * releases it. At a million items that is one copy of the embeddings and one index per TaskManager
+ * scorers and state encoders; another job's instances have their own), reference-counted by their
+ * {@link LiveCatalog}s: the last to close it commits and releases it. At a million items that is one copy of the embeddings and one index per TaskManager
  * instead of one per instance. A catalog not read from a topic ({@link CatalogLoader#source()} null)
  * is not shared.
  *
@@ -175,6 +175,7 @@ final class SharedCatalog {
       failed(e);
       return;
     }
+    Throwable thrown;
     synchronized (this) {
       if (closed) {
         done.catalog().close();
@@ -186,10 +187,10 @@ final class SharedCatalog {
       } catch (RuntimeException | Error e) { // e.g. an update held during the load that cannot be applied
         catalog = null;
         done.catalog().close();
-        failure = e;
+        thrown = e;
       }
     }
-    failed(failure);
+    failed(thrown);
   }
 
   /** The catalog cannot be loaded: every instance hears it (their tasks fail), and the next to open loads again. */

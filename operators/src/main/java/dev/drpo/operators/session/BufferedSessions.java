@@ -2,11 +2,14 @@ package dev.drpo.operators.session;
 
 import dev.drpo.operators.event.InteractionEvent;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 
 /**
  * The sessions stage's state as builds before 2 Dec 2026 (commit 020f616) kept it, under the same
@@ -16,7 +19,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
  * user's buffered events become that user's {@link UserSession} the first time the user's key is
  * touched again (the next event, or the old close timer, which every user with buffered events
  * has), and the old states of that key are cleared. Nothing of such a savepoint is lost or left
- * behind, and a savepoint of today's builds keeps these states empty.
+ * behind. A job restored from anything else never reads them ({@link #restoredIn}).
  */
 final class BufferedSessions {
   static final ListStateDescriptor<InteractionEvent> BUFFER = new ListStateDescriptor<>("buffer", InteractionEvent.class);
@@ -24,6 +27,13 @@ final class BufferedSessions {
 
   private final ListState<InteractionEvent> buffer;
   private final ValueState<UserSessionizer.Pending> pending;
+
+  /** True if the operator's keyed state holds buffered sessions of an earlier build (asked once, at open). */
+  static boolean restoredIn(KeyedStateBackend<?> backend) {
+    try (Stream<?> keys = backend.getKeys(BUFFER.getName(), VoidNamespace.INSTANCE)) {
+      return keys.findAny().isPresent();
+    }
+  }
 
   BufferedSessions(RuntimeContext context) {
     buffer = context.getListState(BUFFER);

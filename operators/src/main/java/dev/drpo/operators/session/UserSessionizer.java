@@ -48,6 +48,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   private final QualityConfig quality;
   private transient KeyContext keys;
   private transient SessionCache cache;
+  /** Null unless the job was restored from a savepoint of an earlier build with buffered sessions. */
   private transient BufferedSessions earlierBuilds;
   private transient Counter samples;
   private transient Counter ended;
@@ -71,7 +72,6 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
           "run the sessionizer with UserSessionsOperator: it writes the sessions to state before each barrier");
     }
     cache = new SessionCache(getRuntimeContext().getState(SESSION), keys);
-    earlierBuilds = new BufferedSessions(getRuntimeContext());
     samples = getRuntimeContext().getMetricGroup().counter("samples");
     ended = getRuntimeContext().getMetricGroup().counter("sessions");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
@@ -128,7 +128,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   /** The user's open session, or the one a savepoint of an earlier build buffered; null if none. */
   private UserSession current(Context ctx) throws Exception {
     UserSession s = cache.get(ctx.getCurrentKey());
-    if (s == null) {
+    if (s == null && earlierBuilds != null) {
       s = earlierBuilds.carryOver(e -> {
         duplicates.inc();
         ctx.output(DUPLICATES, e);
@@ -138,6 +138,11 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       }
     }
     return s;
+  }
+
+  /** The job was restored with an earlier build's buffered sessions: each user's are taken over on its first touch. */
+  void carryOverEarlierBuilds() {
+    earlierBuilds = new BufferedSessions(getRuntimeContext());
   }
 
   /** Writes the sessions changed since the last call to keyed state (before a checkpoint barrier). */

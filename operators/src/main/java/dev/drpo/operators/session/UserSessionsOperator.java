@@ -28,6 +28,9 @@ public class UserSessionsOperator extends KeyedProcessOperator<String, Interacti
   public void open() throws Exception {
     sessionizer.keysFrom(this);
     super.open();
+    if (BufferedSessions.restoredIn(getKeyedStateBackend())) {
+      sessionizer.carryOverEarlierBuilds();
+    }
   }
 
   @Override
