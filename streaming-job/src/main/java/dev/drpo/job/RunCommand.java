@@ -64,6 +64,11 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--from-savepoint", description = "Start from this savepoint or retained checkpoint.")
   String savepoint;
 
+  @Option(names = "--from-latest-checkpoint", description = {
+      "Start from the newest complete checkpoint under checkpoints.directory (after the JobManager was lost",
+      "without high availability; the directory must hold this job's checkpoints only)."})
+  boolean latestCheckpoint;
+
   @Option(names = "--ui-port", defaultValue = "" + DEFAULT_UI_PORT, description = "The local cluster's web UI port (default: ${DEFAULT-VALUE}).")
   int uiPort;
 
@@ -113,6 +118,13 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     JobConfig job = JobConfig.load(config, settings);
     Configuration flink = DrpoJob.flinkConfiguration(job);
+    if (latestCheckpoint) {
+      if (savepoint != null) {
+        throw new IllegalArgumentException("--from-savepoint and --from-latest-checkpoint: give one of them");
+      }
+      savepoint = RetainedCheckpoints.latest(job.checkpoints().directory());
+      System.out.println("resuming from the latest retained checkpoint: " + savepoint);
+    }
     if (savepoint != null) {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
     }

@@ -43,6 +43,7 @@ final class FlinkCluster {
   private final Path confDir;
   private final int restPort;
   private final Map<String, Process> taskManagers = new LinkedHashMap<>();
+  private Process jobManager;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private FlinkCluster(Processes processes, List<Path> classpath, Path confDir, int restPort) {
@@ -82,10 +83,20 @@ final class FlinkCluster {
     Files.createDirectories(confDir);
     Files.write(confDir.resolve("config.yaml"), lines);
     FlinkCluster cluster = new FlinkCluster(processes, classpath, confDir, restPort);
-    processes.start("jobmanager", classpath, jvm("-Xmx768m"), "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-        List.of("--configDir", confDir.toString()), Map.of());
-    cluster.awaitRest(Duration.ofSeconds(90));
+    cluster.startJobManager();
     return cluster;
+  }
+
+  /** The JobManager process (again, after {@link #killJobManager}: same configuration, ports and directories); returns once its REST API answers. */
+  void startJobManager() throws Exception {
+    jobManager = processes.start("jobmanager", classpath, jvm("-Xmx768m"),
+        "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint", List.of("--configDir", confDir.toString()), Map.of());
+    awaitRest(Duration.ofSeconds(90));
+  }
+
+  /** kill -9 of the JobManager process. */
+  void killJobManager() {
+    Processes.kill(jobManager);
   }
 
   private static List<String> jvm(String... more) {
@@ -190,12 +201,19 @@ final class FlinkCluster {
   long awaitFailover(String jobId, long since, Duration timeout) throws Exception {
     long[] failedAt = new long[1];
     Await.until(() -> {
-      for (JsonNode entry : get("/jobs/" + jobId + "/exceptions").get("exceptionHistory").get("entries")) {
-        failedAt[0] = Math.max(failedAt[0], entry.get("timestamp").asLong());
-      }
+      failedAt[0] = failures(jobId).stream().mapToLong(Long::longValue).max().orElse(0);
       return failedAt[0] > since && get("/jobs/" + jobId).get("state").asText().equals("RUNNING");
     }, timeout, "the job's failover");
     return failedAt[0];
+  }
+
+  /** When each failure in the job's exception history was recorded (the JobManager's clock, this machine's). */
+  List<Long> failures(String jobId) throws IOException, InterruptedException {
+    List<Long> times = new ArrayList<>();
+    for (JsonNode entry : get("/jobs/" + jobId + "/exceptions").get("exceptionHistory").get("entries")) {
+      times.add(entry.get("timestamp").asLong());
+    }
+    return times;
   }
 
   /** Stops the job with a savepoint (no drain), through the REST API; its location. */

@@ -21,10 +21,17 @@ import org.apache.kafka.common.Uuid;
  * by localhost and free ports. Its listener PLAINTEXT is compose's {@code kafka:9092}.
  */
 final class KafkaBrokerProcess {
+  private final Processes processes;
+  private final List<Path> classpath;
+  private final Path properties;
   private final int plaintextPort;
   private final int externalPort;
+  private Process process;
 
-  private KafkaBrokerProcess(int plaintextPort, int externalPort) {
+  private KafkaBrokerProcess(Processes processes, List<Path> classpath, Path properties, int plaintextPort, int externalPort) {
+    this.processes = processes;
+    this.classpath = classpath;
+    this.properties = properties;
     this.plaintextPort = plaintextPort;
     this.externalPort = externalPort;
   }
@@ -59,10 +66,24 @@ final class KafkaBrokerProcess {
     if (formatted != 0) {
       throw new IllegalStateException("kafka-storage format failed: " + processes.output("kafka-storage"));
     }
-    processes.start("kafka", classpath, List.of("-Xmx768m"), "kafka.Kafka", List.of(file.toString()), Map.of());
-    KafkaBrokerProcess broker = new KafkaBrokerProcess(plaintext, external);
-    broker.awaitReady(Duration.ofSeconds(90));
+    KafkaBrokerProcess broker = new KafkaBrokerProcess(processes, classpath, file, plaintext, external);
+    broker.run();
     return broker;
+  }
+
+  private void run() throws Exception {
+    process = processes.start("kafka", classpath, List.of("-Xmx768m"), "kafka.Kafka", List.of(properties.toString()), Map.of());
+    awaitReady(Duration.ofSeconds(90));
+  }
+
+  /** kill -9 of the broker process. */
+  void kill() {
+    Processes.kill(process);
+  }
+
+  /** The broker again, on the same ports and data directory (after {@link #kill}); returns once it answers. */
+  void restart() throws Exception {
+    run();
   }
 
   /** compose's {@code kafka:9092}. */

@@ -1,0 +1,109 @@
+package dev.drpo.app.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The deployment of docker-compose.yml with processes ({@link ComposeDeployment}), through the
+ * faults beyond a TaskManager: the Kafka broker is killed with kill -9 and started again 10 s
+ * later on the same data directory; later the JobManager is killed with kill -9 and started
+ * again, and, as compose runs without high availability, the job is resumed with the command
+ * docs/operations.md gives (compose's `flink run` with {@code --from-latest-checkpoint}). Both
+ * outages stay within the default kafka.transaction-timeout (5 min), so nothing of the exactly-once
+ * outputs may be lost: docs/operations.md says what a longer one costs.
+ */
+class FaultsProcessIT {
+  private static final Duration BROKER_DOWN = Duration.ofSeconds(10);
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void shouldAnswerEveryRequestThroughABrokerKillAndAJobManagerKill() throws Exception {
+    long testStart = System.nanoTime();
+    Path dir = Distribution.freshDirectory("faults-it");
+    try (Processes processes = new Processes(dir.resolve("logs"))) {
+      ComposeDeployment deployment = ComposeDeployment.start(dir, processes, List.of(), Map.of());
+      FlinkCluster flink = deployment.flink;
+      String job = flink.awaitJob("RUNNING", Duration.ofSeconds(60));
+      Process users = deployment.startUsers("240s");
+      try (Traffic traffic = new Traffic(deployment.connection, "rec-requests", "recommendations")) {
+        Await.until(() -> traffic.firstAnswerAfter(0).isPresent(), Duration.ofSeconds(120), "a first answer");
+        Thread.sleep(20_000);
+
+        long versionBeforeBroker = Collections.max(deployment.versions());
+        long brokerKilledAt = System.currentTimeMillis();
+        deployment.kafka.kill();
+        Thread.sleep(BROKER_DOWN.toMillis());
+        deployment.kafka.restart();
+        long brokerBackAt = System.currentTimeMillis();
+        Await.until(() -> traffic.firstAnswerAfter(brokerBackAt).isPresent(), Duration.ofSeconds(180),
+            "an answer after the broker came back");
+        double brokerFirstAnswer = (traffic.firstAnswerAfter(brokerBackAt).getAsLong() - brokerKilledAt) / 1000.0;
+        double brokerFirstVersion = (newVersionAfter(deployment, versionBeforeBroker) - brokerKilledAt) / 1000.0;
+        List<Long> brokerFailures = flink.failures(job).stream().filter(t -> t > brokerKilledAt).sorted().toList();
+        JsonNode checkpoints = flink.get("/jobs/" + job + "/checkpoints").get("counts");
+        assertThat(flink.jobIn("RUNNING")).as("the job runs after the broker's outage").isEqualTo(job);
+        Thread.sleep(15_000);
+
+        long versionBeforeJobManager = Collections.max(deployment.versions());
+        long jobManagerKilledAt = System.currentTimeMillis();
+        flink.killJobManager();
+        flink.startJobManager();
+        long jobManagerBackAt = System.currentTimeMillis();
+        assertThat(flink.jobIn("RUNNING")).as("without high availability a new JobManager knows no job").isNull();
+        flink.awaitTaskManagers(2, Duration.ofSeconds(120));
+        long taskManagersBackAt = System.currentTimeMillis();
+        long resumedAt = System.currentTimeMillis();
+        String resumed = deployment.submit("resume", List.of(), List.of("--from-latest-checkpoint"));
+        Await.until(() -> traffic.firstAnswerAfter(resumedAt).isPresent(), Duration.ofSeconds(180),
+            "an answer after the job was resumed");
+        double jobManagerFirstAnswer = (traffic.firstAnswerAfter(resumedAt).getAsLong() - jobManagerKilledAt) / 1000.0;
+        double jobManagerFirstVersion = (newVersionAfter(deployment, versionBeforeJobManager) - jobManagerKilledAt) / 1000.0;
+
+        assertThat(users.waitFor(6, TimeUnit.MINUTES)).as("the users end after their --duration").isTrue();
+        assertThat(users.exitValue()).as("users, see " + processes.log("users")).isZero();
+        Await.until(() -> traffic.unanswered() == 0, Duration.ofSeconds(60),
+            "every request answered");
+        List<Long> versions = deployment.versions();
+        int malformed = deployment.malformedEventsSent();
+        int deadLetters = deployment.deadLetters(malformed);
+
+        System.out.printf("faults with processes: %d requests, 0 unanswered, %d answered again (at-least-once), %d dead letters "
+                + "of %d malformed events, versions "
+                + "%d..%d; broker kill -9, back %.1f s later: %d job failure(s)%s, checkpoints until then "
+                + "%d completed, %d failed, first answer %.1f s and first new version "
+                + "%.1f s after the kill; JobManager kill -9: a new one answered after %.1f s, the TaskManagers registered after "
+                + "%.1f s, `flink run ... --from-latest-checkpoint` at %.1f s: first answer %.1f s and first new version %.1f s "
+                + "after the kill; whole test %.0f s%n",
+            traffic.requests(), traffic.repeats(), deadLetters, malformed, versions.get(0), versions.get(versions.size() - 1),
+            (brokerBackAt - brokerKilledAt) / 1000.0, brokerFailures.size(),
+            brokerFailures.isEmpty() ? "" : String.format(" (the first %.1f s after the kill)", (brokerFailures.get(0) - brokerKilledAt) / 1000.0),
+            checkpoints.get("completed").asInt(), checkpoints.get("failed").asInt(),
+            brokerFirstAnswer, brokerFirstVersion, (jobManagerBackAt - jobManagerKilledAt) / 1000.0,
+            (taskManagersBackAt - jobManagerKilledAt) / 1000.0, (resumedAt - jobManagerKilledAt) / 1000.0, jobManagerFirstAnswer,
+            jobManagerFirstVersion, (System.nanoTime() - testStart) / 1e9);
+        assertThat(processes.output("resume")).as("flink run --from-latest-checkpoint names the checkpoint")
+            .containsPattern("resuming from the latest retained checkpoint: \\S+/" + job + "/chk-\\d+");
+        assertThat(resumed).isNotEqualTo(job);
+        assertThat(traffic.requests()).isGreaterThan(500);
+        assertThat(deadLetters).as("dead letters (exactly-once) = malformed events sent: none lost, none twice").isEqualTo(malformed)
+            .isPositive();
+        DeploymentProcessIT.assertOneByOne(versions, "committed versions continue, one by one, across both kills");
+      }
+    }
+  }
+
+  /** When a version newer than {@code version} was first seen committed on the topic. */
+  private static long newVersionAfter(ComposeDeployment deployment, long version) throws Exception {
+    Await.until(() -> Collections.max(deployment.versions()) > version, Duration.ofSeconds(180), "a version after " + version);
+    return System.currentTimeMillis();
+  }
+}
