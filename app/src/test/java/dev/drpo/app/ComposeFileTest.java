@@ -8,6 +8,7 @@ import dev.drpo.app.deploy.ComposeFile;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.RunCommand;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,18 @@ class ComposeFileTest {
     assertThat(command).contains(RunCommand.class.getName());
     assertThat(accepted.kafka().bootstrapServers()).isEqualTo("kafka:9092");
     assertThat(accepted.userFeatureDim()).as("the simulator's users have 128 features").isEqualTo(128);
+  }
+
+  @Test
+  void letsTheJobClientReadTheCheckpointsItResumesFrom() throws Exception {
+    List<String> command = ComposeFile.command("job");
+    String directory = command.stream().filter(a -> a.startsWith("checkpoints.directory=")).findFirst().orElseThrow()
+        .substring("checkpoints.directory=file://".length());
+    List<String> volumes = new ArrayList<>();
+    ComposeFile.service("job").get("volumes").forEach(v -> volumes.add(v.asText()));
+
+    assertThat(volumes).as("--from-latest-checkpoint lists %s in the job's client", directory)
+        .anyMatch(v -> directory.equals(v.split(":")[1]) || directory.startsWith(v.split(":")[1] + "/"));
   }
 
   @Test

@@ -7,12 +7,14 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 
 /**
- * The checkpoints Flink retains under a job's {@code checkpoints.directory} ({@code <dir>/<job
+ * What a job resumes from when its JobManager was lost without high availability: the newest of
+ * the checkpoints Flink retains under its {@code checkpoints.directory} ({@code <dir>/<job
  * id>/chk-<n>/_metadata}; the job retains them on cancellation, and they stay when the JobManager
- * dies): where a job resumes from when its JobManager was lost without high availability. Read
- * through Flink's file systems, so any URI the checkpoints can be written to (file://, s3://,
- * hdfs://) can be searched. A directory is assumed to hold one job's checkpoints (each job its own
- * checkpoints.directory), whatever its job ids.
+ * dies) and the savepoints under its {@code checkpoints.savepoint-directory} ({@code
+ * <dir>/savepoint-.../_metadata}), so that a job lost before the first checkpoint after a rollout
+ * from a savepoint resumes from that savepoint, not from the older job's last checkpoint. Read
+ * through Flink's file systems (file://, s3://, hdfs://). The directories are assumed to hold one
+ * job's checkpoints and savepoints (each job its own), whatever its job ids.
  */
 public final class RetainedCheckpoints {
   private static final Pattern CHECKPOINT = Pattern.compile("chk-\\d+");
@@ -21,33 +23,50 @@ public final class RetainedCheckpoints {
   private RetainedCheckpoints() {}
 
   /**
-   * The complete checkpoint (it has its {@code _metadata}) written last under the directory.
+   * The complete checkpoint or savepoint (it has its {@code _metadata}) written last.
    *
-   * @throws IllegalArgumentException naming the setting when there is none
+   * @throws IllegalArgumentException naming the settings when there is none
    */
-  public static String latest(String checkpointsDirectory) throws IOException {
-    Path root = new Path(checkpointsDirectory);
-    FileSystem fs = root.getFileSystem();
-    FileStatus[] jobs = fs.exists(root) ? fs.listStatus(root) : null;
-    Path latest = null;
-    long latestTime = Long.MIN_VALUE;
-    for (FileStatus job : jobs == null ? new FileStatus[0] : jobs) {
-      FileStatus[] checkpoints = job.isDir() ? fs.listStatus(job.getPath()) : null;
-      for (FileStatus checkpoint : checkpoints == null ? new FileStatus[0] : checkpoints) {
-        Path metadata = new Path(checkpoint.getPath(), METADATA);
-        if (checkpoint.isDir() && CHECKPOINT.matcher(checkpoint.getPath().getName()).matches() && fs.exists(metadata)) {
-          long written = fs.getFileStatus(metadata).getModificationTime();
-          if (written > latestTime) {
-            latestTime = written;
-            latest = checkpoint.getPath();
-          }
+  public static String latest(JobConfig.Checkpoints settings) throws IOException {
+    Newest newest = new Newest();
+    for (FileStatus job : list(new Path(settings.directory()))) {
+      for (FileStatus checkpoint : job.isDir() ? list(job.getPath()) : new FileStatus[0]) {
+        if (CHECKPOINT.matcher(checkpoint.getPath().getName()).matches()) {
+          newest.consider(checkpoint);
         }
       }
     }
-    if (latest == null) {
-      throw new IllegalArgumentException("no complete checkpoint (<job id>/chk-<n>/_metadata) under " + checkpointsDirectory
-          + " (checkpoints.directory)");
+    for (FileStatus savepoint : list(new Path(settings.savepointDirectory()))) {
+      newest.consider(savepoint);
     }
-    return latest.toString();
+    if (newest.path == null) {
+      throw new IllegalArgumentException("no complete checkpoint (<job id>/chk-<n>/_metadata) under " + settings.directory()
+          + " (checkpoints.directory) and no savepoint under " + settings.savepointDirectory() + " (checkpoints.savepoint-directory)");
+    }
+    return newest.path.toString();
+  }
+
+  private static FileStatus[] list(Path directory) throws IOException {
+    FileSystem fs = directory.getFileSystem();
+    FileStatus[] entries = fs.exists(directory) ? fs.listStatus(directory) : null;
+    return entries == null ? new FileStatus[0] : entries;
+  }
+
+  /** The directory whose _metadata was written last, among those considered. */
+  private static final class Newest {
+    Path path;
+    long written = Long.MIN_VALUE;
+
+    void consider(FileStatus directory) throws IOException {
+      Path metadata = new Path(directory.getPath(), METADATA);
+      FileSystem fs = metadata.getFileSystem();
+      if (directory.isDir() && fs.exists(metadata)) {
+        long time = fs.getFileStatus(metadata).getModificationTime();
+        if (time > written) {
+          written = time;
+          path = directory.getPath();
+        }
+      }
+    }
   }
 }

@@ -65,8 +65,9 @@ public final class RunCommand implements Callable<Integer> {
   String savepoint;
 
   @Option(names = "--from-latest-checkpoint", description = {
-      "Start from the newest complete checkpoint under checkpoints.directory (after the JobManager was lost",
-      "without high availability; the directory must hold this job's checkpoints only)."})
+      "Start from the newest complete checkpoint under checkpoints.directory or savepoint under",
+      "checkpoints.savepoint-directory: once, to resume after the JobManager was lost without high availability",
+      "(the directories must hold this job's only)."})
   boolean latestCheckpoint;
 
   @Option(names = "--ui-port", defaultValue = "" + DEFAULT_UI_PORT, description = "The local cluster's web UI port (default: ${DEFAULT-VALUE}).")
@@ -119,10 +120,12 @@ public final class RunCommand implements Callable<Integer> {
     JobConfig job = JobConfig.load(config, settings);
     Configuration flink = DrpoJob.flinkConfiguration(job);
     if (latestCheckpoint) {
-      if (savepoint != null) {
-        throw new IllegalArgumentException("--from-savepoint and --from-latest-checkpoint: give one of them");
+      boolean givenToFlink = StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration()
+          .getOptional(StateRecoveryOptions.SAVEPOINT_PATH).isPresent(); // flink run -s
+      if (savepoint != null || givenToFlink) {
+        throw new IllegalArgumentException("--from-savepoint (or flink run -s) and --from-latest-checkpoint: give one of them");
       }
-      savepoint = RetainedCheckpoints.latest(job.checkpoints().directory());
+      savepoint = RetainedCheckpoints.latest(job.checkpoints());
       System.out.println("resuming from the latest retained checkpoint: " + savepoint);
     }
     if (savepoint != null) {

@@ -60,7 +60,7 @@ class DeploymentProcessIT {
       String job = flink.awaitJob("RUNNING", Duration.ofSeconds(60));
       Process usersProcess = deployment.startUsers("150s");
       KafkaConnection connection = deployment.connection;
-      try (Traffic traffic = new Traffic(connection, "rec-requests", "recommendations")) {
+      try (Traffic traffic = new Traffic(connection, "rec-requests", "recommendations", "policy-versions")) {
         Await.until(() -> traffic.firstAnswerAfter(0).isPresent(), Duration.ofSeconds(120), "a first answer");
         Thread.sleep(20_000);
 

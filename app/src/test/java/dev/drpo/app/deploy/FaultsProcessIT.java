@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +33,11 @@ class FaultsProcessIT {
       FlinkCluster flink = deployment.flink;
       String job = flink.awaitJob("RUNNING", Duration.ofSeconds(60));
       Process users = deployment.startUsers("240s");
-      try (Traffic traffic = new Traffic(deployment.connection, "rec-requests", "recommendations")) {
+      try (Traffic traffic = new Traffic(deployment.connection, "rec-requests", "recommendations", "policy-versions")) {
         Await.until(() -> traffic.firstAnswerAfter(0).isPresent(), Duration.ofSeconds(120), "a first answer");
         Thread.sleep(20_000);
 
-        long versionBeforeBroker = Collections.max(deployment.versions());
+        JsonNode checkpointsBefore = flink.get("/jobs/" + job + "/checkpoints").get("counts");
         long brokerKilledAt = System.currentTimeMillis();
         deployment.kafka.kill();
         Thread.sleep(BROKER_DOWN.toMillis());
@@ -47,13 +46,14 @@ class FaultsProcessIT {
         Await.until(() -> traffic.firstAnswerAfter(brokerBackAt).isPresent(), Duration.ofSeconds(180),
             "an answer after the broker came back");
         double brokerFirstAnswer = (traffic.firstAnswerAfter(brokerBackAt).getAsLong() - brokerKilledAt) / 1000.0;
-        double brokerFirstVersion = (newVersionAfter(deployment, versionBeforeBroker) - brokerKilledAt) / 1000.0;
+        double brokerFirstVersion = (firstNewVersionAfter(traffic, brokerBackAt) - brokerKilledAt) / 1000.0;
         List<Long> brokerFailures = flink.failures(job).stream().filter(t -> t > brokerKilledAt).sorted().toList();
-        JsonNode checkpoints = flink.get("/jobs/" + job + "/checkpoints").get("counts");
+        JsonNode checkpointsAfter = flink.get("/jobs/" + job + "/checkpoints").get("counts");
+        int completedMeanwhile = checkpointsAfter.get("completed").asInt() - checkpointsBefore.get("completed").asInt();
+        int failedMeanwhile = checkpointsAfter.get("failed").asInt() - checkpointsBefore.get("failed").asInt();
         assertThat(flink.jobIn("RUNNING")).as("the job runs after the broker's outage").isEqualTo(job);
         Thread.sleep(15_000);
 
-        long versionBeforeJobManager = Collections.max(deployment.versions());
         long jobManagerKilledAt = System.currentTimeMillis();
         flink.killJobManager();
         flink.startJobManager();
@@ -66,7 +66,7 @@ class FaultsProcessIT {
         Await.until(() -> traffic.firstAnswerAfter(resumedAt).isPresent(), Duration.ofSeconds(180),
             "an answer after the job was resumed");
         double jobManagerFirstAnswer = (traffic.firstAnswerAfter(resumedAt).getAsLong() - jobManagerKilledAt) / 1000.0;
-        double jobManagerFirstVersion = (newVersionAfter(deployment, versionBeforeJobManager) - jobManagerKilledAt) / 1000.0;
+        double jobManagerFirstVersion = (firstNewVersionAfter(traffic, resumedAt) - jobManagerKilledAt) / 1000.0;
 
         assertThat(users.waitFor(6, TimeUnit.MINUTES)).as("the users end after their --duration").isTrue();
         assertThat(users.exitValue()).as("users, see " + processes.log("users")).isZero();
@@ -78,15 +78,15 @@ class FaultsProcessIT {
 
         System.out.printf("faults with processes: %d requests, 0 unanswered, %d answered again (at-least-once), %d dead letters "
                 + "of %d malformed events, versions "
-                + "%d..%d; broker kill -9, back %.1f s later: %d job failure(s)%s, checkpoints until then "
-                + "%d completed, %d failed, first answer %.1f s and first new version "
+                + "%d..%d; broker kill -9, back %.1f s later: %d job failure(s)%s, checkpoints from the kill to the "
+                + "first answer after it %d completed, %d failed, first answer %.1f s and first new version "
                 + "%.1f s after the kill; JobManager kill -9: a new one answered after %.1f s, the TaskManagers registered after "
-                + "%.1f s, `flink run ... --from-latest-checkpoint` at %.1f s: first answer %.1f s and first new version %.1f s "
+                + "%.1f s, `flink run ... --from-latest-checkpoint` started at %.1f s: first answer %.1f s and first new version %.1f s "
                 + "after the kill; whole test %.0f s%n",
             traffic.requests(), traffic.repeats(), deadLetters, malformed, versions.get(0), versions.get(versions.size() - 1),
             (brokerBackAt - brokerKilledAt) / 1000.0, brokerFailures.size(),
             brokerFailures.isEmpty() ? "" : String.format(" (the first %.1f s after the kill)", (brokerFailures.get(0) - brokerKilledAt) / 1000.0),
-            checkpoints.get("completed").asInt(), checkpoints.get("failed").asInt(),
+            completedMeanwhile, failedMeanwhile,
             brokerFirstAnswer, brokerFirstVersion, (jobManagerBackAt - jobManagerKilledAt) / 1000.0,
             (taskManagersBackAt - jobManagerKilledAt) / 1000.0, (resumedAt - jobManagerKilledAt) / 1000.0, jobManagerFirstAnswer,
             jobManagerFirstVersion, (System.nanoTime() - testStart) / 1e9);
@@ -101,9 +101,9 @@ class FaultsProcessIT {
     }
   }
 
-  /** When a version newer than {@code version} was first seen committed on the topic. */
-  private static long newVersionAfter(ComposeDeployment deployment, long version) throws Exception {
-    Await.until(() -> Collections.max(deployment.versions()) > version, Duration.ofSeconds(180), "a version after " + version);
-    return System.currentTimeMillis();
+  /** When the first version published after {@code t} was committed (seen by the follower), waiting for it. */
+  private static long firstNewVersionAfter(Traffic traffic, long t) throws Exception {
+    Await.until(() -> traffic.firstNewVersionAfter(t).isPresent(), Duration.ofSeconds(180), "a version published after " + t);
+    return traffic.firstNewVersionAfter(t).getAsLong();
   }
 }

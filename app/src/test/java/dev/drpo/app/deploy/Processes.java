@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -20,6 +21,7 @@ import java.util.stream.Stream;
  * shutdown hook does the same if the test JVM itself is stopped.
  */
 final class Processes implements AutoCloseable {
+  private static final int FIRST_PORT = 10_000;
   private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private final Path logs;
   private final List<Process> started = new ArrayList<>();
@@ -96,11 +98,37 @@ final class Processes implements AutoCloseable {
     }
   }
 
+  /**
+   * A free port below the kernel's range of ephemeral ports, so that a process restarted by a test
+   * gets its port back: while it is down, an outgoing connection (even a client reconnecting to it)
+   * could take a port of that range.
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    int below = ephemeralPortsFrom();
+    if (below - FIRST_PORT < 1_000) { // no room below the range: any free port
+      try (ServerSocket s = new ServerSocket(0)) {
+        return s.getLocalPort();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = FIRST_PORT + ThreadLocalRandom.current().nextInt(below - FIRST_PORT);
+      try (ServerSocket s = new ServerSocket(port)) {
+        return port;
+      } catch (IOException taken) {
+        // another one
+      }
+    }
+    throw new IllegalStateException("no free port between " + FIRST_PORT + " and " + below);
+  }
+
+  private static int ephemeralPortsFrom() {
+    try {
+      // readAllLines: Files.readString gives only the first byte of a /proc file
+      return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException unknown) {
+      return 32_768; // Linux's default
     }
   }
 

@@ -17,26 +17,37 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 /**
  * Follows the requests and the answers on their topics while the deployment runs: when each
  * request was sent (its record's timestamp), when it was first answered, and how many answers came
- * again. Record timestamps are the producers' clocks, all on this machine.
+ * again; and when each committed policy version was first seen. Record timestamps are the
+ * producers' clocks, all on this machine.
  */
 final class Traffic implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Map<String, Long> sent = new HashMap<>();
   private final Map<String, Long> answered = new HashMap<>();
+  /** Committed policy versions: when this follower first saw each (read_committed, so once its transaction committed). */
+  private final Map<Long, Long> versionSeen = new HashMap<>();
   private long repeats;
   private volatile boolean closed;
   private final Thread reader;
 
-  Traffic(KafkaConnection kafka, String requestsTopic, String answersTopic) {
+  Traffic(KafkaConnection kafka, String requestsTopic, String answersTopic, String versionsTopic) {
     KafkaConsumer<byte[], byte[]> requests = CommittedRecords.assigned(kafka, requestsTopic, false, new Properties(), Duration.ofSeconds(30));
     KafkaConsumer<byte[], byte[]> answers = CommittedRecords.assigned(kafka, answersTopic, false, new Properties(), Duration.ofSeconds(30));
+    KafkaConsumer<byte[], byte[]> versions = CommittedRecords.assigned(kafka, versionsTopic, false, new Properties(), Duration.ofSeconds(30));
     reader = new Thread(() -> {
-      try (requests; answers) {
+      try (requests; answers; versions) {
         while (!closed) {
           for (ConsumerRecord<byte[], byte[]> r : requests.poll(Duration.ofMillis(100))) {
             String id = requestId(r.value());
             synchronized (this) {
               sent.putIfAbsent(id, r.timestamp());
+            }
+          }
+          for (ConsumerRecord<byte[], byte[]> r : versions.poll(Duration.ofMillis(10))) {
+            long version = Long.parseLong(new String(r.headers().lastHeader("drpo.version").value(), StandardCharsets.UTF_8));
+            long now = System.currentTimeMillis();
+            synchronized (this) {
+              versionSeen.putIfAbsent(version, now);
             }
           }
           for (ConsumerRecord<byte[], byte[]> r : answers.poll(Duration.ofMillis(100))) {
@@ -78,6 +89,16 @@ final class Traffic implements AutoCloseable {
   /** When the first answer after {@code t} came, if one did. */
   synchronized OptionalLong firstAnswerAfter(long t) {
     return answered.values().stream().mapToLong(Long::longValue).filter(a -> a > t).min();
+  }
+
+  /**
+   * When the first version newer than every version committed by {@code t} was seen, if one was:
+   * the first version a job published after {@code t}.
+   */
+  synchronized OptionalLong firstNewVersionAfter(long t) {
+    long newestBefore = versionSeen.entrySet().stream().filter(e -> e.getValue() <= t).mapToLong(Map.Entry::getKey).max().orElse(-1);
+    return versionSeen.entrySet().stream().filter(e -> e.getValue() > t && e.getKey() > newestBefore)
+        .mapToLong(Map.Entry::getValue).min();
   }
 
   @Override
