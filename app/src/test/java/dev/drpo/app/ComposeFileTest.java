@@ -50,13 +50,22 @@ class ComposeFileTest {
   @Test
   void letsTheJobClientReadTheCheckpointsItResumesFrom() throws Exception {
     List<String> command = ComposeFile.command("job");
-    String directory = command.stream().filter(a -> a.startsWith("checkpoints.directory=")).findFirst().orElseThrow()
-        .substring("checkpoints.directory=file://".length());
-    List<String> volumes = new ArrayList<>();
-    ComposeFile.service("job").get("volumes").forEach(v -> volumes.add(v.asText()));
+    List<String> jobVolumes = volumes("job");
+    for (String setting : List.of("checkpoints.directory=", "checkpoints.savepoint-directory=")) {
+      String directory = command.stream().filter(a -> a.startsWith(setting)).findFirst().orElseThrow()
+          .substring(setting.length() + "file://".length());
+      // the named volume the JobManager and TaskManagers write, mounted where the setting points
+      String written = volumes("jobmanager").stream().filter(v -> directory.startsWith(v.split(":")[1] + "/")).findFirst()
+          .orElseThrow(() -> new AssertionError("the JobManager does not write " + directory));
+      assertThat(jobVolumes).as("--from-latest-checkpoint lists %s in the job's client", directory)
+          .anyMatch(v -> v.startsWith(written + ":") || v.equals(written));
+    }
+  }
 
-    assertThat(volumes).as("--from-latest-checkpoint lists %s in the job's client", directory)
-        .anyMatch(v -> directory.equals(v.split(":")[1]) || directory.startsWith(v.split(":")[1] + "/"));
+  private static List<String> volumes(String service) throws Exception {
+    List<String> volumes = new ArrayList<>();
+    ComposeFile.service(service).get("volumes").forEach(v -> volumes.add(v.asText()));
+    return volumes;
   }
 
   @Test

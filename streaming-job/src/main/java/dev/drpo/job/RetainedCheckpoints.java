@@ -25,19 +25,27 @@ public final class RetainedCheckpoints {
   /**
    * The complete checkpoint or savepoint (it has its {@code _metadata}) written last.
    *
-   * @throws IllegalArgumentException naming the settings when there is none
+   * @throws IllegalArgumentException naming the settings when there is none, or a directory cannot be read
    */
-  public static String latest(JobConfig.Checkpoints settings) throws IOException {
+  public static String latest(JobConfig.Checkpoints settings) {
     Newest newest = new Newest();
-    for (FileStatus job : list(new Path(settings.directory()))) {
-      for (FileStatus checkpoint : job.isDir() ? list(job.getPath()) : new FileStatus[0]) {
-        if (CHECKPOINT.matcher(checkpoint.getPath().getName()).matches()) {
-          newest.consider(checkpoint);
+    try {
+      for (FileStatus job : list(new Path(settings.directory()))) {
+        for (FileStatus checkpoint : job.isDir() ? list(job.getPath()) : new FileStatus[0]) {
+          if (CHECKPOINT.matcher(checkpoint.getPath().getName()).matches()) {
+            newest.consider(checkpoint);
+          }
         }
       }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot list " + settings.directory() + " (checkpoints.directory): " + e, e);
     }
-    for (FileStatus savepoint : list(new Path(settings.savepointDirectory()))) {
-      newest.consider(savepoint);
+    try {
+      for (FileStatus savepoint : list(new Path(settings.savepointDirectory()))) {
+        newest.consider(savepoint);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot list " + settings.savepointDirectory() + " (checkpoints.savepoint-directory): " + e, e);
     }
     if (newest.path == null) {
       throw new IllegalArgumentException("no complete checkpoint (<job id>/chk-<n>/_metadata) under " + settings.directory()

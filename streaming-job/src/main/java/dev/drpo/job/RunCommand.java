@@ -126,7 +126,7 @@ public final class RunCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--from-savepoint (or flink run -s) and --from-latest-checkpoint: give one of them");
       }
       savepoint = RetainedCheckpoints.latest(job.checkpoints());
-      System.out.println("resuming from the latest retained checkpoint: " + savepoint);
+      System.out.println("resuming from the latest retained checkpoint or savepoint: " + savepoint);
     }
     if (savepoint != null) {
       flink.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);

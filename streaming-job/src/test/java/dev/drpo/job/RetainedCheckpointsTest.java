@@ -62,7 +62,8 @@ class RetainedCheckpointsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no complete checkpoint")
         .hasMessageContaining("(checkpoints.directory) and no savepoint under").hasMessageContaining("(checkpoints.savepoint-directory)");
     JobConfig.Checkpoints neverWritten = JobConfig.defaults().with(Map.of(
-        "checkpoints.directory", checkpoints.resolve("never-written").toUri().toString())).checkpoints();
+        "checkpoints.directory", checkpoints.resolve("never-written").toUri().toString(),
+        "checkpoints.savepoint-directory", savepoints.resolve("never-written").toUri().toString())).checkpoints();
     assertThatThrownBy(() -> RetainedCheckpoints.latest(neverWritten)).hasMessageContaining("never-written (checkpoints.directory)");
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ class FaultsProcessIT {
         Thread.sleep(20_000);
 
         JsonNode checkpointsBefore = flink.get("/jobs/" + job + "/checkpoints").get("counts");
+        long versionBeforeBroker = Collections.max(deployment.versions());
         long brokerKilledAt = System.currentTimeMillis();
         deployment.kafka.kill();
         Thread.sleep(BROKER_DOWN.toMillis());
@@ -45,10 +47,10 @@ class FaultsProcessIT {
         long brokerBackAt = System.currentTimeMillis();
         Await.until(() -> traffic.firstAnswerAfter(brokerBackAt).isPresent(), Duration.ofSeconds(180),
             "an answer after the broker came back");
-        double brokerFirstAnswer = (traffic.firstAnswerAfter(brokerBackAt).getAsLong() - brokerKilledAt) / 1000.0;
-        double brokerFirstVersion = (firstNewVersionAfter(traffic, brokerBackAt) - brokerKilledAt) / 1000.0;
-        List<Long> brokerFailures = flink.failures(job).stream().filter(t -> t > brokerKilledAt).sorted().toList();
         JsonNode checkpointsAfter = flink.get("/jobs/" + job + "/checkpoints").get("counts");
+        double brokerFirstAnswer = (traffic.firstAnswerAfter(brokerBackAt).getAsLong() - brokerKilledAt) / 1000.0;
+        double brokerFirstVersion = (firstVersionAbove(traffic, versionBeforeBroker, brokerKilledAt) - brokerKilledAt) / 1000.0;
+        List<Long> brokerFailures = flink.failures(job).stream().filter(t -> t > brokerKilledAt).sorted().toList();
         int completedMeanwhile = checkpointsAfter.get("completed").asInt() - checkpointsBefore.get("completed").asInt();
         int failedMeanwhile = checkpointsAfter.get("failed").asInt() - checkpointsBefore.get("failed").asInt();
         assertThat(flink.jobIn("RUNNING")).as("the job runs after the broker's outage").isEqualTo(job);
@@ -61,12 +63,13 @@ class FaultsProcessIT {
         assertThat(flink.jobIn("RUNNING")).as("without high availability a new JobManager knows no job").isNull();
         flink.awaitTaskManagers(2, Duration.ofSeconds(120));
         long taskManagersBackAt = System.currentTimeMillis();
+        long versionBeforeResume = Collections.max(deployment.versions());
         long resumedAt = System.currentTimeMillis();
         String resumed = deployment.submit("resume", List.of(), List.of("--from-latest-checkpoint"));
         Await.until(() -> traffic.firstAnswerAfter(resumedAt).isPresent(), Duration.ofSeconds(180),
             "an answer after the job was resumed");
         double jobManagerFirstAnswer = (traffic.firstAnswerAfter(resumedAt).getAsLong() - jobManagerKilledAt) / 1000.0;
-        double jobManagerFirstVersion = (firstNewVersionAfter(traffic, resumedAt) - jobManagerKilledAt) / 1000.0;
+        double jobManagerFirstVersion = (firstVersionAbove(traffic, versionBeforeResume, resumedAt) - jobManagerKilledAt) / 1000.0;
 
         assertThat(users.waitFor(6, TimeUnit.MINUTES)).as("the users end after their --duration").isTrue();
         assertThat(users.exitValue()).as("users, see " + processes.log("users")).isZero();
@@ -91,7 +94,7 @@ class FaultsProcessIT {
             (taskManagersBackAt - jobManagerKilledAt) / 1000.0, (resumedAt - jobManagerKilledAt) / 1000.0, jobManagerFirstAnswer,
             jobManagerFirstVersion, (System.nanoTime() - testStart) / 1e9);
         assertThat(processes.output("resume")).as("flink run --from-latest-checkpoint names the checkpoint")
-            .containsPattern("resuming from the latest retained checkpoint: \\S+/" + job + "/chk-\\d+");
+            .containsPattern("resuming from the latest retained checkpoint or savepoint: \\S+/" + job + "/chk-\\d+");
         assertThat(resumed).isNotEqualTo(job);
         assertThat(traffic.requests()).isGreaterThan(500);
         assertThat(deadLetters).as("dead letters (exactly-once) = malformed events sent: none lost, none twice").isEqualTo(malformed)
@@ -101,9 +104,12 @@ class FaultsProcessIT {
     }
   }
 
-  /** When the first version published after {@code t} was committed (seen by the follower), waiting for it. */
-  private static long firstNewVersionAfter(Traffic traffic, long t) throws Exception {
-    Await.until(() -> traffic.firstNewVersionAfter(t).isPresent(), Duration.ofSeconds(180), "a version published after " + t);
-    return traffic.firstNewVersionAfter(t).getAsLong();
+  /**
+   * When the follower first saw, after {@code t}, a committed version above {@code version} (the
+   * newest one committed when it was read), waiting for it.
+   */
+  private static long firstVersionAbove(Traffic traffic, long version, long t) throws Exception {
+    Await.until(() -> traffic.firstVersionAbove(version, t).isPresent(), Duration.ofSeconds(180), "a version above " + version);
+    return traffic.firstVersionAbove(version, t).getAsLong();
   }
 }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -22,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class Processes implements AutoCloseable {
   private static final int FIRST_PORT = 10_000;
+  /** Ports given out before, not handed out again (they may not be bound yet). */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
   private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private final Path logs;
   private final List<Process> started = new ArrayList<>();
@@ -114,7 +118,11 @@ final class Processes implements AutoCloseable {
     }
     for (int attempt = 0; attempt < 1_000; attempt++) {
       int port = FIRST_PORT + ThreadLocalRandom.current().nextInt(below - FIRST_PORT);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
       try (ServerSocket s = new ServerSocket(port)) {
+        HANDED_OUT.add(port);
         return port;
       } catch (IOException taken) {
         // another one

@@ -91,13 +91,9 @@ final class Traffic implements AutoCloseable {
     return answered.values().stream().mapToLong(Long::longValue).filter(a -> a > t).min();
   }
 
-  /**
-   * When the first version newer than every version committed by {@code t} was seen, if one was:
-   * the first version a job published after {@code t}.
-   */
-  synchronized OptionalLong firstNewVersionAfter(long t) {
-    long newestBefore = versionSeen.entrySet().stream().filter(e -> e.getValue() <= t).mapToLong(Map.Entry::getKey).max().orElse(-1);
-    return versionSeen.entrySet().stream().filter(e -> e.getValue() > t && e.getKey() > newestBefore)
+  /** When the first version above {@code version} was seen after {@code t}, if one was. */
+  synchronized OptionalLong firstVersionAbove(long version, long t) {
+    return versionSeen.entrySet().stream().filter(e -> e.getKey() > version && e.getValue() > t)
         .mapToLong(Map.Entry::getValue).min();
   }
 
