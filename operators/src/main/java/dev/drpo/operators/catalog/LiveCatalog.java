@@ -185,7 +185,15 @@ public final class LiveCatalog implements AutoCloseable {
       instead = List.copyOf(unrun.values());
       unrun.clear();
     }
+    // released first: the work this instance will not run then goes to another open instance, or,
+    // when this was the last one, finds the catalog closed (a built index is discarded instead of
+    // taken back by a catalog that would start building again as it closes)
     RuntimeException failed = null;
+    try {
+      shared.release(this);
+    } catch (RuntimeException e) {
+      failed = e;
+    }
     for (Runnable work : instead) { // e.g. a built index goes to another instance, or is discarded
       try {
         work.run();
@@ -197,7 +205,6 @@ public final class LiveCatalog implements AutoCloseable {
         }
       }
     }
-    shared.release(this);
     if (failed != null) {
       throw failed;
     }
