@@ -134,6 +134,10 @@ public final class SimulatedUsers implements AutoCloseable {
     this.ceiling = new ServingCeiling(world, excludeRecent);
     Properties p = kafka.clientProperties();
     p.setProperty("linger.ms", "5");
+    // clients that must not lose their events wait out a broker outage: up to 5 min for the topics'
+    // metadata (the default 1 min would end the users during a longer outage) and for each record
+    p.setProperty("max.block.ms", "300000");
+    p.setProperty("delivery.timeout.ms", "300000");
     producer = new CheckedProducer(p);
     answers = CommittedRecords.assigned(kafka, topics.recommendations(), false, new Properties(), Duration.ofSeconds(30));
   }
