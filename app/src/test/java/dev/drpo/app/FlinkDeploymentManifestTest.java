@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.app.deploy.ComposeFile;
 import dev.drpo.job.JobConfig;
+import dev.drpo.operators.serve.ScorerOperator;
 import dev.drpo.operators.session.UserSessionsOperator;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -150,8 +151,10 @@ class FlinkDeploymentManifestTest {
     long scores = (long) scorers * ADVERTISED_ITEMS * batch * Float.BYTES;
     // each slot's sessions stage holds the sessions of its active users between checkpoints
     long sessions = scorers * UserSessionsOperator.MAX_HEAP_BYTES;
+    // and each scorer the histories of its active users
+    long histories = scorers * ScorerOperator.maxHeapBytes(config.scorer());
     long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + scores + sessions
-        + OTHER_TASK_HEAP;
+        + histories + OTHER_TASK_HEAP;
     System.out.printf("TaskManager of %s: task heap %d MB (the catalog of %,d items while its index builds needs %d MB), task"
             + " off-heap %d MB (the exact search's matrix %d MB and products %d MB, the policies %d MB), managed %d MB (RocksDB)%n",
         flink.get(TaskManagerOptions.TOTAL_PROCESS_MEMORY).toHumanReadableString(), memory.getTaskHeapSize().getMebiBytes(),

@@ -12,6 +12,7 @@ import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.operators.catalog.LiveCatalog;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
+import dev.drpo.operators.state.WriteBackCache;
 import dev.drpo.operators.train.PolicyVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,12 +20,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -36,6 +37,7 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 
 /**
@@ -53,14 +55,18 @@ import org.apache.flink.util.Collector;
  * one per request. Each request's state is built when it arrives, from its user's keyed state. The
  * waiting requests are held in memory only: {@link ScorerOperator}, which runs this function,
  * answers them before every checkpoint barrier, so no checkpoint carries one. A batch's deadline
- * is a timer under the key of its first request; a batch that fills first cannot delete it (the
- * current key is another user's), so a timer before the open batch's deadline is ignored.
+ * is a timer of the operator's processing-time service, not a keyed one (no state write per
+ * batch); a batch that fills first leaves it behind, and a deadline before the open batch's is
+ * ignored.
  *
  * <p>Keyed state per user: the recent interactions ({@link UserHistory}, at most
  * {@code capacity()}), deleted {@code historyRetentionMs} of processing time after the user's last
  * interaction. One timer per user, moved lazily: set at the first interaction, and when it fires
- * for a user who acted since, set again for the new expiry (so an interaction costs one read and
- * one write of the history, no timer change). Broadcast state: the latest
+ * for a user who acted since, set again for the new expiry (so an interaction changes no timer).
+ * The histories of the users active since the last checkpoint live on the heap ({@link
+ * WriteBackCache}, at most {@link #HELD_HISTORIES} per instance) and {@link ScorerOperator} writes
+ * those that changed to keyed state before each checkpoint barrier: an interaction or a request
+ * costs no RocksDB read or write once its user is held. Broadcast state: the latest
  * {@link PolicyVersion} per policy name (about 0.2 MB; every parallel instance checkpoints its
  * copy). The decoded policy is cached per instance and rebuilt from broadcast state after a restore.
  *
@@ -94,10 +100,14 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
   /** Keyed per user: the recent interactions. */
   public static final ValueStateDescriptor<UserHistory> HISTORY = new ValueStateDescriptor<>("history", UserHistory.class);
+  /** Histories held on the heap between checkpoints, per instance ({@link WriteBackCache}). */
+  static final int HELD_HISTORIES = 20_000;
 
   private final ScorerConfig config;
   private final CatalogLoader catalogLoader;
-  private transient ValueState<UserHistory> history;
+  private transient KeyContext keys;
+  private transient LongConsumer deadlines;
+  private transient WriteBackCache<UserHistory> histories;
   private transient LiveCatalog.TaskThread taskThread;
   private transient LiveCatalog live;
   private transient ItemCatalog catalog;
@@ -127,12 +137,28 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     this.taskThread = taskThread;
   }
 
+  /**
+   * The operator's keys, where the histories are written back, and where a micro-batch's deadline
+   * is set: the operator's processing-time service, which calls {@link #deadlinePassed} (a keyed
+   * timer would cost a RocksDB write and delete per batch). Before {@link #open}.
+   */
+  void runWith(KeyContext operator, LongConsumer deadlines) {
+    this.keys = operator;
+    this.deadlines = deadlines;
+  }
+
+  /** Writes the histories changed since the last call to keyed state (before each barrier, and at the end). */
+  void writeBack() {
+    histories.writeBack();
+  }
+
   @Override
   public void open(OpenContext openContext) throws Exception {
-    if (taskThread == null) {
-      throw new IllegalStateException("run the scorer with ScorerOperator: it loads the catalog on another thread");
+    if (taskThread == null || keys == null || deadlines == null) {
+      throw new IllegalStateException("run the scorer with ScorerOperator: it loads the catalog on another thread and writes "
+          + "the histories to state before each barrier");
     }
-    history = getRuntimeContext().getState(HISTORY);
+    histories = new WriteBackCache<>(getRuntimeContext().getState(HISTORY), keys, UserHistory::copy, HELD_HISTORIES);
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     live = LiveCatalog.start(getRuntimeContext().getJobInfo().getJobId().toString(), catalogLoader, config.retrieval(),
         "subtask-" + subtask, taskThread, "scorer " + subtask, subtask == 0);
@@ -191,14 +217,14 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       return;
     }
     if (catalog == null && pending.size() >= MAX_WAITING) {
-      out.collect(loading(prepare(input.request)));
+      out.collect(loading(prepare(input.request, ctx.getCurrentKey())));
       recommendations.inc();
       return;
     }
-    pending.add(prepare(input.request));
+    pending.add(prepare(input.request, ctx.getCurrentKey()));
     if (pending.size() == 1) {
       batchDeadline = ctx.timerService().currentProcessingTime() + config.maxDelayMs();
-      ctx.timerService().registerProcessingTimeTimer(batchDeadline);
+      deadlines.accept(batchDeadline);
     }
     if (pending.size() >= config.maxBatch()) {
       flush(out);
@@ -206,43 +232,49 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   }
 
   private void remember(InteractionEvent e, ReadOnlyContext ctx) throws Exception {
-    UserHistory h = history.value();
+    UserHistory h = histories.get(ctx.getCurrentKey());
     long now = ctx.timerService().currentProcessingTime();
     UserHistory next = (h == null ? new UserHistory() : h).append(e.itemId, e.reward, e.ts, now, config.capacity());
     if (next.expiresAt == 0) {
       next.expiresAt = now + config.historyRetentionMs();
       ctx.timerService().registerProcessingTimeTimer(next.expiresAt);
     }
-    history.update(next);
+    histories.changed(ctx.getCurrentKey(), next);
   }
 
   /**
-   * Either a user's history may expire (its timer: deleted if the user has not acted since
-   * {@code historyRetentionMs} before, else the timer is set again for then) or a micro-batch has
-   * waited long enough (the timer the batch's first request set, under its user's key; one set by a
-   * batch already answered is earlier than the open batch's deadline and does nothing).
+   * A user's history may expire: deleted if the user has not acted since {@code historyRetentionMs}
+   * before, else the timer is set again for then.
    */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Recommendation> out) throws Exception {
-    UserHistory h = history.value();
+    String user = ctx.getCurrentKey();
+    UserHistory h = histories.get(user);
     if (h != null && (h.expiresAt == timestamp || h.expiresAt == 0)) {
       long expires = h.lastSeenMs + config.historyRetentionMs();
       if (expires <= timestamp) {
-        history.clear();
+        histories.remove(user);
       } else {
         h.expiresAt = expires;
         ctx.timerService().registerProcessingTimeTimer(expires);
-        history.update(h);
+        histories.changed(user, h);
       }
     }
-    if (timestamp >= batchDeadline) {
+  }
+
+  /**
+   * A micro-batch's deadline passed: answers the open batch if it is the one that set it (a batch
+   * that filled first leaves its deadline behind, earlier than the open batch's).
+   */
+  void deadlinePassed(long deadline, Collector<Recommendation> out) {
+    if (deadline >= batchDeadline) {
       flush(out);
     }
   }
 
-  /** The request with its state and exclusions from its user's keyed state (the current key). */
-  private PendingRequest prepare(RecRequest request) throws Exception {
-    UserHistory h = history.value();
+  /** The request with its state and exclusions from its user's history (the user is the current key). */
+  private PendingRequest prepare(RecRequest request, String user) throws Exception {
+    UserHistory h = histories.get(user);
     List<Interaction> session = new ArrayList<>();
     Set<String> exclude = new HashSet<>();
     if (h != null) {

@@ -11,7 +11,8 @@ import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 
 /**
  * Runs the {@link RecommendationScorer} and answers the requests waiting for their micro-batch
- * before every checkpoint barrier and when the request input ends. So no checkpoint or savepoint
+ * before every checkpoint barrier and when the request input ends; then it writes the users'
+ * histories that changed to keyed state ({@link dev.drpo.operators.state.WriteBackCache}). So no checkpoint or savepoint
  * holds a waiting request (except while the catalog loads: then they wait in operator state, see
  * the scorer): a restore at any parallelism has none to strand, and none is answered twice (the
  * answers precede the barrier, so they belong to the checkpoint that follows them).
@@ -27,6 +28,14 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
   private final RecommendationScorer scorer;
   private transient MailboxExecutor mailbox;
   private transient TimestampedCollector<Recommendation> answers;
+
+  /**
+   * The most the histories held between checkpoints take on the heap, per instance (for sizing
+   * TaskManagers): about 96 bytes per interaction (its item id, reward and time) and 128 per user.
+   */
+  public static long maxHeapBytes(ScorerConfig config) {
+    return RecommendationScorer.HELD_HISTORIES * (128L + 96L * config.capacity());
+  }
 
   public ScorerOperator(ScorerConfig config, CatalogLoader catalog) {
     this(new RecommendationScorer(config, catalog));
@@ -45,6 +54,7 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
 
   @Override
   public void open() throws Exception {
+    scorer.runWith(this, deadline -> getProcessingTimeService().registerTimer(deadline, t -> scorer.deadlinePassed(deadline, answers)));
     super.open();
     answers = new TimestampedCollector<>(output);
     answers.eraseTimestamp();
@@ -55,6 +65,13 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
     scorer.flush(answers);
+    scorer.writeBack();
+  }
+
+  @Override
+  public void finish() throws Exception {
+    super.finish();
+    scorer.writeBack(); // a final checkpoint (bounded input) holds them too
   }
 
   /** Input 1 is the users' requests and interactions: at its end, waits for the catalog if need be and answers the rest. */

@@ -15,6 +15,17 @@ public class UserHistory {
 
   public UserHistory() {}
 
+  /** A copy with arrays of its own. */
+  public UserHistory copy() {
+    UserHistory h = new UserHistory();
+    h.items = items.clone();
+    h.rewards = rewards.clone();
+    h.ts = ts.clone();
+    h.lastSeenMs = lastSeenMs;
+    h.expiresAt = expiresAt;
+    return h;
+  }
+
   /** This history with one more interaction, seen at processing time {@code now}, keeping the newest {@code capacity}. */
   public UserHistory append(String item, double reward, long when, long now, int capacity) {
     int keep = Math.min(items.length, capacity - 1);

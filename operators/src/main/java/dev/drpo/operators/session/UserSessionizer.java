@@ -3,6 +3,7 @@ package dev.drpo.operators.session;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
+import dev.drpo.operators.state.WriteBackCache;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -31,7 +32,7 @@ import org.apache.flink.util.OutputTag;
  * thus ends in exactly one of: a sample, LATE, DUPLICATES.
  *
  * <p>Per user one {@link UserSession} value, held on the heap while the user is active and written to
- * keyed state before each checkpoint barrier ({@link SessionCache}, {@link UserSessionsOperator}), and
+ * keyed state before each checkpoint barrier ({@link WriteBackCache}, {@link UserSessionsOperator}), and
  * one event-time timer, moved lazily: a timer that fires before it is needed is registered again for the new
  * deadline, so an active user's timer is touched once per gap (or horizon), not per event.
  * Counters: samples, sessions (ended), lateEvents, duplicateEvents. A savepoint of an earlier
@@ -47,7 +48,7 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
   private final SessionConfig sessions;
   private final QualityConfig quality;
   private transient KeyContext keys;
-  private transient SessionCache cache;
+  private transient WriteBackCache<UserSession> cache;
   /** Null unless the job was restored from a savepoint of an earlier build with buffered sessions. */
   private transient BufferedSessions earlierBuilds;
   private transient Counter samples;
@@ -71,7 +72,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
       throw new IllegalStateException(
           "run the sessionizer with UserSessionsOperator: it writes the sessions to state before each barrier");
     }
-    cache = new SessionCache(getRuntimeContext().getState(SESSION), keys);
+    cache = new WriteBackCache<>(getRuntimeContext().getState(SESSION), keys, UserSessionSerializer.INSTANCE::copy,
+        UserSessionsOperator.HELD_SESSIONS);
     samples = getRuntimeContext().getMetricGroup().counter("samples");
     ended = getRuntimeContext().getMetricGroup().counter("sessions");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");

@@ -3,16 +3,23 @@ package dev.drpo.operators.session;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
+import dev.drpo.operators.state.WriteBackCache;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 
 /**
  * Runs the {@link UserSessionizer} and writes the sessions it changed to keyed state before every
- * checkpoint barrier ({@link SessionCache}): Flink's own mini-batch operators finish a bundle the
+ * checkpoint barrier ({@link WriteBackCache}): Flink's own mini-batch operators finish a bundle the
  * same way ({@code prepareSnapshotPreBarrier}). Wire it with {@code keyBy(userId).transform(...)}.
  */
 public class UserSessionsOperator extends KeyedProcessOperator<String, InteractionEvent, QualitySample> {
+  /**
+   * Sessions held on the heap between checkpoints, per instance: about a kilobyte each (a few
+   * events, the history's steps), up to about 16 KB for one at {@code sessions.max-events} 500 (its
+   * and the capped one's event ids).
+   */
+  static final int HELD_SESSIONS = 20_000;
   /** The most the sessions it holds between checkpoints take on the heap, per instance (for sizing TaskManagers). */
-  public static final long MAX_HEAP_BYTES = SessionCache.MAX_BYTES;
+  public static final long MAX_HEAP_BYTES = HELD_SESSIONS * 16_384L;
   private final UserSessionizer sessionizer;
 
   public UserSessionsOperator(SessionConfig sessions, QualityConfig quality) {

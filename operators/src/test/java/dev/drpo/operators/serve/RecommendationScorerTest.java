@@ -344,6 +344,10 @@ class RecommendationScorerTest {
     harness.processElement(seen("item-2", BEGINNING), BEGINNING);
     harness.processElement(seen("item-3", BEGINNING), BEGINNING);
     assertThat(harness.numProcessingTimeTimers()).as("one timer per user, not one per interaction").isEqualTo(1);
+    assertThat(usersWithState(harness)).as("on the heap until the next checkpoint barrier").isZero();
+    harness.prepareSnapshotPreBarrier(1); // as a checkpoint does, before it takes the snapshot
+    harness.snapshot(1, BEGINNING + RETENTION / 2);
+    assertThat(usersWithState(harness)).as("written to state before the barrier").isEqualTo(1);
 
     harness.setProcessingTime(BEGINNING + RETENTION);
     assertThat(usersWithState(harness)).as("acted half a retention ago").isEqualTo(1);
@@ -361,6 +365,7 @@ class RecommendationScorerTest {
     before.processElement(request("r1", BEGINNING, 3, ALICE), BEGINNING);
     String[] shown = last(before).items;
     before.processElement(seen(shown[0], BEGINNING), BEGINNING);
+    before.prepareSnapshotPreBarrier(1); // as a checkpoint does, before it takes the snapshot
     OperatorSubtaskState saved = before.snapshot(1, BEGINNING);
     before.close();
 

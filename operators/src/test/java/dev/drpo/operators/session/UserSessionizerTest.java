@@ -271,7 +271,7 @@ class UserSessionizerTest {
   @Test
   void shouldWriteTheLeastRecentlyUsedSessionToStateWhenTheHeapIsFullAndReadItBack() throws Exception {
     var harness = harness(THIRTY_MINUTE_GAP, PER_INTERACTION, null);
-    for (int u = 0; u <= SessionCache.CAPACITY; u++) {
+    for (int u = 0; u <= UserSessionsOperator.HELD_SESSIONS; u++) {
       harness.processElement(record(event("first-" + u, "user-" + u, "i" + u, BEGINNING + u, 0.5)));
     }
     assertThat(Harnesses.keysWithState(harness, UserSessionizer.SESSION)).as("only the one pushed out, before any barrier")
