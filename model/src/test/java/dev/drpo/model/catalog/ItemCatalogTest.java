@@ -47,20 +47,27 @@ class ItemCatalogTest {
       }
       exclude.add(Set.of("item-" + r.nextInt(n), "item-" + r.nextInt(n)));
     }
-    for (Similarity similarity : Similarity.values()) {
-      Ranking[] rankings = catalog.topK(Nd4j.create(queries), 10, exclude, similarity);
-      for (int q = 0; q < queries.length; q++) {
-        float[] query = queries[q];
-        Set<String> skip = exclude.get(q);
-        double norm = similarity == Similarity.COSINE ? Math.sqrt(dot(query, query)) : 1;
-        int[] expected = IntStream.range(0, n).filter(i -> !skip.contains(catalog.id(i))).boxed()
-            .sorted(Comparator.comparingDouble((Integer i) -> -dot(query, catalog.embedding(i))).thenComparingInt(i -> i))
-            .limit(10).mapToInt(Integer::intValue).toArray();
-        assertThat(rankings[q].indices()).containsExactly(expected);
-        for (int j = 0; j < 10; j++) {
-          assertThat((double) rankings[q].scores()[j]).isCloseTo(dot(query, catalog.embedding(expected[j])) / norm,
-              within(1e-4));
-        }
+    // one to three queries take one matrix-vector product each, more one padded matrix product
+    for (int batch : new int[] {1, 2, 3, 5, queries.length}) {
+      for (Similarity similarity : Similarity.values()) {
+        assertBatchMatchesBruteForce(catalog, Arrays.copyOf(queries, batch), exclude.subList(0, batch), similarity);
+      }
+    }
+  }
+
+  private static void assertBatchMatchesBruteForce(ItemCatalog catalog, float[][] queries, List<Set<String>> exclude,
+      Similarity similarity) {
+    Ranking[] rankings = catalog.topK(Nd4j.create(queries), 10, exclude, similarity);
+    for (int q = 0; q < queries.length; q++) {
+      float[] query = queries[q];
+      Set<String> skip = exclude.get(q);
+      double norm = similarity == Similarity.COSINE ? Math.sqrt(dot(query, query)) : 1;
+      int[] expected = IntStream.range(0, catalog.size()).filter(i -> !skip.contains(catalog.id(i))).boxed()
+          .sorted(Comparator.comparingDouble((Integer i) -> -dot(query, catalog.embedding(i))).thenComparingInt(i -> i))
+          .limit(10).mapToInt(Integer::intValue).toArray();
+      assertThat(rankings[q].indices()).as("query %d of %d", q, queries.length).containsExactly(expected);
+      for (int j = 0; j < 10; j++) {
+        assertThat((double) rankings[q].scores()[j]).isCloseTo(dot(query, catalog.embedding(expected[j])) / norm, within(1e-4));
       }
     }
   }
