@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.app.deploy.ComposeFile;
 import dev.drpo.job.JobConfig;
+import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.operators.serve.ScorerOperator;
 import dev.drpo.operators.session.UserSessionsOperator;
 import java.io.InputStream;
@@ -142,7 +143,7 @@ class FlinkDeploymentManifestTest {
     TaskExecutorProcessSpec memory = TaskExecutorProcessUtils.processSpecFromConfig(flink);
 
     int scorers = flink.get(TaskManagerOptions.NUM_TASK_SLOTS);
-    int batch = config.scorer().maxBatch();
+    int batch = ItemCatalog.productColumns(config.scorer().maxBatch()); // a batch padded as the product pads it
     // the exact search's matrix, with room to grow (ItemCatalog: n + n / 4 + 16 rows), and each scorer's block of the product
     long matrix = (ADVERTISED_ITEMS + ADVERTISED_ITEMS / 4 + 16) * ADVERTISED_DIMENSION * Float.BYTES;
     long products = (long) scorers * PRODUCT_BLOCK_ROWS * batch * Float.BYTES;

@@ -15,10 +15,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * {@link #VECTOR_PRODUCTS_BELOW} queries each is one {@code sgemv}; from there the batch is one
  * {@code sgemm}, padded with zero queries to a multiple of 4. Measured at 5,000 x 128 on one core:
  * {@code sgemv} 43 us per query; {@code sgemm} 128 us for 2 queries, 215 us for 3, 181 us for 4,
- * 180 us for 8: it reads every row once whatever the batch, but OpenBLAS is slow for a few queries,
- * and slower for an odd count.
+ * 180 us for 8: it reads every row once whatever the batch, but OpenBLAS is slow for a few queries
+ * (and slower still for three).
  * Rows beyond those set hold whatever was last put there. Threads may score at once (each has its
- * own buffers for the queries and a block of the product, and the scores on the heap, n x batch);
+ * own buffers for the queries and a block of the product, and the scores on the heap, n x stride(batch));
  * setting a row while another thread scores is not safe.
  */
 final class EmbeddingMatrix implements AutoCloseable {

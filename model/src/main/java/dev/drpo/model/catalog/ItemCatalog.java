@@ -397,6 +397,15 @@ public final class ItemCatalog implements Closeable {
     return reading(() -> retrieval);
   }
 
+  /**
+   * Columns of the exact search's product for a batch of this many queries (padded: see {@link
+   * EmbeddingMatrix}): its native block holds 16,384 rows of them, its scores on the heap one row
+   * per item. For sizing memory.
+   */
+  public static int productColumns(int batch) {
+    return EmbeddingMatrix.stride(batch);
+  }
+
   public int dimension() {
     return dimension;
   }

@@ -47,8 +47,9 @@ class ItemCatalogTest {
       }
       exclude.add(Set.of("item-" + r.nextInt(n), "item-" + r.nextInt(n)));
     }
-    // one to three queries take one matrix-vector product each, more one padded matrix product
-    for (int batch : new int[] {1, 2, 3, 5, queries.length}) {
+    // one to three queries take one matrix-vector product each, more one padded matrix product;
+    // smaller batches after larger ones reuse the thread's bigger buffers
+    for (int batch : new int[] {1, 2, 3, 5, queries.length, 3, 1}) {
       for (Similarity similarity : Similarity.values()) {
         assertBatchMatchesBruteForce(catalog, Arrays.copyOf(queries, batch), exclude.subList(0, batch), similarity);
       }
