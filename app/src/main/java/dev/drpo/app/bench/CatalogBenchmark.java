@@ -23,6 +23,7 @@ import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -586,12 +587,36 @@ public final class CatalogBenchmark {
     }
   }
 
-  /** The newest chk-N directory with a _metadata file under the job's checkpoint directory. */
+  /**
+   * The newest chk-N directory with a _metadata file under the job's checkpoint directory. Flink
+   * may still be deleting subsumed checkpoints after the job was cancelled: a directory that
+   * disappears while it is listed is skipped.
+   */
   private static Path latestCheckpoint(Path root) throws IOException {
-    try (Stream<Path> all = Files.walk(root, 2)) {
-      return all.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-          .max((a, b) -> Long.compare(number(a), number(b)))
-          .orElseThrow(() -> new IllegalStateException("no retained checkpoint under " + root));
+    Path newest = null;
+    for (Path job : entries(root)) {
+      for (Path chk : entries(job)) {
+        if (chk.getFileName().toString().startsWith("chk-") && Files.exists(chk.resolve("_metadata"))
+            && (newest == null || number(chk) > number(newest))) {
+          newest = chk;
+        }
+      }
+    }
+    if (newest == null) {
+      throw new IllegalStateException("no retained checkpoint under " + root);
+    }
+    return newest;
+  }
+
+  /** A directory's entries; none if it is not a directory or was deleted meanwhile. */
+  private static List<Path> entries(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> all = Files.list(dir)) {
+      return all.toList();
+    } catch (NoSuchFileException deleted) {
+      return List.of();
     }
   }
 
