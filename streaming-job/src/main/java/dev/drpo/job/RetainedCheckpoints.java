@@ -1,5 +1,6 @@
 package dev.drpo.job;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.regex.Pattern;
 import org.apache.flink.core.fs.FileStatus;
@@ -23,29 +24,22 @@ public final class RetainedCheckpoints {
   private RetainedCheckpoints() {}
 
   /**
-   * The complete checkpoint or savepoint (it has its {@code _metadata}) written last.
+   * The complete checkpoint or savepoint (it has its {@code _metadata}) written last. A directory
+   * deleted while it is read (Flink removes subsumed checkpoints, also after a cancel) is skipped.
    *
    * @throws IllegalArgumentException naming the settings when there is none, or a directory cannot be read
    */
   public static String latest(JobConfig.Checkpoints settings) {
     Newest newest = new Newest();
-    try {
-      for (FileStatus job : list(new Path(settings.directory()))) {
-        for (FileStatus checkpoint : job.isDir() ? list(job.getPath()) : new FileStatus[0]) {
-          if (CHECKPOINT.matcher(checkpoint.getPath().getName()).matches()) {
-            newest.consider(checkpoint);
-          }
+    for (FileStatus job : list(new Path(settings.directory()), "checkpoints.directory")) {
+      for (FileStatus checkpoint : job.isDir() ? list(job.getPath(), "checkpoints.directory") : new FileStatus[0]) {
+        if (CHECKPOINT.matcher(checkpoint.getPath().getName()).matches()) {
+          newest.consider(checkpoint, "checkpoints.directory");
         }
       }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot list " + settings.directory() + " (checkpoints.directory): " + e, e);
     }
-    try {
-      for (FileStatus savepoint : list(new Path(settings.savepointDirectory()))) {
-        newest.consider(savepoint);
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot list " + settings.savepointDirectory() + " (checkpoints.savepoint-directory): " + e, e);
+    for (FileStatus savepoint : list(new Path(settings.savepointDirectory()), "checkpoints.savepoint-directory")) {
+      newest.consider(savepoint, "checkpoints.savepoint-directory");
     }
     if (newest.path == null) {
       throw new IllegalArgumentException("no complete checkpoint (<job id>/chk-<n>/_metadata) under " + settings.directory()
@@ -54,10 +48,21 @@ public final class RetainedCheckpoints {
     return newest.path.toString();
   }
 
-  private static FileStatus[] list(Path directory) throws IOException {
-    FileSystem fs = directory.getFileSystem();
-    FileStatus[] entries = fs.exists(directory) ? fs.listStatus(directory) : null;
-    return entries == null ? new FileStatus[0] : entries;
+  /** The directory's entries: none if it does not exist (or no longer does). */
+  private static FileStatus[] list(Path directory, String setting) {
+    try {
+      FileSystem fs = directory.getFileSystem();
+      FileStatus[] entries = fs.exists(directory) ? fs.listStatus(directory) : null;
+      return entries == null ? new FileStatus[0] : entries;
+    } catch (FileNotFoundException deleted) {
+      return new FileStatus[0];
+    } catch (IOException e) {
+      throw new IllegalArgumentException(unreadable(directory, setting, e), e);
+    }
+  }
+
+  private static String unreadable(Path directory, String setting, IOException e) {
+    return "cannot list " + directory + " (" + setting + "): " + e;
   }
 
   /** The directory whose _metadata was written last, among those considered. */
@@ -65,15 +70,21 @@ public final class RetainedCheckpoints {
     Path path;
     long written = Long.MIN_VALUE;
 
-    void consider(FileStatus directory) throws IOException {
+    void consider(FileStatus directory, String setting) {
       Path metadata = new Path(directory.getPath(), METADATA);
-      FileSystem fs = metadata.getFileSystem();
-      if (directory.isDir() && fs.exists(metadata)) {
-        long time = fs.getFileStatus(metadata).getModificationTime();
-        if (time > written) {
-          written = time;
-          path = directory.getPath();
+      try {
+        FileSystem fs = metadata.getFileSystem();
+        if (directory.isDir() && fs.exists(metadata)) {
+          long time = fs.getFileStatus(metadata).getModificationTime();
+          if (time > written) {
+            written = time;
+            path = directory.getPath();
+          }
         }
+      } catch (FileNotFoundException deleted) {
+        // removed since it was listed: not a candidate
+      } catch (IOException e) {
+        throw new IllegalArgumentException(unreadable(directory.getPath(), setting, e), e);
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.drpo.app.demo.Demo;
 import dev.drpo.app.demo.InJvmMetrics;
 import dev.drpo.embedded.EmbeddedKafka;
 import dev.drpo.job.JobConfig;
+import dev.drpo.job.RetainedCheckpoints;
 import dev.drpo.job.kafka.CheckedProducer;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.ItemsTopic;
@@ -20,10 +21,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -477,7 +476,7 @@ public final class CatalogBenchmark {
       double checkpointMs = InJvmMetrics.max("lastCheckpointDuration");
       job.cancel().get();
 
-      String latest = latestCheckpoint(Path.of(URI.create(config.checkpoints().directory()))).toUri().toString();
+      String latest = RetainedCheckpoints.latest(config.checkpoints());
       started = System.nanoTime();
       JobClient restored = LocalJob.start(config, latest);
       awaitCatalog(items.size() + UPDATES, Duration.ofMinutes(60));
@@ -585,42 +584,5 @@ public final class CatalogBenchmark {
       }
       Thread.sleep(1);
     }
-  }
-
-  /**
-   * The newest chk-N directory with a _metadata file under the job's checkpoint directory. Flink
-   * may still be deleting subsumed checkpoints after the job was cancelled: a directory that
-   * disappears while it is listed is skipped.
-   */
-  private static Path latestCheckpoint(Path root) throws IOException {
-    Path newest = null;
-    for (Path job : entries(root)) {
-      for (Path chk : entries(job)) {
-        if (chk.getFileName().toString().startsWith("chk-") && Files.exists(chk.resolve("_metadata"))
-            && (newest == null || number(chk) > number(newest))) {
-          newest = chk;
-        }
-      }
-    }
-    if (newest == null) {
-      throw new IllegalStateException("no retained checkpoint under " + root);
-    }
-    return newest;
-  }
-
-  /** A directory's entries; none if it is not a directory or was deleted meanwhile. */
-  private static List<Path> entries(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    try (Stream<Path> all = Files.list(dir)) {
-      return all.toList();
-    } catch (NoSuchFileException deleted) {
-      return List.of();
-    }
-  }
-
-  private static long number(Path chk) {
-    return Long.parseLong(chk.getFileName().toString().substring(4));
   }
 }
