@@ -48,14 +48,26 @@ public final class RetainedCheckpoints {
     return newest.path.toString();
   }
 
-  /** The directory's entries: none if it does not exist (or no longer does). */
+  /**
+   * The directory's entries: none if it does not exist (or no longer does). A listing that finds
+   * an entry gone (a local file system reads each entry's status after the names) is read again.
+   */
   private static FileStatus[] list(Path directory, String setting) {
     try {
       FileSystem fs = directory.getFileSystem();
-      FileStatus[] entries = fs.exists(directory) ? fs.listStatus(directory) : null;
-      return entries == null ? new FileStatus[0] : entries;
-    } catch (FileNotFoundException deleted) {
-      return new FileStatus[0];
+      for (int attempt = 1; ; attempt++) {
+        try {
+          FileStatus[] entries = fs.exists(directory) ? fs.listStatus(directory) : null;
+          return entries == null ? new FileStatus[0] : entries;
+        } catch (FileNotFoundException deleted) {
+          if (!fs.exists(directory)) {
+            return new FileStatus[0];
+          }
+          if (attempt == 10) {
+            throw deleted;
+          }
+        }
+      }
     } catch (IOException e) {
       throw new IllegalArgumentException(unreadable(directory, setting, e), e);
     }
