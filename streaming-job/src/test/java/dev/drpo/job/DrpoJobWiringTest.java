@@ -80,9 +80,11 @@ class DrpoJobWiringTest {
         }
       }
     }
-    // the best session there is, of two steps: the filter (kappa fixed at 1) admits all but its very first sample
-    interactions.add(utf8(interaction("stranger-1", "stranger", "not-in-the-catalog", start, 1.0)));
-    interactions.add(utf8(interaction("stranger-2", "stranger", "not-in-the-catalog", start + 60_000, 1.0)));
+    // the best session there is, of two steps: the filter (kappa fixed at 1) admits all but its very first sample;
+    // later than every event before it, so that no watermark can have passed it (a late event is dropped, not dead-lettered)
+    long strangerAt = start + 3 * SESSION_APART;
+    interactions.add(utf8(interaction("stranger-1", "stranger", "not-in-the-catalog", strangerAt, 1.0)));
+    interactions.add(utf8(interaction("stranger-2", "stranger", "not-in-the-catalog", strangerAt + 60_000, 1.0)));
     interactions.add(utf8("{\"eventId\":\"broken\",\"userId\":"));
     List<byte[]> requests = new ArrayList<>();
     for (int u = 0; u < 5; u++) {
