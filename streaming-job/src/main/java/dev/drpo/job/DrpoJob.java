@@ -11,8 +11,10 @@ import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.event.RequestDecoder;
 import dev.drpo.operators.filter.TrainingSample;
+import dev.drpo.operators.estimate.VersionValueEstimator;
 import dev.drpo.operators.filter.TrainingStateEncoder;
 import dev.drpo.operators.serve.Recommendation;
+import dev.drpo.operators.serve.RecommendationScorer;
 import dev.drpo.operators.serve.ScorerOperator;
 import dev.drpo.operators.serve.ServingUpdate;
 import dev.drpo.operators.serve.UserInput;
@@ -40,11 +42,13 @@ import org.apache.flink.util.Collector;
  * pipeline as a deployment:
  * <pre>
  * interactions -> {@link DataPath} (decode, sessions, quality, hard filter) -> encode s, a
- *              -> keyBy(policy) -> micro-batch trainer (p = 1) -> policy versions --> sink
+ *              -> keyBy(policy) -> micro-batch trainer (p = 1) -> policy versions
  *                                                                      | broadcast
  * rec-requests -> decode -> keyBy(user) ------------------------------> scorer --> recommendations
  * interactions (decoded) -> keyBy(user) ------------------------------> scorer (history)
- * items (compacted) -> decode -> broadcast -> encode s, a and scorer (catalog updates)
+ *    scorer --answers with propensities--> estimate each version's value (p = 1) <-- policy versions
+ *           --> policy versions sink
+ * items (compacted) -> decode -> broadcast -> encode s, a, scorer and estimator (catalog updates)
  * rejected records of every stage -------------------------------------------> dead letters
  * </pre>
  * Every stateful operator has a stable uid: savepoints map state to operators by it.
@@ -108,16 +112,23 @@ public final class DrpoJob {
         .uid("decode-requests").name("decode and validate requests").setBufferTimeout(servingBuffers);
     DataStream<UserInput> users = path.events().map(UserInput::of).name("history input")
         .union(requests.map(UserInput::of).name("request input").setBufferTimeout(servingBuffers));
+    DataStream<ServingUpdate> servingUpdates = versions.map(ServingUpdate::of).name("policy versions to scorers")
+        .setParallelism(1)
+        .union(catalogUpdates.map(ServingUpdate::of).name("catalog updates to scorers").setParallelism(1)
+            .setBufferTimeout(servingBuffers));
     SingleOutputStreamOperator<Recommendation> recommendations = users
         .keyBy(UserInput::userId)
-        .connect(versions.map(ServingUpdate::of).name("policy versions to scorers").setParallelism(1)
-            .union(catalogUpdates.map(ServingUpdate::of).name("catalog updates to scorers").setParallelism(1)
-                .setBufferTimeout(servingBuffers)).broadcast())
+        .connect(servingUpdates.broadcast())
         .transform("scorer", TypeInformation.of(Recommendation.class), new ScorerOperator(config.scorer(), catalog))
         .uid("scorer").setBufferTimeout(servingBuffers);
+    SingleOutputStreamOperator<PolicyVersion> estimated = recommendations.getSideOutput(RecommendationScorer.LOGGED_CHOICES)
+        .connect(servingUpdates)
+        .transform("estimate each version's value", TypeInformation.of(PolicyVersion.class),
+            new VersionValueEstimator(config.scorer(), catalog, config.estimateWindow()))
+        .uid("estimate-versions").setParallelism(1);
 
     recommendations.sinkTo(io.recommendations()).uid("recommendations-sink").name("recommendations");
-    versions.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);
+    estimated.sinkTo(io.policyVersions()).uid("policy-versions-sink").name("policy versions").setParallelism(1);
     path.deadLetters()
         .union(requests.getSideOutput(RequestDecoder.DEAD_LETTERS), encoded.getSideOutput(TrainingStateEncoder.DEAD_LETTERS),
             catalogUpdates.getSideOutput(CatalogUpdateDecoder.DEAD_LETTERS))

@@ -256,6 +256,7 @@ public final class JobConfig implements Serializable {
     interactionsMaxRate();
     dataPath();
     trainer(1);
+    estimateWindow();
     scorer();
     serving();
     requests();
@@ -431,6 +432,11 @@ public final class JobConfig implements Serializable {
         duration("trainer.max-wait").toMillis(), integer("trainer.publish-every-steps", 1),
         duration("trainer.publish-interval").toMillis(), policy, integer("trainer.seed", 0), normalisation,
         number("trainer.max-mean-norm", Double.MIN_VALUE, Double.MAX_VALUE), number("trainer.max-loss", Double.MIN_VALUE, Double.MAX_VALUE));
+  }
+
+  /** {@code trainer.estimate-window}: how many of the newest logged answers each version's estimate uses. */
+  public int estimateWindow() {
+    return integer("trainer.estimate-window", 1);
   }
 
   public ScorerConfig scorer() {

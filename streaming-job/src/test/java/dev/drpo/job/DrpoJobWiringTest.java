@@ -109,7 +109,7 @@ class DrpoJobWiringTest {
     assertThat(graph.getStreamNodes()).extracting(StreamNode::getTransformationUID).filteredOn(Objects::nonNull)
         .containsExactlyInAnyOrder("interactions-source", "decode-interactions", "event-time", "user-sessions",
             "hard-filter", "encode-samples", "trainer", "requests-source", "decode-requests", "scorer",
-            "recommendations-sink", "policy-versions-sink", "dead-letters-sink", "fixed-catalog", "decode-items");
+            "estimate-versions", "recommendations-sink", "policy-versions-sink", "dead-letters-sink", "fixed-catalog", "decode-items");
 
     env.execute(graph);
 

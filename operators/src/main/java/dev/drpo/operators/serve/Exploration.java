@@ -96,6 +96,23 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
     return new Choice(shown.ids(), shown.scores(), propensities(candidates, shown.ids()));
   }
 
+  /**
+   * The probability that the serving mix shows {@code item} first, given the candidates nearest
+   * the mean (best first, {@link #searchSize} of them for one item): with softmax exploration
+   * 1 - share + share x its softmax weight for the top, share x its weight for another candidate, 0
+   * for the rest; with none 1 for the top, else 0. Gaussian exploration has no closed form: NaN.
+   */
+  public double firstSlotProbability(Ranking candidates, String item) {
+    return switch (mode) {
+      case NONE -> candidates.ids().length > 0 && candidates.ids()[0].equals(item) ? 1 : 0;
+      case GAUSSIAN -> Double.NaN;
+      case SOFTMAX -> {
+        double[] first = propensities(candidates, new String[] {item});
+        yield first == null ? 0 : first[0];
+      }
+    };
+  }
+
   /** The candidates' first k, as they rank. */
   private static Choice top(Ranking candidates, int k) {
     int n = Math.min(k, candidates.ids().length);

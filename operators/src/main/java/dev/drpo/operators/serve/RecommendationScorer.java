@@ -10,6 +10,7 @@ import dev.drpo.model.state.StateEncoder;
 import dev.drpo.model.state.StateEncoder.Interaction;
 import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.operators.catalog.LiveCatalog;
+import dev.drpo.operators.estimate.LoggedChoice;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.state.WriteBackCache;
@@ -39,6 +40,7 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Answers recommendation requests, keyed by user, with the latest broadcast policy version: the
@@ -100,6 +102,11 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       new MapStateDescriptor<>("policies", Types.STRING, TypeInformation.of(PolicyVersion.class));
   /** Keyed per user: the recent interactions. */
   public static final ValueStateDescriptor<UserHistory> HISTORY = new ValueStateDescriptor<>("history", UserHistory.class);
+  /**
+   * Side output: each interaction that echoes its answer's propensity, with the state and
+   * exclusions its request had, for estimating the next versions' value ({@code VersionValueEstimator}).
+   */
+  public static final OutputTag<LoggedChoice> LOGGED_CHOICES = new OutputTag<>("logged-choices") {};
   /** Histories held on the heap between checkpoints, per instance ({@link WriteBackCache}). */
   static final int HELD_HISTORIES = 20_000;
 
@@ -233,6 +240,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
 
   private void remember(InteractionEvent e, ReadOnlyContext ctx) throws Exception {
     UserHistory h = histories.get(ctx.getCurrentKey());
+    if (e.propensity > 0 && e.propensity <= 1) {
+      ctx.output(LOGGED_CHOICES, loggedChoice(e, h == null ? new UserHistory() : h));
+    }
     long now = ctx.timerService().currentProcessingTime();
     UserHistory next = (h == null ? new UserHistory() : h).append(e.itemId, e.reward, e.ts, now, config.capacity());
     if (next.expiresAt == 0) {
@@ -240,6 +250,23 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       ctx.timerService().registerProcessingTimeTimer(next.expiresAt);
     }
     histories.changed(ctx.getCurrentKey(), next);
+  }
+
+  /** The answer the interaction took its item from, as the request saw the user's history (the interactions before it). */
+  private LoggedChoice loggedChoice(InteractionEvent e, UserHistory before) {
+    LoggedChoice c = new LoggedChoice();
+    c.userId = e.userId;
+    c.itemId = e.itemId;
+    c.ts = e.ts;
+    c.propensity = e.propensity;
+    c.reward = e.reward;
+    c.policyVersion = e.policyVersion;
+    c.userFeatures = e.userFeatures;
+    List<Interaction> session = before.session(e.ts - 1, config.sessionGapMs());
+    c.sessionItems = session.stream().map(Interaction::itemId).toArray(String[]::new);
+    c.sessionRewards = session.stream().mapToDouble(Interaction::reward).toArray();
+    c.excluded = before.recent(config.excludeRecent());
+    return c;
   }
 
   /**
@@ -275,18 +302,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   /** The request with its state and exclusions from its user's history (the user is the current key). */
   private PendingRequest prepare(RecRequest request, String user) throws Exception {
     UserHistory h = histories.get(user);
-    List<Interaction> session = new ArrayList<>();
-    Set<String> exclude = new HashSet<>();
-    if (h != null) {
-      for (int i = 0; i < h.items.length; i++) {
-        if (h.ts[i] <= request.ts && h.ts[i] > request.ts - config.sessionGapMs()) {
-          session.add(new Interaction(h.items[i], h.rewards[i]));
-        }
-        if (i >= h.items.length - config.excludeRecent()) {
-          exclude.add(h.items[i]);
-        }
-      }
-    }
+    List<Interaction> session = h == null ? List.of() : h.session(request.ts, config.sessionGapMs());
+    Set<String> exclude = h == null ? Set.of() : new HashSet<>(Arrays.asList(h.recent(config.excludeRecent())));
     PendingRequest p = new PendingRequest();
     p.request = request;
     if (catalog != null) {

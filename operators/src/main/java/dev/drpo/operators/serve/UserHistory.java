@@ -1,5 +1,10 @@
 package dev.drpo.operators.serve;
 
+import dev.drpo.model.state.StateEncoder.Interaction;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * A user's recent interactions, oldest first, at most the scorer's capacity, and when they expire
  * (a Flink POJO).
@@ -14,6 +19,22 @@ public class UserHistory {
   public long expiresAt;
 
   public UserHistory() {}
+
+  /** The interactions of the session at event time {@code at}: no later than it, and within {@code gapMs} before it. */
+  public List<Interaction> session(long at, long gapMs) {
+    List<Interaction> session = new ArrayList<>();
+    for (int i = 0; i < items.length; i++) {
+      if (ts[i] <= at && ts[i] > at - gapMs) {
+        session.add(new Interaction(items[i], rewards[i]));
+      }
+    }
+    return session;
+  }
+
+  /** The {@code n} most recent items (fewer if there are not as many), oldest first; an item may repeat. */
+  public String[] recent(int n) {
+    return Arrays.copyOfRange(items, Math.max(0, items.length - n), items.length);
+  }
 
   /** A copy with arrays of its own. */
   public UserHistory copy() {

@@ -1,5 +1,7 @@
 package dev.drpo.operators.train;
 
+import dev.drpo.operators.estimate.ValueEstimate;
+
 /**
  * One published policy version: the serving-only snapshot in the model's codec
  * ({@code PolicySnapshotCodec}: parameters, no optimiser state), what the trainer had done when
@@ -32,6 +34,11 @@ public class PolicyVersion {
    * HdrHistogram in its compressed encoding ({@link Provenance#lags}); null when none is known.
    */
   public byte[] sampleLags;
+  /**
+   * What it is expected to earn, estimated off-policy before it serves ({@code
+   * VersionValueEstimator}); null where no estimate was made.
+   */
+  public ValueEstimate estimate;
   public byte[] snapshot;
 
   public PolicyVersion() {}

@@ -69,6 +69,26 @@ class ExplorationTest {
   }
 
   @Test
+  void shouldGiveEachItemTheProbabilityThatTheServingMixShowsItFirst() {
+    Exploration mix = new Exploration(Mode.SOFTMAX, 0.2, 1, 0.1, 6);
+    double[] draw = mix.firstDrawProbabilities(Arrays.copyOf(CANDIDATES.scores(), 6));
+    double[] first = Arrays.stream(CANDIDATES.ids()).mapToDouble(id -> mix.firstSlotProbability(CANDIDATES, id)).toArray();
+
+    assertThat(first[0]).as("the exploit share and the draws of the top").isCloseTo(0.8 + 0.2 * draw[0], within(1e-12));
+    assertThat(first[3]).isCloseTo(0.2 * draw[3], within(1e-12));
+    assertThat(first[6]).as("beyond the candidates").isZero();
+    assertThat(Arrays.stream(first).sum()).isCloseTo(1.0, within(1e-12));
+    for (int i = 0; i < 40; i++) { // what the answers log for their first slot
+      SplittableRandom random = Exploration.random("req-" + i, 9);
+      Choice c = mix.choose(CANDIDATES, 3, mix.explores(random) ? random : null);
+      assertThat(mix.firstSlotProbability(CANDIDATES, c.ids()[0])).isCloseTo(c.propensities()[0], within(1e-12));
+    }
+    assertThat(Exploration.NONE.firstSlotProbability(CANDIDATES, "a")).isEqualTo(1);
+    assertThat(Exploration.NONE.firstSlotProbability(CANDIDATES, "b")).isZero();
+    assertThat(new Exploration(Mode.GAUSSIAN, 0.2, 1, 1, 1).firstSlotProbability(CANDIDATES, "a")).as("no closed form").isNaN();
+  }
+
+  @Test
   void shouldGiveALaterSlotOfAnExploitAnswerItsProbabilityGivenTheEarlierSlots() {
     Exploration mix = new Exploration(Mode.SOFTMAX, 0.2, 1, 0.1, 6);
     double[] p = mix.firstDrawProbabilities(Arrays.copyOf(CANDIDATES.scores(), 6));

@@ -4,6 +4,7 @@ import static dev.drpo.operators.serve.RecommendationScorerTest.ALICE;
 import static dev.drpo.operators.serve.RecommendationScorerTest.BEGINNING;
 import static dev.drpo.operators.serve.RecommendationScorerTest.GAP;
 import static dev.drpo.operators.serve.RecommendationScorerTest.RETENTION;
+import static dev.drpo.operators.serve.RecommendationScorerTest.TWO_HOURS_EARLIER;
 import static dev.drpo.operators.serve.RecommendationScorerTest.request;
 import static dev.drpo.operators.serve.RecommendationScorerTest.scorer;
 import static dev.drpo.operators.serve.RecommendationScorerTest.usersWithState;
@@ -12,6 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.drpo.model.catalog.ItemCatalog;
+import dev.drpo.operators.estimate.LoggedChoice;
+import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.serve.Exploration.Mode;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,5 +122,31 @@ class ExploringScorerTest {
       assertThat(at).as("one of the 20 nearest").isNotNegative();
       assertThat(r.propensities[0]).isCloseTo(p[at], within(1e-6));
     }
+  }
+  @Test
+  void shouldLogTheStateAndExclusionsOfAnAnswerWhoseInteractionEchoesItsPropensity() throws Exception {
+    var harness = scorer(exploring(new Exploration(Mode.SOFTMAX, 0.2, 1, 0.05, 20)), null);
+    harness.processElement(RecommendationScorerTest.seen("item-1", TWO_HOURS_EARLIER), BEGINNING);
+    harness.processElement(RecommendationScorerTest.seen("item-2", BEGINNING), BEGINNING);
+    InteractionEvent taken = new InteractionEvent("e-3", "alice", "item-3", BEGINNING + 20_000, 0.7, null);
+    taken.propensity = 0.4;
+    taken.policyVersion = 7;
+    taken.userFeatures = ALICE;
+    harness.processElement(UserInput.of(taken), BEGINNING);
+    harness.processElement(RecommendationScorerTest.seen("item-4", BEGINNING + 40_000), BEGINNING);
+
+    assertThat(harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).as("only the interaction with a propensity")
+        .singleElement().satisfies(record -> {
+          LoggedChoice c = record.getValue();
+          assertThat(c.itemId).isEqualTo("item-3");
+          assertThat(c.propensity).isEqualTo(0.4);
+          assertThat(c.reward).isEqualTo(0.7);
+          assertThat(c.policyVersion).isEqualTo(7);
+          assertThat(c.userFeatures).isEqualTo(ALICE);
+          assertThat(c.sessionItems).as("the session before it").containsExactly("item-2");
+          assertThat(c.sessionRewards).containsExactly(1.0);
+          assertThat(c.excluded).as("the user's 5 most recent items before it").containsExactly("item-1", "item-2");
+        });
+    harness.close();
   }
 }

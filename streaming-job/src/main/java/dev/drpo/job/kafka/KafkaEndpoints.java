@@ -38,6 +38,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       drpo.keep-fraction, drpo.threshold, and its provenance drpo.learned-samples,
  *       drpo.oldest-event-ts, drpo.newest-event-ts, drpo.oldest-append-ms, drpo.newest-append-ms
  *       (decimal strings; -1 unknown) and drpo.sample-lags-ms (an HdrHistogram, compressed; absent when unknown);
+ *       with an off-policy estimate of its value ({@code ValueEstimate}) drpo.estimated-reward,
+ *       drpo.estimate-low, drpo.estimate-high, drpo.estimate-answers,
+ *       drpo.estimate-effective-answers, drpo.window-reward (absent without one);
  *   <li>items (in): key itemId, value {@code {"itemId","embedding"}} or null (a delete), read from
  *       the job's start (less {@code catalog.clock-skew}) when it starts without state;
  *   <li>dead-letters: value the rejected record's raw bytes, headers drpo.reason, drpo.source,
@@ -183,6 +186,14 @@ public final class KafkaEndpoints {
       record.headers().add(new RecordHeader("drpo.newest-append-ms", utf8(Long.toString(v.newestAppendMs))));
       if (v.sampleLags != null) {
         record.headers().add(new RecordHeader("drpo.sample-lags-ms", v.sampleLags));
+      }
+      if (v.estimate != null) {
+        record.headers().add(new RecordHeader("drpo.estimated-reward", utf8(Double.toString(v.estimate.reward))));
+        record.headers().add(new RecordHeader("drpo.estimate-low", utf8(Double.toString(v.estimate.low))));
+        record.headers().add(new RecordHeader("drpo.estimate-high", utf8(Double.toString(v.estimate.high))));
+        record.headers().add(new RecordHeader("drpo.estimate-answers", utf8(Integer.toString(v.estimate.answers))));
+        record.headers().add(new RecordHeader("drpo.estimate-effective-answers", utf8(Double.toString(v.estimate.effectiveAnswers))));
+        record.headers().add(new RecordHeader("drpo.window-reward", utf8(Double.toString(v.estimate.servedReward))));
       }
       return record;
     }

@@ -1,0 +1,75 @@
+package dev.drpo.operators.estimate;
+
+/**
+ * What a policy version is expected to earn before it serves: the mean reward per answer of the
+ * scorer's serving mix with this version, estimated off-policy from recent answers and the
+ * propensities they were shown with (self-normalised importance sampling), with a 95% interval,
+ * and the mean reward those answers actually earned under the versions that gave them. A Flink
+ * POJO: it travels in {@code PolicyVersion}.
+ */
+public class ValueEstimate {
+  /** The z of a two-sided 95% normal interval. */
+  private static final double Z95 = 1.959964;
+
+  /** The estimate: sum w_i r_i / sum w_i with w_i = target_i / logged_i. */
+  public double reward = Double.NaN;
+  /** Its 95% interval (delta method: variance sum w_i^2 (r_i - reward)^2 / (sum w_i)^2). */
+  public double low = Double.NaN;
+  public double high = Double.NaN;
+  /** The logged answers it was estimated from. */
+  public int answers;
+  /** (sum w)^2 / sum w^2: how many of them the estimate effectively rests on; small means unreliable. */
+  public double effectiveAnswers;
+  /** The mean reward of the same answers as they were served: what the versions before it earned. */
+  public double servedReward = Double.NaN;
+
+  public ValueEstimate() {}
+
+  /**
+   * The self-normalised estimate from {@code n} logged answers: each one's probability under the
+   * new version's serving mix ({@code target}, >= 0), under the mix that served it ({@code logged},
+   * > 0) and its reward. With no answer the new mix could have given (every target 0) the estimate
+   * and its interval are NaN.
+   */
+  public static ValueEstimate selfNormalised(double[] target, double[] logged, double[] reward, int n) {
+    ValueEstimate e = new ValueEstimate();
+    e.answers = n;
+    double sumW = 0;
+    double sumW2 = 0;
+    double sumWq = 0;
+    double sumQ = 0;
+    for (int i = 0; i < n; i++) {
+      if (!(target[i] >= 0) || !(logged[i] > 0)) {
+        throw new IllegalArgumentException("answer " + i + ": target probability " + target[i] + " must be >= 0 and logged "
+            + logged[i] + " > 0");
+      }
+      double w = target[i] / logged[i];
+      sumW += w;
+      sumW2 += w * w;
+      sumWq += w * reward[i];
+      sumQ += reward[i];
+    }
+    e.servedReward = n == 0 ? Double.NaN : sumQ / n;
+    if (!(sumW > 0)) {
+      return e;
+    }
+    e.reward = sumWq / sumW;
+    e.effectiveAnswers = sumW * sumW / sumW2;
+    double variance = 0;
+    for (int i = 0; i < n; i++) {
+      double w = target[i] / logged[i];
+      double d = reward[i] - e.reward;
+      variance += w * w * d * d;
+    }
+    double half = Z95 * Math.sqrt(variance) / sumW;
+    e.low = e.reward - half;
+    e.high = e.reward + half;
+    return e;
+  }
+
+  @Override
+  public String toString() {
+    return String.format("%.4f [%.4f, %.4f] from %d answers (effective %.1f), served %.4f", reward, low, high, answers,
+        effectiveAnswers, servedReward);
+  }
+}
