@@ -37,7 +37,7 @@ class SimulatedTrafficDecodesTest {
 
     List<Request> requests = population.requestsUntil(1_700_000_000_000L + 3_600_000L, 1);
     for (Request r : requests) {
-      harness.processElement(new StreamRecord<>(population.respond(r, world.catalog().id(r.user() % 300), 3, Double.NaN, false)));
+      harness.processElement(new StreamRecord<>(population.respond(r, world.catalog().id(r.user() % 300), 3, Double.NaN, false).json()));
     }
 
     List<InteractionEvent> decoded = harness.extractOutputValues();
@@ -59,7 +59,7 @@ class SimulatedTrafficDecodesTest {
     var decoder = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new InteractionDecoder(DecoderConfig.defaults("sim", world.config().stateDim()))));
     decoder.open();
     Request explored = population.requestsUntil(1_700_000_000_000L + 3_600_000L, 1).get(0);
-    decoder.processElement(new StreamRecord<>(population.respond(explored, world.catalog().id(7), 4, 0.25, true)));
+    decoder.processElement(new StreamRecord<>(population.respond(explored, world.catalog().id(7), 4, 0.25, true).json()));
     InteractionEvent event = decoder.extractOutputValues().get(0);
     decoder.close();
 

@@ -101,12 +101,15 @@ public final class UserPopulation {
     return due;
   }
 
+  /** An interaction event's JSON and the reward it logs (the job reads it as the step's reward, if it can decode it). */
+  public record Response(byte[] json, double reward) {}
+
   /**
    * The user consumes the top recommended item; the event carries its logged reward and echoes what
    * the answer said of it, as a real client would: the version that served it, the probability with
    * which it was drawn (NaN: none given) and whether the request explored.
    */
-  public byte[] respond(Request request, String itemId, long policyVersion, double propensity, boolean explored) {
+  public Response respond(Request request, String itemId, long policyVersion, double propensity, boolean explored) {
     int item = world.catalog().indexOf(itemId);
     if (item < 0) {
       throw new IllegalArgumentException("recommended item " + itemId + " is not in the simulator's catalog");
@@ -116,7 +119,7 @@ public final class UserPopulation {
 
   /** What the logging policy would have shown instead, as an interaction event (policyVersion -1). */
   public byte[] logged(Request request, LoggingMix mix) {
-    return event(request, world.log(request.user(), mix, random), -1, Double.NaN, false);
+    return event(request, world.log(request.user(), mix, random), -1, Double.NaN, false).json();
   }
 
   /** Mean latent reward of an item for the request's user: the served reward a demo reports. */
@@ -158,10 +161,11 @@ public final class UserPopulation {
   }
 
   /** The interaction's JSON (reward to 6 decimals); propensity and explored only where the answer gave them. */
-  private byte[] event(Request request, int item, long policyVersion, double propensity, boolean explored) {
+  private Response event(Request request, int item, long policyVersion, double propensity, boolean explored) {
+    double reward = Math.round(world.loggedReward(request.user(), item, random) * 1e6) / 1e6;
     ObjectNode e = JSON.createObjectNode().put("eventId", "ev-" + events++).put("userId", request.userId())
         .put("itemId", world.catalog().id(item)).put("ts", request.ts() + 1_000)
-        .put("reward", Math.round(world.loggedReward(request.user(), item, random) * 1e6) / 1e6)
+        .put("reward", reward)
         .put("policyVersion", policyVersion);
     if (!Double.isNaN(propensity)) {
       e.put("propensity", propensity);
@@ -172,9 +176,9 @@ public final class UserPopulation {
     e.set("userFeatures", featureJson(request.user()));
     if (random.nextDouble() < config.malformedShare()) {
       malformed++;
-      return corrupt(new String(bytes(e), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+      return new Response(corrupt(new String(bytes(e), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8), reward);
     }
-    return bytes(e);
+    return new Response(bytes(e), reward);
   }
 
   /** One of: truncated JSON, a NaN reward, a missing userId. */

@@ -47,7 +47,7 @@ class UserPopulationTest {
     List<Request> requests = population.requestsUntil(SIX_HOURS_LATER, 1);
     int malformed = 0;
     for (Request r : requests) {
-      String json = new String(population.respond(r, world.catalog().id(0), 7, Double.NaN, false), StandardCharsets.UTF_8);
+      String json = new String(population.respond(r, world.catalog().id(0), 7, Double.NaN, false).json(), StandardCharsets.UTF_8);
       boolean good = json.matches("\\{\"eventId\":\"ev-\\d+\",\"userId\":\"" + r.userId() + "\",\"itemId\":\"item-0\",\"ts\":"
           + (r.ts() + 1_000) + ",\"reward\":[0-9.E-]+,\"policyVersion\":7,\"userFeatures\":\\[[-0-9.E,]+\\]}");
       malformed += good ? 0 : 1;

@@ -71,7 +71,8 @@ final class UsersCommand implements Callable<Integer> {
     JobConfig.Topics topics = kafka.topics();
     Map<String, String> used = kafka.topicsBySetting();
     used.keySet().retainAll(catalogOnly ? List.of("kafka.topics.items")
-        : List.of("kafka.topics.items", "kafka.topics.interactions", "kafka.topics.rec-requests", "kafka.topics.recommendations"));
+        : List.of("kafka.topics.items", "kafka.topics.interactions", "kafka.topics.rec-requests", "kafka.topics.recommendations",
+            "kafka.topics.policy-versions"));
     KafkaPreflight.check(kafka.connection(), used, kafka.connectTimeout());
     World world = new World(SimulatorConfig.defaults(), seed);
     ItemsTopic.write(kafka.connection(), topics.items(), CatalogItems.of(world.catalog()));
@@ -83,7 +84,7 @@ final class UsersCommand implements Callable<Integer> {
         offlineHours, 15, 0.2, 0.002, seed,
         realtime ? JobConfig.parseDuration("--user-interval", userInterval) : null), world, System.out, Map::of);
     return DrpoCli.untilInterrupted(run::stop, () -> run.run(kafka.connection(), SimulatedUsers.Topics.of(topics),
-        job.scorer().excludeRecent()));
+        job.scorer().excludeRecent(), topics.policyVersions()));
   }
 
   /**

@@ -122,7 +122,8 @@ public final class Demo {
       failures = new JobFailures(options.uiPort(), job.getJobID(), console);
       Map<String, Object> summary;
       try {
-        summary = traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()), config.scorer().excludeRecent());
+        summary = traffic.run(connection, SimulatedUsers.Topics.of(config.kafka().topics()), config.scorer().excludeRecent(),
+            config.kafka().topics().policyVersions());
         failures.check();
       } finally {
         job.cancel().get();
@@ -176,6 +177,7 @@ public final class Demo {
     m.put("kappa", TrafficRun.finiteOrNull(InJvmMetrics.max("keepFraction")));
     m.put("nu", TrafficRun.finiteOrNull(InJvmMetrics.max("threshold")));
     m.put("policy_version", (long) Math.max(0, InJvmMetrics.max("policyVersion")));
+    m.put("estimate_ms", TrafficRun.finiteOrNull(InJvmMetrics.max("estimateMillis")));
     m.put("dead_letters", (long) InJvmMetrics.sumPrefixed("deadLetters."));
     m.put("late", (long) InJvmMetrics.sum("lateEvents"));
     double restarts = InJvmMetrics.max("numRestarts");

@@ -113,7 +113,8 @@ public final class SimulatedUsers implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> answers;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Request> waiting = new HashMap<>();
-  private final Map<String, Long> versionsServed = new HashMap<>();
+  /** Per policy version (-1: fallback): its answers and the sum of the rewards their interactions logged. */
+  private final Map<Long, double[]> servedByVersion = new HashMap<>();
   private long unexpectedAnswers;
   private Tally tally = new Tally();
 
@@ -204,7 +205,6 @@ public final class SimulatedUsers implements AutoCloseable {
     if (version < 0) {
       tally.fallbacks++;
     }
-    versionsServed.merge(Long.toString(version), 1L, Long::sum);
     tally.servedReward += population.latentReward(r, top);
     tally.servedOracle += world.oracleReward(r.user());
     int oracleItem = ceiling.oracle(r.user());
@@ -214,7 +214,11 @@ public final class SimulatedUsers implements AutoCloseable {
     if (explored) {
       tally.explored++;
     }
-    return new Event(r, oracleItem, linearItem, population.respond(r, top, version, propensity, explored));
+    UserPopulation.Response response = population.respond(r, top, version, propensity, explored);
+    double[] served = servedByVersion.computeIfAbsent(version, v -> new double[2]);
+    served[0]++;
+    served[1] += response.reward();
+    return new Event(r, oracleItem, linearItem, response.json());
   }
 
   private Event servedByLoggingPolicy(Request r) {
@@ -223,7 +227,7 @@ public final class SimulatedUsers implements AutoCloseable {
     tally.loggingServed++;
     tally.loggingReward += population.latentReward(r, id);
     tally.loggingOracle += world.oracleReward(r.user());
-    return new Event(r, item, item, population.respond(r, id, -1, Double.NaN, false));
+    return new Event(r, item, item, population.respond(r, id, -1, Double.NaN, false).json());
   }
 
   private void send(String topic, byte[] value) {
@@ -258,7 +262,23 @@ public final class SimulatedUsers implements AutoCloseable {
 
   /** How many answers each policy version (-1: fallback) gave. */
   public Map<String, Long> versionsServed() {
-    return new HashMap<>(versionsServed);
+    Map<String, Long> answers = new HashMap<>();
+    servedByVersion.forEach((version, served) -> answers.put(Long.toString(version), (long) served[0]));
+    return answers;
+  }
+
+  /** The answers a policy version gave and the mean reward their interactions logged. */
+  public record Served(long answers, double meanReward) {}
+
+  /** What each policy version's answers earned (fallbacks left out). */
+  public Map<Long, Served> servedByVersion() {
+    Map<Long, Served> all = new HashMap<>();
+    servedByVersion.forEach((version, served) -> {
+      if (version >= 0) {
+        all.put(version, new Served((long) served[0], served[1] / served[0]));
+      }
+    });
+    return all;
   }
 
   @Override

@@ -81,8 +81,9 @@ public final class TrafficRun {
    * console (demo.json has it whole).
    *
    * @param excludeRecent the job's scorer.exclude-recent (the oracles are reported under the same rule)
+   * @param versionsTopic where the job publishes its versions, with their off-policy estimates
    */
-  public Map<String, Object> run(KafkaConnection kafka, SimulatedUsers.Topics topics, int excludeRecent)
+  public Map<String, Object> run(KafkaConnection kafka, SimulatedUsers.Topics topics, int excludeRecent, String versionsTopic)
       throws IOException, InterruptedException {
     Files.createDirectories(options.out());
     long tick = options.tickMinutes() * 60_000L;
@@ -100,7 +101,8 @@ public final class TrafficRun {
     long nextReport = started + REPORT_NANOS;
     SimulatedUsers.Tally window = new SimulatedUsers.Tally();
     try (SimulatedUsers users = new SimulatedUsers(world, population, LoggingMix.MEDIUM, options.loggingShare(), 10,
-        excludeRecent, kafka, topics, options.seed())) {
+        excludeRecent, kafka, topics, options.seed());
+        VersionEstimates estimates = new VersionEstimates(kafka, versionsTopic)) {
       long offlineEnd = options.realtime() ? clock : clock + options.offlineHours() * 3_600_000L;
       String phase = "offline";
       while (!stop.get() && System.nanoTime() < deadline) {
@@ -121,6 +123,7 @@ public final class TrafficRun {
           clock += tick;
           users.tick(clock, Duration.ofSeconds(30));
         }
+        estimates.poll(Duration.ZERO);
         SimulatedUsers.Tally t = users.drainTally();
         if (phase.equals("offline")) {
           offline.add(t);
@@ -137,10 +140,16 @@ public final class TrafficRun {
       }
       Map<String, Object> summary = summary(timeline, offline.loggingNormalized(), users, (System.nanoTime() - started) / 1e9);
       summary.put("malformed_events_sent", population.malformed());
+      estimates.poll(Duration.ofSeconds(1));
+      Map<String, Object> estimated = estimates.compare(users.servedByVersion());
+      summary.put("version_estimates", estimated);
       write(timeline, summary);
-      // the console gets the summary without the answers per version (hundreds of entries; they are in demo.json)
+      // the console gets the summary without the per-version lists (hundreds of entries; they are in demo.json)
       Map<String, Object> brief = new LinkedHashMap<>(summary);
       brief.put("answers_by_policy_version", users.versionsServed().size() + " versions (see demo.json)");
+      Map<String, Object> estimatedBrief = new LinkedHashMap<>(estimated);
+      estimatedBrief.remove("versions");
+      brief.put("version_estimates", estimatedBrief);
       return brief;
     }
   }

@@ -3,7 +3,7 @@ package dev.drpo.operators.estimate;
 /**
  * What a policy version is expected to earn before it serves: the mean reward per answer of the
  * scorer's serving mix with this version, estimated off-policy from recent answers and the
- * propensities they were shown with (self-normalised importance sampling), with a 95% interval,
+ * propensities they were shown with (doubly robust, self-normalised), with a 95% interval,
  * and the mean reward those answers actually earned under the versions that gave them. A Flink
  * POJO: it travels in {@code PolicyVersion}.
  */
@@ -11,9 +11,9 @@ public class ValueEstimate {
   /** The z of a two-sided 95% normal interval. */
   private static final double Z95 = 1.959964;
 
-  /** The estimate: sum w_i r_i / sum w_i with w_i = target_i / logged_i. */
+  /** The estimate ({@link #doublyRobust}). */
   public double reward = Double.NaN;
-  /** Its 95% interval (delta method: variance sum w_i^2 (r_i - reward)^2 / (sum w_i)^2). */
+  /** Its 95% interval (delta method). */
   public double low = Double.NaN;
   public double high = Double.NaN;
   /** The logged answers it was estimated from. */
@@ -26,18 +26,23 @@ public class ValueEstimate {
   public ValueEstimate() {}
 
   /**
-   * The self-normalised estimate from {@code n} logged answers: each one's probability under the
-   * new version's serving mix ({@code target}, >= 0), under the mix that served it ({@code logged},
-   * > 0) and its reward. With no answer the new mix could have given (every target 0) the estimate
-   * and its interval are NaN.
+   * The doubly robust, self-normalised estimate from {@code n} logged answers: each one's
+   * probability under the new version's serving mix ({@code target}, >= 0) and under the mix that
+   * served it ({@code logged}, > 0), its reward, and a baseline b(s) of its state (what the serving
+   * policy earns there, whatever it shows): mean_i b(s_i) + sum_i w_i (r_i - b(s_i)) / sum_i w_i,
+   * w_i = target_i / logged_i. With every baseline 0 it is self-normalised importance sampling. The
+   * baseline takes the differences between states (easy and hard users) out of what the weights
+   * multiply. With no answer the new mix could have given (every target 0) the estimate and its
+   * interval are NaN.
    */
-  public static ValueEstimate selfNormalised(double[] target, double[] logged, double[] reward, int n) {
+  public static ValueEstimate doublyRobust(double[] target, double[] logged, double[] reward, double[] baseline, int n) {
     ValueEstimate e = new ValueEstimate();
     e.answers = n;
     double sumW = 0;
     double sumW2 = 0;
-    double sumWq = 0;
-    double sumQ = 0;
+    double sumWe = 0;
+    double sumR = 0;
+    double sumB = 0;
     for (int i = 0; i < n; i++) {
       if (!(target[i] >= 0) || !(logged[i] > 0)) {
         throw new IllegalArgumentException("answer " + i + ": target probability " + target[i] + " must be >= 0 and logged "
@@ -46,22 +51,27 @@ public class ValueEstimate {
       double w = target[i] / logged[i];
       sumW += w;
       sumW2 += w * w;
-      sumWq += w * reward[i];
-      sumQ += reward[i];
+      sumWe += w * (reward[i] - baseline[i]);
+      sumR += reward[i];
+      sumB += baseline[i];
     }
-    e.servedReward = n == 0 ? Double.NaN : sumQ / n;
+    e.servedReward = n == 0 ? Double.NaN : sumR / n;
     if (!(sumW > 0)) {
       return e;
     }
-    e.reward = sumWq / sumW;
+    double meanB = sumB / n;
+    double correction = sumWe / sumW;
+    e.reward = meanB + correction;
     e.effectiveAnswers = sumW * sumW / sumW2;
-    double variance = 0;
+    double weighted = 0; // delta method for the self-normalised correction
+    double spread = 0; // and the baseline's mean, taken as independent of it
     for (int i = 0; i < n; i++) {
       double w = target[i] / logged[i];
-      double d = reward[i] - e.reward;
-      variance += w * w * d * d;
+      double d = reward[i] - baseline[i] - correction;
+      weighted += w * w * d * d;
+      spread += (baseline[i] - meanB) * (baseline[i] - meanB);
     }
-    double half = Z95 * Math.sqrt(variance) / sumW;
+    double half = Z95 * Math.sqrt(weighted / (sumW * sumW) + spread / ((double) n * n));
     e.low = e.reward - half;
     e.high = e.reward + half;
     return e;

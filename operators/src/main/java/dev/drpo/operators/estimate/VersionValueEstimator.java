@@ -3,6 +3,7 @@ package dev.drpo.operators.estimate;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
+import dev.drpo.model.filter.StateValue;
 import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyMean;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
@@ -156,29 +157,37 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
       }
     }
     int n = samples.size();
+    int dim = encoder.stateDim();
+    float[] states = new float[n * dim];
     double[] target = new double[n];
     double[] logged = new double[n];
     double[] reward = new double[n];
-    int dim = encoder.stateDim();
+    StateValue value = new StateValue(dim, 1);
+    for (int i = 0; i < n; i++) {
+      LoggedChoice s = samples.get(i);
+      float[] state = state(s);
+      System.arraycopy(state, 0, states, i * dim, dim);
+      logged[i] = s.propensity;
+      reward[i] = s.reward;
+      value.add(state, s.reward);
+    }
+    value.solve();
+    double[] baseline = new double[n];
     for (int from = 0; from < n; from += scorer.maxBatch()) {
       int b = Math.min(scorer.maxBatch(), n - from);
-      float[] states = new float[b * dim];
+      float[] batch = Arrays.copyOfRange(states, from * dim, (from + b) * dim);
       List<Set<String>> excludes = new ArrayList<>(b);
       for (int i = 0; i < b; i++) {
-        LoggedChoice s = samples.get(from + i);
-        System.arraycopy(state(s), 0, states, i * dim, dim);
-        excludes.add(new HashSet<>(Arrays.asList(s.excluded)));
+        excludes.add(new HashSet<>(Arrays.asList(samples.get(from + i).excluded)));
       }
-      Ranking[] candidates = catalog.topK(mean.apply(states, b), b, scorer.exploration().searchSize(1), excludes,
+      Ranking[] candidates = catalog.topK(mean.apply(batch, b), b, scorer.exploration().searchSize(1), excludes,
           Similarity.COSINE);
       for (int i = 0; i < b; i++) {
-        LoggedChoice s = samples.get(from + i);
-        target[from + i] = scorer.exploration().firstSlotProbability(candidates[i], s.itemId);
-        logged[from + i] = s.propensity;
-        reward[from + i] = s.reward;
+        target[from + i] = scorer.exploration().firstSlotProbability(candidates[i], samples.get(from + i).itemId);
+        baseline[from + i] = value.value(Arrays.copyOfRange(batch, i * dim, (i + 1) * dim));
       }
     }
-    return ValueEstimate.selfNormalised(target, logged, reward, n);
+    return ValueEstimate.doublyRobust(target, logged, reward, baseline, n);
   }
 
   private float[] state(LoggedChoice s) {

@@ -1,0 +1,106 @@
+package dev.drpo.app.demo;
+
+import dev.drpo.job.kafka.CommittedRecords;
+import dev.drpo.job.kafka.KafkaConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * The off-policy estimate each policy version carried when it was published (its drpo.estimate-*
+ * headers), read from the policy-versions topic as the run goes (the topic is compacted: at the end
+ * only the last would be left), and set beside the reward its answers then earned.
+ */
+final class VersionEstimates implements AutoCloseable {
+  /** Versions that served fewer answers than this are left out of the comparison: their own mean is too noisy. */
+  static final int MIN_ANSWERS = 200;
+
+  /** A version's published estimate (drpo.estimated-reward, drpo.estimate-low/high, drpo.estimate-effective-answers, drpo.window-reward). */
+  record Estimate(double reward, double low, double high, double effectiveAnswers, double windowReward) {}
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Map<Long, Estimate> estimates = new TreeMap<>();
+
+  VersionEstimates(KafkaConnection kafka, String versionsTopic) {
+    consumer = CommittedRecords.assigned(kafka, versionsTopic, false, new Properties(), Duration.ofSeconds(30));
+  }
+
+  /** Reads what has been published since the last call, waiting at most {@code wait}. */
+  void poll(Duration wait) {
+    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
+      if (r.headers().lastHeader("drpo.estimated-reward") != null) {
+        estimates.put((long) number(r, "drpo.version"), new Estimate(number(r, "drpo.estimated-reward"),
+            number(r, "drpo.estimate-low"), number(r, "drpo.estimate-high"), number(r, "drpo.estimate-effective-answers"),
+            number(r, "drpo.window-reward")));
+      }
+    }
+  }
+
+  private static double number(ConsumerRecord<byte[], byte[]> r, String header) {
+    Header h = r.headers().lastHeader(header);
+    return Double.parseDouble(new String(h.value(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Each estimated version that served at least {@link #MIN_ANSWERS} answers, its estimate beside
+   * the mean reward its answers logged, and how far they sit apart: mean and median absolute error,
+   * how often the interval holds the served mean, and, as the baseline an estimate must beat, the
+   * mean absolute error of taking the window's served mean (what the versions before earned) instead.
+   */
+  Map<String, Object> compare(Map<Long, SimulatedUsers.Served> served) {
+    return compare(estimates, served);
+  }
+
+  static Map<String, Object> compare(Map<Long, Estimate> estimates, Map<Long, SimulatedUsers.Served> served) {
+    List<Map<String, Object>> versions = new ArrayList<>();
+    List<Double> errors = new ArrayList<>();
+    double windowErrors = 0;
+    int covered = 0;
+    for (Map.Entry<Long, Estimate> e : estimates.entrySet()) {
+      SimulatedUsers.Served after = served.get(e.getKey());
+      Estimate est = e.getValue();
+      if (after == null || after.answers() < MIN_ANSWERS || !Double.isFinite(est.reward())) {
+        continue;
+      }
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("version", e.getKey());
+      row.put("estimated", est.reward());
+      row.put("low", est.low());
+      row.put("high", est.high());
+      row.put("effective_answers", est.effectiveAnswers());
+      row.put("window_served", est.windowReward());
+      row.put("served_after", after.meanReward());
+      row.put("answers_after", after.answers());
+      versions.add(row);
+      errors.add(Math.abs(est.reward() - after.meanReward()));
+      covered += est.low() <= after.meanReward() && after.meanReward() <= est.high() ? 1 : 0;
+      windowErrors += Math.abs(est.windowReward() - after.meanReward());
+    }
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("versions_estimated", estimates.size());
+    s.put("versions_compared", versions.size());
+    if (!versions.isEmpty()) {
+      List<Double> sorted = errors.stream().sorted().toList();
+      s.put("mean_abs_error", errors.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+      s.put("median_abs_error", sorted.get(sorted.size() / 2));
+      s.put("interval_holds_served_share", covered / (double) versions.size());
+      s.put("window_served_abs_error", windowErrors / versions.size());
+      s.put("mean_effective_answers", versions.stream().mapToDouble(v -> (Double) v.get("effective_answers")).average().orElseThrow());
+    }
+    s.put("versions", versions);
+    return s;
+  }
+
+  @Override
+  public void close() {
+    consumer.close();
+  }
+}
