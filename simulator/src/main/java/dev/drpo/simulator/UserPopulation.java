@@ -160,13 +160,16 @@ public final class UserPopulation {
     return "user-" + user;
   }
 
-  /** The interaction's JSON (reward to 6 decimals); propensity and explored only where the answer gave them. */
+  /** The interaction's JSON (reward to 6 decimals); requestId, propensity and explored only where the job's answer gave them. */
   private Response event(Request request, int item, long policyVersion, double propensity, boolean explored) {
     double reward = Math.round(world.loggedReward(request.user(), item, random) * 1e6) / 1e6;
     ObjectNode e = JSON.createObjectNode().put("eventId", "ev-" + events++).put("userId", request.userId())
         .put("itemId", world.catalog().id(item)).put("ts", request.ts() + 1_000)
         .put("reward", reward)
         .put("policyVersion", policyVersion);
+    if (policyVersion >= 0) {
+      e.put("requestId", request.requestId()); // the answer's, as a client echoes it
+    }
     if (!Double.isNaN(propensity)) {
       e.put("propensity", propensity);
     }

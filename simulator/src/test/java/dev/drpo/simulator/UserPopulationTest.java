@@ -49,7 +49,8 @@ class UserPopulationTest {
     for (Request r : requests) {
       String json = new String(population.respond(r, world.catalog().id(0), 7, Double.NaN, false).json(), StandardCharsets.UTF_8);
       boolean good = json.matches("\\{\"eventId\":\"ev-\\d+\",\"userId\":\"" + r.userId() + "\",\"itemId\":\"item-0\",\"ts\":"
-          + (r.ts() + 1_000) + ",\"reward\":[0-9.E-]+,\"policyVersion\":7,\"userFeatures\":\\[[-0-9.E,]+\\]}");
+          + (r.ts() + 1_000) + ",\"reward\":[0-9.E-]+,\"policyVersion\":7,\"requestId\":\"" + r.requestId()
+          + "\",\"userFeatures\":\\[[-0-9.E,]+\\]}");
       malformed += good ? 0 : 1;
     }
     assertThat(malformed / (double) requests.size()).isCloseTo(0.2, within(0.05));

@@ -113,7 +113,7 @@ public final class SimulatedUsers implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> answers;
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Request> waiting = new HashMap<>();
-  /** Per policy version (-1: fallback): its answers and the sum of the rewards their interactions logged. */
+  /** Per policy version (-1: fallback): its answers, the sum of the rewards their interactions logged, and of their latent rewards. */
   private final Map<Long, double[]> servedByVersion = new HashMap<>();
   private long unexpectedAnswers;
   private Tally tally = new Tally();
@@ -215,9 +215,10 @@ public final class SimulatedUsers implements AutoCloseable {
       tally.explored++;
     }
     UserPopulation.Response response = population.respond(r, top, version, propensity, explored);
-    double[] served = servedByVersion.computeIfAbsent(version, v -> new double[2]);
+    double[] served = servedByVersion.computeIfAbsent(version, v -> new double[3]);
     served[0]++;
     served[1] += response.reward();
+    served[2] += population.latentReward(r, top);
     return new Event(r, oracleItem, linearItem, response.json());
   }
 
@@ -267,15 +268,15 @@ public final class SimulatedUsers implements AutoCloseable {
     return answers;
   }
 
-  /** The answers a policy version gave and the mean reward their interactions logged. */
-  public record Served(long answers, double meanReward) {}
+  /** The answers a policy version gave, the mean reward their interactions logged, and their mean latent reward. */
+  public record Served(long answers, double meanReward, double meanLatentReward) {}
 
   /** What each policy version's answers earned (fallbacks left out). */
   public Map<Long, Served> servedByVersion() {
     Map<Long, Served> all = new HashMap<>();
     servedByVersion.forEach((version, served) -> {
       if (version >= 0) {
-        all.put(version, new Served((long) served[0], served[1] / served[0]));
+        all.put(version, new Served((long) served[0], served[1] / served[0], served[2] / served[0]));
       }
     });
     return all;

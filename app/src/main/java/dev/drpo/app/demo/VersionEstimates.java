@@ -16,8 +16,9 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * The off-policy estimate each policy version carried when it was published (its drpo.estimate-*
- * headers), read from the policy-versions topic as the run goes (the topic is compacted: at the end
- * only the last would be left), and set beside the reward its answers then earned.
+ * headers), read from the policy-versions topic as the run goes, from where the topic ended when
+ * the run began (the topic is compacted: at the end only the last would be left; and versions of
+ * an earlier job on the same topic are not this run's), and set beside the reward its answers then earned.
  */
 final class VersionEstimates implements AutoCloseable {
   /** Versions that served fewer answers than this are left out of the comparison: their own mean is too noisy. */
@@ -30,17 +31,26 @@ final class VersionEstimates implements AutoCloseable {
   private final Map<Long, Estimate> estimates = new TreeMap<>();
 
   VersionEstimates(KafkaConnection kafka, String versionsTopic) {
-    consumer = CommittedRecords.assigned(kafka, versionsTopic, false, new Properties(), Duration.ofSeconds(30));
+    consumer = CommittedRecords.assigned(kafka, versionsTopic, true, new Properties(), Duration.ofSeconds(30));
   }
 
-  /** Reads what has been published since the last call, waiting at most {@code wait}. */
-  void poll(Duration wait) {
-    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(wait)) {
+  /** Reads what has been published since the last call, waiting at most {@code wait}; returns how many versions it read. */
+  int poll(Duration wait) {
+    var records = consumer.poll(wait);
+    for (ConsumerRecord<byte[], byte[]> r : records) {
       if (r.headers().lastHeader("drpo.estimated-reward") != null) {
         estimates.put((long) number(r, "drpo.version"), new Estimate(number(r, "drpo.estimated-reward"),
             number(r, "drpo.estimate-low"), number(r, "drpo.estimate-high"), number(r, "drpo.estimate-effective-answers"),
             number(r, "drpo.window-reward")));
       }
+    }
+    return records.count();
+  }
+
+  /** Reads until a second passes with no version published, at most {@code seconds} seconds. */
+  void drain(int seconds) {
+    for (int i = 0; i < seconds && poll(Duration.ofSeconds(1)) > 0; i++) {
+      // the versions the job published last
     }
   }
 

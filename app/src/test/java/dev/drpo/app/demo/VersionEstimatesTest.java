@@ -17,10 +17,10 @@ class VersionEstimatesTest {
         5L, new VersionEstimates.Estimate(0.90, 0.80, 1.00, 10, 0.40),
         6L, new VersionEstimates.Estimate(Double.NaN, Double.NaN, Double.NaN, 0, 0.40));
     Map<Long, SimulatedUsers.Served> served = Map.of(
-        3L, new SimulatedUsers.Served(1_000, 0.52),
-        4L, new SimulatedUsers.Served(500, 0.40),
-        5L, new SimulatedUsers.Served(VersionEstimates.MIN_ANSWERS - 1, 0.40),
-        6L, new SimulatedUsers.Served(1_000, 0.40));
+        3L, new SimulatedUsers.Served(1_000, 0.52, 0.52),
+        4L, new SimulatedUsers.Served(500, 0.40, 0.40),
+        5L, new SimulatedUsers.Served(VersionEstimates.MIN_ANSWERS - 1, 0.40, 0.40),
+        6L, new SimulatedUsers.Served(1_000, 0.40, 0.40));
 
     Map<String, Object> s = VersionEstimates.compare(estimates, served);
 

@@ -10,10 +10,15 @@ package dev.drpo.operators.estimate;
 public class ValueEstimate {
   /** The z of a two-sided 95% normal interval. */
   private static final double Z95 = 1.959964;
+  /**
+   * Below this many effective answers there is no interval: when a few weights carry the
+   * estimate, their own residuals are near 0 and the normal interval shrinks just as it should widen.
+   */
+  public static final double MIN_EFFECTIVE_FOR_INTERVAL = 30;
 
   /** The estimate ({@link #doublyRobust}). */
   public double reward = Double.NaN;
-  /** Its 95% interval (delta method). */
+  /** Its 95% interval (delta method); NaN below {@link #MIN_EFFECTIVE_FOR_INTERVAL} effective answers. */
   public double low = Double.NaN;
   public double high = Double.NaN;
   /** The logged answers it was estimated from. */
@@ -33,7 +38,7 @@ public class ValueEstimate {
    * w_i = target_i / logged_i. With every baseline 0 it is self-normalised importance sampling. The
    * baseline takes the differences between states (easy and hard users) out of what the weights
    * multiply. With no answer the new mix could have given (every target 0) the estimate and its
-   * interval are NaN.
+   * interval are NaN; with fewer than {@link #MIN_EFFECTIVE_FOR_INTERVAL} effective answers, its interval.
    */
   public static ValueEstimate doublyRobust(double[] target, double[] logged, double[] reward, double[] baseline, int n) {
     ValueEstimate e = new ValueEstimate();
@@ -63,6 +68,9 @@ public class ValueEstimate {
     double correction = sumWe / sumW;
     e.reward = meanB + correction;
     e.effectiveAnswers = sumW * sumW / sumW2;
+    if (e.effectiveAnswers < MIN_EFFECTIVE_FOR_INTERVAL) {
+      return e;
+    }
     double weighted = 0; // delta method for the self-normalised correction
     double spread = 0; // and the baseline's mean, taken as independent of it
     for (int i = 0; i < n; i++) {

@@ -8,7 +8,6 @@ import dev.drpo.model.policy.GaussianPolicy;
 import dev.drpo.model.policy.PolicyMean;
 import dev.drpo.model.snapshot.PolicySnapshotCodec;
 import dev.drpo.model.state.StateEncoder;
-import dev.drpo.model.state.StateEncoder.Interaction;
 import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.operators.catalog.LiveCatalog;
 import dev.drpo.operators.serve.Exploration;
@@ -32,30 +31,37 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.operators.YieldingOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Estimates each policy version's value before it serves, on its way to the policy-versions topic:
- * {@link ValueEstimate} of the reward per answer over the last {@code window} answers whose
- * interaction came back with the propensity the answer gave (input 1: the scorers' {@link
- * LoggedChoice}s, with the state and exclusions their requests had). For each of them it computes
- * the version's mean action from that state, searches its candidates as the scorer does (the same
- * exclusions, retrieval and number of candidates) and takes the probability that the scorer's
- * serving mix would show the logged item first ({@link Exploration#firstSlotProbability}). Only
- * answers of exploration {@code softmax} carry propensities; with {@code gaussian} (no closed form),
- * with no logged answer yet, or while the catalog loads, versions pass without an estimate.
+ * {@link ValueEstimate} of the reward of the first item over the last {@code window} answers whose
+ * first item the user took (input 1: the scorers' {@link LoggedChoice}s, each as the answer was
+ * given: its state, exclusions, k, first item and propensity, and the reward). For each of them it
+ * computes the version's mean action from that state, searches its candidates as the scorer does
+ * (the same exclusions, retrieval and number of candidates) and takes the probability that the
+ * scorer's serving mix would show the logged item first ({@link Exploration#firstSlotProbability}).
+ * Only answers of exploration {@code softmax} are logged; with another mode, with no logged answer
+ * yet, or while the catalog loads, versions pass without an estimate. An estimate that cannot be
+ * made (a version whose dimensions are not the scorers') leaves its version without one
+ * ({@code estimateFailures}); a logged answer whose state has another length is dropped
+ * ({@code loggedAnswersDropped}): never a failed job.
  *
  * <p>Input 2 is the scorers' broadcast: policy versions, stamped with {@link PolicyVersion#estimate}
  * and emitted in order, and catalog updates, which it applies to its TaskManager's shared catalog
  * ({@link LiveCatalog}; an answer whose item has left the catalog is left out). The scorers receive
- * each version straight from the trainer: the estimate delays the topic, never serving. Operator
- * state: the window (parallelism 1).
+ * each version straight from the trainer; the estimate runs on this operator's task thread, where
+ * the logged answers queue meanwhile (behind them, if its input buffers fill, the scorers wait).
+ * Operator state: the window (parallelism 1).
  *
  * <p>Metrics: estimatedReward, estimateLow, estimateHigh, estimateEffectiveAnswers, windowReward
  * (the last version's {@link ValueEstimate}), estimateWindow (answers held), estimateMillis (what
- * the last estimate took on the task thread), versionsEstimated.
+ * the last estimate took on the task thread), versionsEstimated, estimateFailures, loggedAnswersDropped.
  */
 public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
     implements TwoInputStreamOperator<LoggedChoice, ServingUpdate, PolicyVersion>, YieldingOperator<PolicyVersion> {
+  private static final Logger LOG = LoggerFactory.getLogger(VersionValueEstimator.class);
   static final ListStateDescriptor<LoggedChoice> WINDOW =
       new ListStateDescriptor<>("answers-with-propensities", TypeInformation.of(LoggedChoice.class));
 
@@ -67,10 +73,12 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
   private transient ArrayDeque<LoggedChoice> recent;
   private transient LiveCatalog live;
   private transient ItemCatalog catalog;
-  private transient StateEncoder encoder;
+  private transient int stateDim;
   private transient ValueEstimate last;
   private transient long lastMillis;
   private transient Counter estimated;
+  private transient Counter failures;
+  private transient Counter dropped;
 
   /**
    * @param scorer the scorers' settings: their exploration, exclusions, state and retrieval
@@ -95,16 +103,21 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
     super.initializeState(context);
     windowState = context.getOperatorStateStore().getListState(WINDOW);
     recent = new ArrayDeque<>();
-    windowState.get().forEach(this::keep);
+    windowState.get().forEach(recent::addLast); // checked as they are used: the state's length may have changed since
+    while (recent.size() > window) {
+      recent.removeFirst();
+    }
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    encoder = new StateEncoder(scorer.userFeatureDim(), catalogLoader.dimension(), scorer.historyLength());
+    stateDim = new StateEncoder(scorer.userFeatureDim(), catalogLoader.dimension(), scorer.historyLength()).stateDim();
     last = new ValueEstimate();
     var metrics = getMetricGroup();
     estimated = metrics.counter("versionsEstimated");
+    failures = metrics.counter("estimateFailures");
+    dropped = metrics.counter("loggedAnswersDropped");
     metrics.gauge("estimatedReward", () -> last.reward);
     metrics.gauge("estimateLow", () -> last.low);
     metrics.gauge("estimateHigh", () -> last.high);
@@ -119,10 +132,11 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
 
   @Override
   public void processElement1(StreamRecord<LoggedChoice> record) {
-    keep(record.getValue());
-  }
-
-  private void keep(LoggedChoice answer) {
+    LoggedChoice answer = record.getValue();
+    if (answer.state == null || answer.state.length != stateDim || answer.excluded == null || answer.itemId == null) {
+      dropped.inc();
+      return;
+    }
     recent.addLast(answer);
     if (recent.size() > window) {
       recent.removeFirst();
@@ -137,65 +151,69 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
       return;
     }
     PolicyVersion version = update.version;
-    if (catalog != null && !recent.isEmpty() && scorer.exploration().mode() != Exploration.Mode.GAUSSIAN) {
+    if (catalog != null && !recent.isEmpty() && scorer.exploration().mode() == Exploration.Mode.SOFTMAX) {
       long start = System.nanoTime();
-      version.estimate = estimate(version);
+      try {
+        version.estimate = estimate(version);
+        last = version.estimate;
+        estimated.inc();
+      } catch (RuntimeException e) {
+        failures.inc();
+        LOG.warn("no estimate for policy {} v{}: {}", version.policyName, version.version, e.toString());
+      }
       lastMillis = (System.nanoTime() - start) / 1_000_000;
-      last = version.estimate;
-      estimated.inc();
     }
     output.collect(new StreamRecord<>(version));
   }
 
-  /** The version's estimate over the window's answers whose item is in the catalog. */
+  /** The version's estimate over the window's answers whose state fits and whose item is in the catalog. */
   ValueEstimate estimate(PolicyVersion version) {
-    PolicyMean mean = PolicyMean.of(GaussianPolicy.fromSnapshot(PolicySnapshotCodec.decode(version.snapshot)));
-    List<LoggedChoice> samples = new ArrayList<>(recent.size());
-    for (LoggedChoice s : recent) {
-      if (catalog.embedding(s.itemId) != null) {
-        samples.add(s);
+    GaussianPolicy policy = GaussianPolicy.fromSnapshot(PolicySnapshotCodec.decode(version.snapshot));
+    if (policy.config().stateDim() != stateDim || policy.config().actionDim() != catalog.dimension()) {
+      throw new IllegalArgumentException("it expects states of " + policy.config().stateDim() + " and actions of "
+          + policy.config().actionDim() + ", the scorers build states of " + stateDim + " and the catalog has dimension "
+          + catalog.dimension());
+    }
+    PolicyMean mean = PolicyMean.of(policy);
+    List<LoggedChoice> answers = new ArrayList<>(recent.size());
+    for (LoggedChoice a : recent) {
+      if (a.state.length == stateDim && catalog.embedding(a.itemId) != null) {
+        answers.add(a);
       }
     }
-    int n = samples.size();
-    int dim = encoder.stateDim();
-    float[] states = new float[n * dim];
+    int n = answers.size();
     double[] target = new double[n];
     double[] logged = new double[n];
     double[] reward = new double[n];
-    StateValue value = new StateValue(dim, 1);
-    for (int i = 0; i < n; i++) {
-      LoggedChoice s = samples.get(i);
-      float[] state = state(s);
-      System.arraycopy(state, 0, states, i * dim, dim);
-      logged[i] = s.propensity;
-      reward[i] = s.reward;
-      value.add(state, s.reward);
+    double[] baseline = new double[n];
+    StateValue value = new StateValue(stateDim, 1);
+    for (LoggedChoice a : answers) {
+      value.add(a.state, a.reward);
     }
     value.solve();
-    double[] baseline = new double[n];
     for (int from = 0; from < n; from += scorer.maxBatch()) {
       int b = Math.min(scorer.maxBatch(), n - from);
-      float[] batch = Arrays.copyOfRange(states, from * dim, (from + b) * dim);
+      float[] states = new float[b * stateDim];
       List<Set<String>> excludes = new ArrayList<>(b);
+      int k = 1;
       for (int i = 0; i < b; i++) {
-        excludes.add(new HashSet<>(Arrays.asList(samples.get(from + i).excluded)));
+        LoggedChoice a = answers.get(from + i);
+        System.arraycopy(a.state, 0, states, i * stateDim, stateDim);
+        excludes.add(new HashSet<>(Arrays.asList(a.excluded)));
+        k = Math.max(k, a.k);
       }
-      Ranking[] candidates = catalog.topK(mean.apply(batch, b), b, scorer.exploration().searchSize(1), excludes,
+      // as the scorer: its batch searches for its largest k, and a softmax draws from searchSize(k) of them
+      Ranking[] candidates = catalog.topK(mean.apply(states, b), b, scorer.exploration().searchSize(k), excludes,
           Similarity.COSINE);
       for (int i = 0; i < b; i++) {
-        target[from + i] = scorer.exploration().firstSlotProbability(candidates[i], samples.get(from + i).itemId);
-        baseline[from + i] = value.value(Arrays.copyOfRange(batch, i * dim, (i + 1) * dim));
+        LoggedChoice a = answers.get(from + i);
+        target[from + i] = scorer.exploration().firstSlotProbability(candidates[i], a.k, a.itemId);
+        logged[from + i] = a.propensity;
+        reward[from + i] = a.reward;
+        baseline[from + i] = value.value(a.state);
       }
     }
     return ValueEstimate.doublyRobust(target, logged, reward, baseline, n);
-  }
-
-  private float[] state(LoggedChoice s) {
-    List<Interaction> session = new ArrayList<>(s.sessionItems.length);
-    for (int i = 0; i < s.sessionItems.length; i++) {
-      session.add(new Interaction(s.sessionItems[i], s.sessionRewards[i]));
-    }
-    return encoder.encode(s.userFeatures, session, catalog);
   }
 
   @Override

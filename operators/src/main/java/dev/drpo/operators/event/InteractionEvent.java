@@ -6,6 +6,7 @@ import java.util.Objects;
 /**
  * One user interaction, decoded and validated (a Flink POJO: public fields, no-arg constructor).
  * Optional fields: {@code cohort} (null = "default"), {@code userFeatures} (null = none),
+ * {@code requestId} (null = unknown: the answer whose item the user took),
  * {@code policyVersion} (-1 = not served by a known policy), {@code propensity} (NaN = unknown),
  * {@code explored} (false = the item was not drawn by the scorer's exploration, or unknown).
  */
@@ -20,6 +21,7 @@ public class InteractionEvent {
   public double reward;
   public String cohort;
   public float[] userFeatures;
+  public String requestId;
   public long policyVersion = -1;
   public double propensity = Double.NaN;
   public boolean explored;
@@ -46,7 +48,7 @@ public class InteractionEvent {
     return o instanceof InteractionEvent e && ts == e.ts && Double.compare(reward, e.reward) == 0
         && policyVersion == e.policyVersion && Double.compare(propensity, e.propensity) == 0 && explored == e.explored
         && Objects.equals(eventId, e.eventId) && Objects.equals(userId, e.userId) && Objects.equals(itemId, e.itemId)
-        && Objects.equals(cohort, e.cohort) && Arrays.equals(userFeatures, e.userFeatures);
+        && Objects.equals(cohort, e.cohort) && Arrays.equals(userFeatures, e.userFeatures) && Objects.equals(requestId, e.requestId);
   }
 
   @Override

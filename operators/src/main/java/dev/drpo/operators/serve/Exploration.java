@@ -97,17 +97,18 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
   }
 
   /**
-   * The probability that the serving mix shows {@code item} first, given the candidates nearest
-   * the mean (best first, {@link #searchSize} of them for one item): with softmax exploration
-   * 1 - share + share x its softmax weight for the top, share x its weight for another candidate, 0
-   * for the rest; with none 1 for the top, else 0. Gaussian exploration has no closed form: NaN.
+   * The probability that the serving mix shows {@code item} first in an answer of {@code k} items,
+   * given the candidates nearest the mean (best first, at least {@link #searchSize}(k) of them):
+   * with softmax exploration 1 - share + share x its softmax weight for the top, share x its weight
+   * for another of the searchSize(k) nearest, 0 for the rest; with none 1 for the top, else 0.
+   * Gaussian exploration has no closed form: NaN.
    */
-  public double firstSlotProbability(Ranking candidates, String item) {
+  public double firstSlotProbability(Ranking candidates, int k, String item) {
     return switch (mode) {
       case NONE -> candidates.ids().length > 0 && candidates.ids()[0].equals(item) ? 1 : 0;
       case GAUSSIAN -> Double.NaN;
       case SOFTMAX -> {
-        double[] first = propensities(candidates, new String[] {item});
+        double[] first = propensities(candidates, new String[] {item}, searchSize(k));
         yield first == null ? 0 : first[0];
       }
     };
@@ -127,7 +128,12 @@ public record Exploration(Mode mode, double share, double gaussianScale, double 
    * / ((1 - share) [E] + share D).
    */
   double[] propensities(Ranking candidates, String[] shown) {
-    int m = Math.min(searchSize(shown.length), candidates.ids().length);
+    return propensities(candidates, shown, searchSize(shown.length));
+  }
+
+  /** {@link #propensities(Ranking, String[])} for an answer drawn from the first {@code drawnFrom} candidates. */
+  private double[] propensities(Ranking candidates, String[] shown, int drawnFrom) {
+    int m = Math.min(drawnFrom, candidates.ids().length);
     boolean[] drawn = new boolean[m];
     double[] weights = new double[m];
     double[] propensities = new double[shown.length];

@@ -103,8 +103,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   /** Keyed per user: the recent interactions. */
   public static final ValueStateDescriptor<UserHistory> HISTORY = new ValueStateDescriptor<>("history", UserHistory.class);
   /**
-   * Side output: each interaction that echoes its answer's propensity, with the state and
-   * exclusions its request had, for estimating the next versions' value ({@code VersionValueEstimator}).
+   * Side output, with softmax exploration: each answer whose first item the user took (the
+   * interaction echoes its requestId), as it was given, with the reward: what {@code
+   * VersionValueEstimator} estimates the next versions' value from.
    */
   public static final OutputTag<LoggedChoice> LOGGED_CHOICES = new OutputTag<>("logged-choices") {};
   /** Histories held on the heap between checkpoints, per instance ({@link WriteBackCache}). */
@@ -228,7 +229,11 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       recommendations.inc();
       return;
     }
-    pending.add(prepare(input.request, ctx.getCurrentKey()));
+    PendingRequest p = prepare(input.request, ctx.getCurrentKey());
+    if (config.exploration().mode() == Exploration.Mode.SOFTMAX) {
+      p.logged = awaitInteraction(p, ctx);
+    }
+    pending.add(p);
     if (pending.size() == 1) {
       batchDeadline = ctx.timerService().currentProcessingTime() + config.maxDelayMs();
       deadlines.accept(batchDeadline);
@@ -240,33 +245,51 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
 
   private void remember(InteractionEvent e, ReadOnlyContext ctx) throws Exception {
     UserHistory h = histories.get(ctx.getCurrentKey());
-    if (e.propensity > 0 && e.propensity <= 1) {
-      ctx.output(LOGGED_CHOICES, loggedChoice(e, h == null ? new UserHistory() : h));
+    LoggedChoice answered = h == null ? null : h.answered;
+    if (answered != null && e.requestId != null && e.requestId.equals(answered.requestId)) {
+      if (e.itemId.equals(answered.itemId) && answered.propensity > 0) { // the first item, as the answer showed it
+        LoggedChoice taken = answered.copy();
+        taken.reward = e.reward;
+        ctx.output(LOGGED_CHOICES, taken);
+      }
+      answered = null;
     }
     long now = ctx.timerService().currentProcessingTime();
     UserHistory next = (h == null ? new UserHistory() : h).append(e.itemId, e.reward, e.ts, now, config.capacity());
-    if (next.expiresAt == 0) {
-      next.expiresAt = now + config.historyRetentionMs();
-      ctx.timerService().registerProcessingTimeTimer(next.expiresAt);
-    }
+    next.answered = answered;
+    expireLater(next, now, ctx);
     histories.changed(ctx.getCurrentKey(), next);
   }
 
-  /** The answer the interaction took its item from, as the request saw the user's history (the interactions before it). */
-  private LoggedChoice loggedChoice(InteractionEvent e, UserHistory before) {
-    LoggedChoice c = new LoggedChoice();
-    c.userId = e.userId;
-    c.itemId = e.itemId;
-    c.ts = e.ts;
-    c.propensity = e.propensity;
-    c.reward = e.reward;
-    c.policyVersion = e.policyVersion;
-    c.userFeatures = e.userFeatures;
-    List<Interaction> session = before.session(e.ts - 1, config.sessionGapMs());
-    c.sessionItems = session.stream().map(Interaction::itemId).toArray(String[]::new);
-    c.sessionRewards = session.stream().mapToDouble(Interaction::reward).toArray();
-    c.excluded = before.recent(config.excludeRecent());
-    return c;
+  /** Sets the user's expiry timer if the history has none yet. */
+  private void expireLater(UserHistory h, long now, ReadOnlyContext ctx) {
+    if (h.expiresAt == 0) {
+      h.expiresAt = now + config.historyRetentionMs();
+      ctx.timerService().registerProcessingTimeTimer(h.expiresAt);
+    }
+  }
+
+  /**
+   * Softmax exploration: the answer to the request is remembered in its user's history (the
+   * latest one per user, replacing any before it) until the interaction with its first item
+   * echoes its requestId; then it goes to {@link #LOGGED_CHOICES} with the reward, as the answer
+   * was given: its state, exclusions, first item and propensity (set when it is scored).
+   */
+  private LoggedChoice awaitInteraction(PendingRequest p, ReadOnlyContext ctx) throws Exception {
+    String user = ctx.getCurrentKey();
+    UserHistory h = histories.get(user);
+    long now = ctx.timerService().currentProcessingTime();
+    UserHistory next = h != null ? h : new UserHistory();
+    if (h == null) {
+      next.lastSeenMs = now;
+    }
+    expireLater(next, now, ctx);
+    next.answered = new LoggedChoice();
+    next.answered.requestId = p.request.requestId;
+    next.answered.excluded = p.exclude;
+    next.answered.k = p.request.k;
+    histories.changed(user, next);
+    return next.answered;
   }
 
   /**
@@ -344,9 +367,13 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       int k = 1;
       for (int i = 0; i < n; i++) {
         PendingRequest p = batch.get(i);
-        System.arraycopy(p.state != null ? p.state : stateOf(p), 0, states, i * encoder.stateDim(), encoder.stateDim());
+        float[] state = p.state != null ? p.state : stateOf(p);
+        System.arraycopy(state, 0, states, i * encoder.stateDim(), encoder.stateDim());
         excludes.add(Set.of(p.exclude));
         k = Math.max(k, p.request.k);
+        if (p.logged != null) {
+          p.logged.state = state;
+        }
       }
       float[] actions = current.apply(states, n);
       boolean explores = false;
@@ -405,6 +432,11 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     r.items = choice.ids();
     r.scores = choice.scores();
     r.propensities = choice.propensities();
+    if (p.logged != null && r.propensities != null && r.items.length > 0) {
+      p.logged.itemId = r.items[0];
+      p.logged.propensity = r.propensities[0];
+      p.logged.policyVersion = version;
+    }
     if (explorer != null) {
       r.explored = true;
       explored.inc();

@@ -1,22 +1,25 @@
 package dev.drpo.operators.serve;
 
 import dev.drpo.model.state.StateEncoder.Interaction;
+import dev.drpo.operators.estimate.LoggedChoice;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A user's recent interactions, oldest first, at most the scorer's capacity, and when they expire
- * (a Flink POJO).
+ * A user's recent interactions, oldest first, at most the scorer's capacity, and when they expire;
+ * with softmax exploration, also the user's latest answer until its interaction comes back (a Flink POJO).
  */
 public class UserHistory {
   public String[] items = new String[0];
   public double[] rewards = new double[0];
   public long[] ts = new long[0];
-  /** Processing time of the last interaction. */
+  /** Processing time of the last interaction (or of the answer that began the history). */
   public long lastSeenMs;
   /** Processing time of the user's pending expiry timer; 0: none (a history saved before it had one). */
   public long expiresAt;
+  /** The user's latest softmax answer, as given, until the interaction with its first item echoes its requestId (null: none). */
+  public LoggedChoice answered;
 
   public UserHistory() {}
 
@@ -44,6 +47,7 @@ public class UserHistory {
     h.ts = ts.clone();
     h.lastSeenMs = lastSeenMs;
     h.expiresAt = expiresAt;
+    h.answered = answered == null ? null : answered.copy();
     return h;
   }
 
@@ -62,6 +66,7 @@ public class UserHistory {
     h.ts[keep] = when;
     h.lastSeenMs = now;
     h.expiresAt = expiresAt;
+    h.answered = answered;
     return h;
   }
 }

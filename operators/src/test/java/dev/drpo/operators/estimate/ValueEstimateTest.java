@@ -12,15 +12,20 @@ class ValueEstimateTest {
 
   @Test
   void shouldBeTheServedMeanWhenTheNewMixIsTheOneThatServed() {
-    double[] p = {0.9, 0.05, 0.9, 0.3};
-    double[] reward = {1, 0, 0.5, 0.25};
+    int n = 40;
+    double[] p = new double[n];
+    double[] reward = new double[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = new double[] {0.9, 0.05, 0.9, 0.3}[i % 4];
+      reward[i] = new double[] {1, 0, 0.5, 0.25}[i % 4];
+    }
 
-    ValueEstimate e = ValueEstimate.doublyRobust(p, p, reward, new double[4], 4);
+    ValueEstimate e = ValueEstimate.doublyRobust(p, p, reward, new double[n], n);
 
     assertThat(e.reward).isCloseTo(0.4375, within(1e-12));
     assertThat(e.servedReward).isCloseTo(0.4375, within(1e-12));
-    assertThat(e.effectiveAnswers).isCloseTo(4, within(1e-9));
-    assertThat(e.answers).isEqualTo(4);
+    assertThat(e.effectiveAnswers).isCloseTo(n, within(1e-9));
+    assertThat(e.answers).isEqualTo(n);
     assertThat(e.low).isLessThan(e.reward);
     assertThat(e.high).isGreaterThan(e.reward);
   }
@@ -88,6 +93,20 @@ class ValueEstimateTest {
       errorWith += Math.abs(with.reward - 0.6);
     }
     assertThat(errorWith).isLessThan(errorWithout / 2);
+  }
+
+  @Test
+  void shouldGiveNoIntervalWhenAFewAnswersCarryTheEstimate() {
+    double[] target = {1, 0.01, 0.01, 0.01};
+    double[] logged = {0.001, 0.5, 0.5, 0.5};
+    double[] reward = {0.9, 0.1, 0.2, 0.3};
+
+    ValueEstimate e = ValueEstimate.doublyRobust(target, logged, reward, new double[4], 4);
+
+    assertThat(e.effectiveAnswers).isLessThan(ValueEstimate.MIN_EFFECTIVE_FOR_INTERVAL);
+    assertThat(e.reward).isCloseTo(0.9, within(0.01));
+    assertThat(e.low).isNaN();
+    assertThat(e.high).isNaN();
   }
 
   @Test

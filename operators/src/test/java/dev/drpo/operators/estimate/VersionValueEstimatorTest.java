@@ -141,6 +141,7 @@ class VersionValueEstimatorTest {
       InteractionEvent taken = new InteractionEvent("e-" + answer.requestId, answer.userId, answer.items[0], BEGINNING + 1_000,
           reward, null);
       taken.userFeatures = features.get(answer.userId);
+      taken.requestId = answer.requestId;
       taken.propensity = answer.propensities[0];
       taken.policyVersion = answer.policyVersion;
       harness.processElement(UserInput.of(taken), BEGINNING + 20);
@@ -246,13 +247,38 @@ class VersionValueEstimatorTest {
       before.processElement1(new StreamRecord<>(c));
     }
     OperatorSubtaskState saved = before.snapshot(1, 0);
-    ValueEstimate expected = estimate(before, version(2, 12));
     before.close();
+    var newest = estimator(NARROW, 20, null);
+    for (LoggedChoice c : logged.subList(10, 30)) {
+      newest.processElement1(new StreamRecord<>(c));
+    }
+    ValueEstimate expected = estimate(newest, version(2, 12));
+    newest.close();
 
     var after = estimator(NARROW, 20, saved);
     ValueEstimate restored = estimate(after, version(2, 12));
     assertThat(restored.answers).isEqualTo(20);
-    assertThat(restored).usingRecursiveComparison().isEqualTo(expected);
+    assertThat(restored.reward).isEqualTo(expected.reward);
+    assertThat(restored.effectiveAnswers).isEqualTo(expected.effectiveAnswers);
+    assertThat(restored.servedReward).isEqualTo(expected.servedReward);
+    assertThat(restored.servedReward).as("not the oldest 20")
+        .isNotEqualTo(logged.subList(0, 20).stream().mapToDouble(c -> c.reward).average().orElseThrow());
     after.close();
+  }
+
+  @Test
+  void shouldPassAVersionWithoutAnEstimateWhenItsDimensionsAreNotTheScorersAndDropAnswersOfAnotherStateLength() throws Exception {
+    var harness = estimator(NARROW, 10, null);
+    LoggedChoice odd = serve(NARROW, version(1, 11), 1, 1).logged().get(0).copy();
+    odd.state = new float[] {1f};
+    harness.processElement1(new StreamRecord<>(odd));
+    assertThat(estimate(harness, version(1, 11))).as("no answer kept").isNull();
+
+    harness.processElement1(new StreamRecord<>(serve(NARROW, version(1, 11), 1, 1).logged().get(0)));
+    GaussianPolicy wider = new GaussianPolicy(new PolicyConfig(FEATURES + 1, new int[] {16}, D, -5, 1, -1, 1e-3), DataType.FLOAT, 5);
+    assertThat(estimate(harness, version(2, wider))).isNull();
+    assertThat(estimate(harness, version(3, 12))).isNotNull();
+    assertThat(harness.extractOutputValues()).extracting(v -> v.version).containsExactly(1L, 2L, 3L);
+    harness.close();
   }
 }

@@ -72,7 +72,7 @@ class ExplorationTest {
   void shouldGiveEachItemTheProbabilityThatTheServingMixShowsItFirst() {
     Exploration mix = new Exploration(Mode.SOFTMAX, 0.2, 1, 0.1, 6);
     double[] draw = mix.firstDrawProbabilities(Arrays.copyOf(CANDIDATES.scores(), 6));
-    double[] first = Arrays.stream(CANDIDATES.ids()).mapToDouble(id -> mix.firstSlotProbability(CANDIDATES, id)).toArray();
+    double[] first = Arrays.stream(CANDIDATES.ids()).mapToDouble(id -> mix.firstSlotProbability(CANDIDATES, 3, id)).toArray();
 
     assertThat(first[0]).as("the exploit share and the draws of the top").isCloseTo(0.8 + 0.2 * draw[0], within(1e-12));
     assertThat(first[3]).isCloseTo(0.2 * draw[3], within(1e-12));
@@ -81,11 +81,14 @@ class ExplorationTest {
     for (int i = 0; i < 40; i++) { // what the answers log for their first slot
       SplittableRandom random = Exploration.random("req-" + i, 9);
       Choice c = mix.choose(CANDIDATES, 3, mix.explores(random) ? random : null);
-      assertThat(mix.firstSlotProbability(CANDIDATES, c.ids()[0])).isCloseTo(c.propensities()[0], within(1e-12));
+      assertThat(mix.firstSlotProbability(CANDIDATES, 3, c.ids()[0])).isCloseTo(c.propensities()[0], within(1e-12));
     }
-    assertThat(Exploration.NONE.firstSlotProbability(CANDIDATES, "a")).isEqualTo(1);
-    assertThat(Exploration.NONE.firstSlotProbability(CANDIDATES, "b")).isZero();
-    assertThat(new Exploration(Mode.GAUSSIAN, 0.2, 1, 1, 1).firstSlotProbability(CANDIDATES, "a")).as("no closed form").isNaN();
+    Choice many = mix.choose(CANDIDATES, 8, Exploration.random("req-many", 9)); // k beyond the 6 candidates: drawn from 8
+    assertThat(mix.firstSlotProbability(CANDIDATES, 8, many.ids()[0])).isCloseTo(many.propensities()[0], within(1e-12));
+    assertThat(mix.firstSlotProbability(CANDIDATES, 8, "g")).as("the 7th nearest, a candidate for 8 items").isPositive();
+    assertThat(Exploration.NONE.firstSlotProbability(CANDIDATES, 3, "a")).isEqualTo(1);
+    assertThat(Exploration.NONE.firstSlotProbability(CANDIDATES, 3, "b")).isZero();
+    assertThat(new Exploration(Mode.GAUSSIAN, 0.2, 1, 1, 1).firstSlotProbability(CANDIDATES, 3, "a")).as("no closed form").isNaN();
   }
 
   @Test

@@ -4,7 +4,6 @@ import static dev.drpo.operators.serve.RecommendationScorerTest.ALICE;
 import static dev.drpo.operators.serve.RecommendationScorerTest.BEGINNING;
 import static dev.drpo.operators.serve.RecommendationScorerTest.GAP;
 import static dev.drpo.operators.serve.RecommendationScorerTest.RETENTION;
-import static dev.drpo.operators.serve.RecommendationScorerTest.TWO_HOURS_EARLIER;
 import static dev.drpo.operators.serve.RecommendationScorerTest.request;
 import static dev.drpo.operators.serve.RecommendationScorerTest.scorer;
 import static dev.drpo.operators.serve.RecommendationScorerTest.usersWithState;
@@ -39,8 +38,8 @@ class ExploringScorerTest {
     harness.setProcessingTime(BEGINNING + 10);
     List<Recommendation> out = new ArrayList<>(harness.extractOutputValues());
     assertThat(out).hasSize(n);
-    assertThat(harness.numProcessingTimeTimers()).isZero();
-    assertThat(usersWithState(harness)).isZero();
+    assertThat(harness.numProcessingTimeTimers()).as("softmax: the user's expiry, as its history remembers the answer")
+        .isEqualTo(exploration.mode() == Mode.SOFTMAX ? 1 : 0);
     harness.close();
     return out;
   }
@@ -123,30 +122,60 @@ class ExploringScorerTest {
       assertThat(r.propensities[0]).isCloseTo(p[at], within(1e-6));
     }
   }
-  @Test
-  void shouldLogTheStateAndExclusionsOfAnAnswerWhoseInteractionEchoesItsPropensity() throws Exception {
-    var harness = scorer(exploring(new Exploration(Mode.SOFTMAX, 0.2, 1, 0.05, 20)), null);
-    harness.processElement(RecommendationScorerTest.seen("item-1", TWO_HOURS_EARLIER), BEGINNING);
-    harness.processElement(RecommendationScorerTest.seen("item-2", BEGINNING), BEGINNING);
-    InteractionEvent taken = new InteractionEvent("e-3", "alice", "item-3", BEGINNING + 20_000, 0.7, null);
-    taken.propensity = 0.4;
-    taken.policyVersion = 7;
-    taken.userFeatures = ALICE;
-    harness.processElement(UserInput.of(taken), BEGINNING);
-    harness.processElement(RecommendationScorerTest.seen("item-4", BEGINNING + 40_000), BEGINNING);
+  static final Exploration SOFTMAX = new Exploration(Mode.SOFTMAX, 0.2, 1, 0.05, 20);
 
-    assertThat(harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).as("only the interaction with a propensity")
-        .singleElement().satisfies(record -> {
-          LoggedChoice c = record.getValue();
-          assertThat(c.itemId).isEqualTo("item-3");
-          assertThat(c.propensity).isEqualTo(0.4);
-          assertThat(c.reward).isEqualTo(0.7);
-          assertThat(c.policyVersion).isEqualTo(7);
-          assertThat(c.userFeatures).isEqualTo(ALICE);
-          assertThat(c.sessionItems).as("the session before it").containsExactly("item-2");
-          assertThat(c.sessionRewards).containsExactly(1.0);
-          assertThat(c.excluded).as("the user's 5 most recent items before it").containsExactly("item-1", "item-2");
-        });
+  /** The interaction with {@code item} of the answer to {@code requestId}, echoing the requestId. */
+  static UserInput taken(String requestId, String item, long ts, double reward) {
+    InteractionEvent e = new InteractionEvent("e-" + requestId + item, "alice", item, ts, reward, null);
+    e.requestId = requestId;
+    return UserInput.of(e);
+  }
+
+  @Test
+  void shouldLogAnAnswerAsItWasGivenOnceTheInteractionWithItsFirstItemEchoesItsRequestId() throws Exception {
+    var harness = scorer(exploring(SOFTMAX), null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(RecommendationScorerTest.seen("item-1", BEGINNING - 60_000), BEGINNING);
+    harness.processElement(request("req-1", BEGINNING, 5, ALICE), BEGINNING);
+    harness.setProcessingTime(BEGINNING + 10);
+    Recommendation answer = RecommendationScorerTest.last(harness);
+    harness.processElement(RecommendationScorerTest.seen("item-9", BEGINNING + 500), BEGINNING + 20); // after the answer
+    harness.processElement(taken("req-1", answer.items[0], BEGINNING + 1_000, 0.7), BEGINNING + 30);
+
+    assertThat(harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).singleElement().satisfies(record -> {
+      LoggedChoice c = record.getValue();
+      assertThat(c.requestId).isEqualTo("req-1");
+      assertThat(c.state).as("the request's state: its features (no history part)").isEqualTo(ALICE);
+      assertThat(c.excluded).as("what the request excluded, not what came after").containsExactly("item-1");
+      assertThat(c.k).isEqualTo(5);
+      assertThat(c.itemId).isEqualTo(answer.items[0]);
+      assertThat(c.propensity).isEqualTo(answer.propensities[0]);
+      assertThat(c.policyVersion).isEqualTo(1);
+      assertThat(c.reward).isEqualTo(0.7);
+    });
+    harness.close();
+  }
+
+  @Test
+  void shouldLogNoAnswerThatALaterOneReplacedOrWhoseFirstItemWasNotTakenAndForgetEveryAnswerWithItsUser() throws Exception {
+    var harness = scorer(exploring(SOFTMAX), null);
+    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    harness.processElement(request("req-1", BEGINNING, 5, ALICE), BEGINNING);
+    harness.processElement(request("req-2", BEGINNING, 5, ALICE), BEGINNING);
+    harness.setProcessingTime(BEGINNING + 10);
+    List<Recommendation> answers = harness.extractOutputValues();
+    assertThat(harness.numProcessingTimeTimers()).as("the user's expiry").isOne();
+
+    harness.processElement(taken("req-1", answers.get(0).items[0], BEGINNING + 1_000, 0.7), BEGINNING + 20);
+    harness.processElement(taken("req-2", answers.get(1).items[1], BEGINNING + 2_000, 0.7), BEGINNING + 30);
+    harness.processElement(taken("req-2", answers.get(1).items[0], BEGINNING + 3_000, 0.7), BEGINNING + 40);
+    var logged = harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES);
+    assertThat(logged == null ? List.of() : logged)
+        .as("req-1 was replaced by req-2, whose second item came first and ended its wait").isEmpty();
+
+    harness.setProcessingTime(BEGINNING + 40 + RETENTION);
+    assertThat(usersWithState(harness)).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
     harness.close();
   }
 }
