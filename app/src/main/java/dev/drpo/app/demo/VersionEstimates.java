@@ -62,7 +62,7 @@ final class VersionEstimates implements AutoCloseable {
   /**
    * Each estimated version that served at least {@link #MIN_ANSWERS} answers, its estimate beside
    * the mean reward its answers logged, and how far they sit apart: mean and median absolute error,
-   * how often the interval holds the served mean, and, as the baseline an estimate must beat, the
+   * how often the interval (where there is one) holds the served mean, and, as the baseline an estimate must beat, the
    * mean absolute error of taking the window's served mean (what the versions before earned) instead.
    */
   Map<String, Object> compare(Map<Long, SimulatedUsers.Served> served) {
@@ -73,6 +73,7 @@ final class VersionEstimates implements AutoCloseable {
     List<Map<String, Object>> versions = new ArrayList<>();
     List<Double> errors = new ArrayList<>();
     double windowErrors = 0;
+    int withInterval = 0;
     int covered = 0;
     for (Map.Entry<Long, Estimate> e : estimates.entrySet()) {
       SimulatedUsers.Served after = served.get(e.getKey());
@@ -83,15 +84,18 @@ final class VersionEstimates implements AutoCloseable {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("version", e.getKey());
       row.put("estimated", est.reward());
-      row.put("low", est.low());
-      row.put("high", est.high());
+      row.put("low", TrafficRun.finiteOrNull(est.low()));
+      row.put("high", TrafficRun.finiteOrNull(est.high()));
       row.put("effective_answers", est.effectiveAnswers());
       row.put("window_served", est.windowReward());
       row.put("served_after", after.meanReward());
       row.put("answers_after", after.answers());
       versions.add(row);
       errors.add(Math.abs(est.reward() - after.meanReward()));
-      covered += est.low() <= after.meanReward() && after.meanReward() <= est.high() ? 1 : 0;
+      if (Double.isFinite(est.low())) {
+        withInterval++;
+        covered += est.low() <= after.meanReward() && after.meanReward() <= est.high() ? 1 : 0;
+      }
       windowErrors += Math.abs(est.windowReward() - after.meanReward());
     }
     Map<String, Object> s = new LinkedHashMap<>();
@@ -101,7 +105,8 @@ final class VersionEstimates implements AutoCloseable {
       List<Double> sorted = errors.stream().sorted().toList();
       s.put("mean_abs_error", errors.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
       s.put("median_abs_error", sorted.get(sorted.size() / 2));
-      s.put("interval_holds_served_share", covered / (double) versions.size());
+      s.put("versions_with_interval", withInterval);
+      s.put("interval_holds_served_share", withInterval == 0 ? null : covered / (double) withInterval);
       s.put("window_served_abs_error", windowErrors / versions.size());
       s.put("mean_effective_answers", versions.stream().mapToDouble(v -> (Double) v.get("effective_answers")).average().orElseThrow());
     }
