@@ -153,7 +153,7 @@ class FlinkDeploymentManifestTest {
     // each slot's sessions stage holds the sessions of its active users between checkpoints
     long sessions = scorers * UserSessionsOperator.MAX_HEAP_BYTES;
     // and each scorer the histories of its active users
-    long histories = scorers * ScorerOperator.maxHeapBytes(config.scorer());
+    long histories = scorers * ScorerOperator.maxHeapBytes(config.scorer(), ADVERTISED_DIMENSION);
     long heap = ADVERTISED_ITEMS * HEAP_BYTES_PER_ITEM + ((long) config.retrieval().ramBufferMb() << 20) + scores + sessions
         + histories + OTHER_TASK_HEAP;
     System.out.printf("TaskManager of %s: task heap %d MB (the catalog of %,d items while its index builds needs %d MB), task"

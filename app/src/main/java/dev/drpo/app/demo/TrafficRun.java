@@ -140,7 +140,7 @@ public final class TrafficRun {
       }
       Map<String, Object> summary = summary(timeline, offline.loggingNormalized(), users, (System.nanoTime() - started) / 1e9);
       summary.put("malformed_events_sent", population.malformed());
-      estimates.drain(10);
+      estimates.drain(15);
       Map<String, Object> estimated = estimates.compare(users.servedByVersion());
       summary.put("version_estimates", estimated);
       write(timeline, summary);

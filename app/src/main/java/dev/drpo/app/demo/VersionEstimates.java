@@ -47,10 +47,14 @@ final class VersionEstimates implements AutoCloseable {
     return records.count();
   }
 
-  /** Reads until a second passes with no version published, at most {@code seconds} seconds. */
+  /**
+   * Reads until 3 s pass with no version published (a read_committed reader sees a version once
+   * the checkpoint after it completes), at most {@code seconds} seconds.
+   */
   void drain(int seconds) {
-    for (int i = 0; i < seconds && poll(Duration.ofSeconds(1)) > 0; i++) {
-      // the versions the job published last
+    int quiet = 0;
+    for (int i = 0; i < seconds && quiet < 3; i++) {
+      quiet = poll(Duration.ofSeconds(1)) > 0 ? 0 : quiet + 1;
     }
   }
 

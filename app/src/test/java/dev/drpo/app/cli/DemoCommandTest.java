@@ -31,7 +31,17 @@ class DemoCommandTest {
     assertThat(summary.get("events").asLong()).isPositive();
     assertThat(summary.get("unexpected_answers").asLong()).isZero();
     assertThat(Files.size(out.resolve("demo.png"))).isPositive();
-    assertThat(summary.get("version_estimates").get("versions_estimated").asInt())
+    JsonNode estimates = summary.get("version_estimates");
+    assertThat(estimates.get("versions_estimated").asInt())
         .as("versions published once the users took answers' first items carry an estimate").isPositive();
+    for (JsonNode v : estimates.get("versions")) {
+      assertThat(v.get("served_after").asDouble()).isBetween(0.0, 1.0);
+      assertThat(v.get("window_served").asDouble()).isBetween(0.0, 1.0);
+      assertThat(v.get("estimated").isNumber()).as("a finite estimate").isTrue();
+      assertThat(v.get("effective_answers").asDouble()).isPositive();
+      if (!v.get("low").isNull()) {
+        assertThat(v.get("estimated").asDouble()).isBetween(v.get("low").asDouble(), v.get("high").asDouble());
+      }
+    }
   }
 }

@@ -1,11 +1,11 @@
 package dev.drpo.operators.estimate;
 
 /**
- * What a policy version is expected to earn before it serves: the mean reward per answer of the
- * scorer's serving mix with this version, estimated off-policy from recent answers and the
- * propensities they were shown with (doubly robust, self-normalised), with a 95% interval,
- * and the mean reward those answers actually earned under the versions that gave them. A Flink
- * POJO: it travels in {@code PolicyVersion}.
+ * What a policy version is expected to earn before it serves: the mean reward of the first item
+ * the scorer's serving mix with this version would show, over answers like the recent ones whose
+ * first item the user took, estimated off-policy from those answers and the propensities they were
+ * shown with (doubly robust, self-normalised), with a 95% interval, and the mean reward those answers
+ * actually earned under the versions that gave them. A Flink POJO: it travels in {@code PolicyVersion}.
  */
 public class ValueEstimate {
   /** The z of a two-sided 95% normal interval. */

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * Only answers of exploration {@code softmax} are logged; with another mode, with no logged answer
  * yet, or while the catalog loads, versions pass without an estimate. An estimate that cannot be
  * made (a version whose dimensions are not the scorers') leaves its version without one
- * ({@code estimateFailures}); a logged answer whose state has another length is dropped
- * ({@code loggedAnswersDropped}): never a failed job.
+ * ({@code estimateFailures}); a logged answer it cannot use (a state of another length, no
+ * propensity in (0, 1], no finite reward), received or restored, is dropped ({@code
+ * loggedAnswersDropped}): never a failed job.
  *
  * <p>Input 2 is the scorers' broadcast: policy versions, stamped with {@link PolicyVersion#estimate}
  * and emitted in order, and catalog updates, which it applies to its TaskManager's shared catalog
@@ -101,23 +102,20 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    stateDim = new StateEncoder(scorer.userFeatureDim(), catalogLoader.dimension(), scorer.historyLength()).stateDim();
+    dropped = getMetricGroup().counter("loggedAnswersDropped");
     windowState = context.getOperatorStateStore().getListState(WINDOW);
     recent = new ArrayDeque<>();
-    windowState.get().forEach(recent::addLast); // checked as they are used: the state's length may have changed since
-    while (recent.size() > window) {
-      recent.removeFirst();
-    }
+    windowState.get().forEach(this::keep);
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    stateDim = new StateEncoder(scorer.userFeatureDim(), catalogLoader.dimension(), scorer.historyLength()).stateDim();
     last = new ValueEstimate();
     var metrics = getMetricGroup();
     estimated = metrics.counter("versionsEstimated");
     failures = metrics.counter("estimateFailures");
-    dropped = metrics.counter("loggedAnswersDropped");
     metrics.gauge("estimatedReward", () -> last.reward);
     metrics.gauge("estimateLow", () -> last.low);
     metrics.gauge("estimateHigh", () -> last.high);
@@ -132,8 +130,13 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
 
   @Override
   public void processElement1(StreamRecord<LoggedChoice> record) {
-    LoggedChoice answer = record.getValue();
-    if (answer.state == null || answer.state.length != stateDim || answer.excluded == null || answer.itemId == null) {
+    keep(record.getValue());
+  }
+
+  /** Keeps an answer in the window if an estimate can use it (else counts it), the window's newest. */
+  private void keep(LoggedChoice answer) {
+    if (answer.state == null || answer.state.length != stateDim || answer.excluded == null || answer.itemId == null
+        || !(answer.propensity > 0 && answer.propensity <= 1) || !Double.isFinite(answer.reward)) {
       dropped.inc();
       return;
     }
@@ -177,7 +180,7 @@ public class VersionValueEstimator extends AbstractStreamOperator<PolicyVersion>
     PolicyMean mean = PolicyMean.of(policy);
     List<LoggedChoice> answers = new ArrayList<>(recent.size());
     for (LoggedChoice a : recent) {
-      if (a.state.length == stateDim && catalog.embedding(a.itemId) != null) {
+      if (catalog.embedding(a.itemId) != null) {
         answers.add(a);
       }
     }

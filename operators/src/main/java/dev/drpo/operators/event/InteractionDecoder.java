@@ -17,8 +17,8 @@ import org.apache.flink.util.OutputTag;
  * <p>Required: eventId, userId, itemId (non-empty strings), ts (integer epoch ms, positive, at most
  * maxFutureMs ahead of the wall clock), and reward (a finite number in [rewardMin, rewardMax]) or a
  * signals object (finite numbers or booleans) for the {@link RewardFunction}. Optional: cohort
- * (string), userFeatures (finite numbers, exactly userFeatureDim of them), requestId (string: the
- * answer's, echoed), policyVersion (integer), propensity (finite, in (0, 1]), explored (boolean). Unknown fields are ignored. The record's timestamp (Kafka's
+ * (string), userFeatures (finite numbers, exactly userFeatureDim of them), requestId (the answer's,
+ * echoed: a scalar, taken as text; anything else is ignored), policyVersion (integer), propensity (finite, in (0, 1]), explored (boolean). Unknown fields are ignored. The record's timestamp (Kafka's
  * append or create time) becomes the event's appendMs: how fresh what the trainer learns from is.
  */
 public class InteractionDecoder extends JsonRecordDecoder<InteractionEvent> {
@@ -47,7 +47,8 @@ public class InteractionDecoder extends JsonRecordDecoder<InteractionEvent> {
     e.ts = timestamp(node, config, nowMs);
     e.reward = reward(node, config);
     e.cohort = optionalString(node, "cohort");
-    e.requestId = optionalString(node, "requestId");
+    JsonNode requestId = node.get("requestId"); // only echoed: any scalar is taken as its text, anything else ignored
+    e.requestId = requestId != null && requestId.isValueNode() && !requestId.isNull() ? requestId.asText() : null;
     e.userFeatures = features(node.get("userFeatures"), config.userFeatureDim());
     JsonNode version = node.get("policyVersion");
     if (version != null && !version.isNull()) {

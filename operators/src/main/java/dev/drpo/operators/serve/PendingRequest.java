@@ -1,7 +1,5 @@
 package dev.drpo.operators.serve;
 
-import dev.drpo.operators.estimate.LoggedChoice;
-
 import dev.drpo.operators.event.RecRequest;
 
 /**
@@ -18,11 +16,6 @@ public class PendingRequest {
   public String[] sessionItems;
   public double[] sessionRewards;
   public String[] exclude;
-  /**
-   * With softmax exploration, the answer as its user's history remembers it until the interaction
-   * comes back: its state, first item and propensity are filled in when the request is scored.
-   */
-  public LoggedChoice logged;
   /** When it arrived, wall clock: the scoring latency is measured from here. */
   public long arrivedAtNanos;
 

@@ -15,6 +15,8 @@ import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.event.RecRequest;
 import dev.drpo.operators.state.WriteBackCache;
 import dev.drpo.operators.train.PolicyVersion;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -65,6 +67,9 @@ import org.apache.flink.util.OutputTag;
  * {@code capacity()}), deleted {@code historyRetentionMs} of processing time after the user's last
  * interaction. One timer per user, moved lazily: set at the first interaction, and when it fires
  * for a user who acted since, set again for the new expiry (so an interaction changes no timer).
+ * With softmax exploration the history also remembers the user's latest answer until its
+ * interaction comes back ({@link #LOGGED_CHOICES}): then a request also begins a history (with its
+ * timer), counts as the user's activity, and changes the history.
  * The histories of the users active since the last checkpoint live on the heap ({@link
  * WriteBackCache}, at most {@link #HELD_HISTORIES} per instance) and {@link ScorerOperator} writes
  * those that changed to keyed state before each checkpoint barrier: an interaction or a request
@@ -224,14 +229,15 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
       remember(input.interaction, ctx);
       return;
     }
+    UserHistory h = histories.get(ctx.getCurrentKey());
     if (catalog == null && pending.size() >= MAX_WAITING) {
-      out.collect(loading(prepare(input.request, ctx.getCurrentKey())));
+      out.collect(loading(prepare(input.request, h)));
       recommendations.inc();
       return;
     }
-    PendingRequest p = prepare(input.request, ctx.getCurrentKey());
+    PendingRequest p = prepare(input.request, h);
     if (config.exploration().mode() == Exploration.Mode.SOFTMAX) {
-      p.logged = awaitInteraction(p, ctx);
+      awaitInteraction(p, h, ctx);
     }
     pending.add(p);
     if (pending.size() == 1) {
@@ -271,25 +277,50 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
 
   /**
    * Softmax exploration: the answer to the request is remembered in its user's history (the
-   * latest one per user, replacing any before it) until the interaction with its first item
-   * echoes its requestId; then it goes to {@link #LOGGED_CHOICES} with the reward, as the answer
-   * was given: its state, exclusions, first item and propensity (set when it is scored).
+   * latest one per user, replacing any before it; the request counts as the user's activity for
+   * the history's expiry) until the interaction with its first item echoes its requestId; then it
+   * goes to {@link #LOGGED_CHOICES} with the reward, as the answer was given: its state, exclusions,
+   * first item and propensity ({@link #logAnswer}, when it is scored).
    */
-  private LoggedChoice awaitInteraction(PendingRequest p, ReadOnlyContext ctx) throws Exception {
+  private void awaitInteraction(PendingRequest p, UserHistory h, ReadOnlyContext ctx) {
     String user = ctx.getCurrentKey();
-    UserHistory h = histories.get(user);
     long now = ctx.timerService().currentProcessingTime();
     UserHistory next = h != null ? h : new UserHistory();
-    if (h == null) {
-      next.lastSeenMs = now;
-    }
+    next.lastSeenMs = now;
     expireLater(next, now, ctx);
     next.answered = new LoggedChoice();
     next.answered.requestId = p.request.requestId;
     next.answered.excluded = p.exclude;
     next.answered.k = p.request.k;
     histories.changed(user, next);
-    return next.answered;
+  }
+
+  /**
+   * Fills in the answer its user's history remembers ({@link #awaitInteraction}): read and marked
+   * changed under the user's key, so the filled answer is what the next barrier writes, even if
+   * the history was written or evicted while the request waited.
+   */
+  private void logAnswer(Recommendation r, float[] state, Ranking ranking, int k) {
+    Object current = keys.getCurrentKey();
+    try {
+      keys.setCurrentKey(r.userId);
+      UserHistory h = histories.get(r.userId);
+      if (h == null || h.answered == null || !r.requestId.equals(h.answered.requestId)) {
+        return; // a later answer replaced it, or the user's history expired
+      }
+      h.answered.state = state;
+      h.answered.itemId = r.items[0];
+      h.answered.propensity = r.propensities != null ? r.propensities[0]
+          : config.exploration().firstSlotProbability(ranking, k, r.items[0]);
+      h.answered.policyVersion = r.policyVersion;
+      histories.changed(r.userId, h);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the history of user " + r.userId, e);
+    } finally {
+      if (current != null) {
+        keys.setCurrentKey(current);
+      }
+    }
   }
 
   /**
@@ -322,9 +353,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     }
   }
 
-  /** The request with its state and exclusions from its user's history (the user is the current key). */
-  private PendingRequest prepare(RecRequest request, String user) throws Exception {
-    UserHistory h = histories.get(user);
+  /** The request with its state and exclusions from its user's history (null: none). */
+  private PendingRequest prepare(RecRequest request, UserHistory h) {
     List<Interaction> session = h == null ? List.of() : h.session(request.ts, config.sessionGapMs());
     Set<String> exclude = h == null ? Set.of() : new HashSet<>(Arrays.asList(h.recent(config.excludeRecent())));
     PendingRequest p = new PendingRequest();
@@ -362,6 +392,7 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     SplittableRandom[] explorers = new SplittableRandom[n];
     if (latest != null && catalog != null) {
       PolicyMean current = policy(latest);
+      boolean softmax = config.exploration().mode() == Exploration.Mode.SOFTMAX;
       float[] states = new float[n * encoder.stateDim()];
       List<Set<String>> excludes = new ArrayList<>(n);
       int k = 1;
@@ -371,8 +402,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
         System.arraycopy(state, 0, states, i * encoder.stateDim(), encoder.stateDim());
         excludes.add(Set.of(p.exclude));
         k = Math.max(k, p.request.k);
-        if (p.logged != null) {
-          p.logged.state = state;
+        if (softmax) {
+          p.state = state;
         }
       }
       float[] actions = current.apply(states, n);
@@ -432,10 +463,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
     r.items = choice.ids();
     r.scores = choice.scores();
     r.propensities = choice.propensities();
-    if (p.logged != null && r.propensities != null && r.items.length > 0) {
-      p.logged.itemId = r.items[0];
-      p.logged.propensity = r.propensities[0];
-      p.logged.policyVersion = version;
+    if (config.exploration().mode() == Exploration.Mode.SOFTMAX && r.items.length > 0) {
+      logAnswer(r, p.state, ranking, p.request.k);
     }
     if (explorer != null) {
       r.explored = true;

@@ -1,5 +1,6 @@
 package dev.drpo.operators.serve;
 
+import dev.drpo.model.state.StateEncoder;
 import dev.drpo.operators.catalog.CatalogLoader;
 import dev.drpo.operators.catalog.LiveCatalog;
 import java.util.List;
@@ -31,10 +32,19 @@ public class ScorerOperator extends CoBroadcastWithKeyedOperator<String, UserInp
 
   /**
    * The most the histories held between checkpoints take on the heap, per instance (for sizing
-   * TaskManagers): about 96 bytes per interaction (its item id, reward and time) and 128 per user.
+   * TaskManagers): about 96 bytes per interaction (its item id, reward and time) and 128 per user;
+   * with softmax exploration also the latest answer (its state of 4 bytes per dimension, the ids it
+   * excluded, about 200 bytes more).
+   *
+   * @param catalogDimension the items' embedding dimension (the state's history part has as many)
    */
-  public static long maxHeapBytes(ScorerConfig config) {
-    return RecommendationScorer.HELD_HISTORIES * (128L + 96L * config.capacity());
+  public static long maxHeapBytes(ScorerConfig config, int catalogDimension) {
+    long answer = 0;
+    if (config.exploration().mode() == Exploration.Mode.SOFTMAX) {
+      int stateDim = new StateEncoder(config.userFeatureDim(), catalogDimension, config.historyLength()).stateDim();
+      answer = 200L + 4L * stateDim + 64L * config.excludeRecent();
+    }
+    return RecommendationScorer.HELD_HISTORIES * (128L + 96L * config.capacity() + answer);
   }
 
   public ScorerOperator(ScorerConfig config, CatalogLoader catalog) {

@@ -203,6 +203,7 @@ class VersionValueEstimatorTest {
                   .isEqualTo(truth > logged.meanReward());
             }
           }
+          assertThat(e.effectiveAnswers).as("an interval for each: " + what).isGreaterThanOrEqualTo(ValueEstimate.MIN_EFFECTIVE_FOR_INTERVAL);
           covered += e.low <= truth && truth <= e.high ? 1 : 0;
         }
       }

@@ -24,7 +24,7 @@ class InteractionDecoderTest {
   void decodesAFullEventAndIgnoresUnknownFields() throws Exception {
     InteractionEvent e = decode("{\"eventId\":\"e1\",\"userId\":\"u1\",\"itemId\":\"i9\",\"ts\":" + NOW
         + ",\"reward\":0.75,\"cohort\":\"mobile\",\"userFeatures\":[0.5,-1],\"policyVersion\":7,"
-        + "\"propensity\":0.2,\"whatever\":{\"x\":1}}");
+        + "\"propensity\":0.2,\"requestId\":\"r-3\",\"whatever\":{\"x\":1}}");
 
     assertThat(e.eventId).isEqualTo("e1");
     assertThat(e.userId).isEqualTo("u1");
@@ -35,6 +35,15 @@ class InteractionDecoderTest {
     assertThat(e.userFeatures).containsExactly(0.5f, -1f);
     assertThat(e.policyVersion).isEqualTo(7);
     assertThat(e.propensity).isEqualTo(0.2);
+    assertThat(e.requestId).isEqualTo("r-3");
+  }
+
+  @Test
+  void takesAnEchoedRequestIdAsTextAndIgnoresOneThatIsNotAScalar() throws Exception {
+    String event = "{\"eventId\":\"e1\",\"userId\":\"u1\",\"itemId\":\"i9\",\"ts\":" + NOW + ",\"reward\":0.75";
+    assertThat(decode(event + ",\"requestId\":17}").requestId).isEqualTo("17");
+    assertThat(decode(event + ",\"requestId\":{\"id\":17}}").requestId).isNull();
+    assertThat(decode(event + "}").requestId).isNull();
   }
 
   @Test

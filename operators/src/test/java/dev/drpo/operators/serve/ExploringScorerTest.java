@@ -18,6 +18,10 @@ import dev.drpo.operators.serve.Exploration.Mode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import dev.drpo.operators.Harnesses;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -131,29 +135,70 @@ class ExploringScorerTest {
     return UserInput.of(e);
   }
 
-  @Test
-  void shouldLogAnAnswerAsItWasGivenOnceTheInteractionWithItsFirstItemEchoesItsRequestId() throws Exception {
-    var harness = scorer(exploring(SOFTMAX), null);
-    harness.processBroadcastElement(version(1, 11, 3), BEGINNING);
+  /** Features and the session's history: the state changes with every interaction of the session. */
+  static final ScorerConfig WITH_HISTORY = new ScorerConfig("p", 3, 2, GAP, 5, RETENTION, 4, 10, ItemCatalog.Retrieval.EXACT, SOFTMAX);
+
+  /** What the scorer logs of req-1's answer, with or without an interaction of the user between the answer and its own. */
+  static LoggedChoice loggedAnswer(boolean interactionInBetween) throws Exception {
+    var harness = scorer(WITH_HISTORY, null);
+    harness.processBroadcastElement(version(1, 11, 3 + RecommendationScorerTest.D), BEGINNING);
     harness.processElement(RecommendationScorerTest.seen("item-1", BEGINNING - 60_000), BEGINNING);
     harness.processElement(request("req-1", BEGINNING, 5, ALICE), BEGINNING);
     harness.setProcessingTime(BEGINNING + 10);
     Recommendation answer = RecommendationScorerTest.last(harness);
-    harness.processElement(RecommendationScorerTest.seen("item-9", BEGINNING + 500), BEGINNING + 20); // after the answer
+    if (interactionInBetween) {
+      harness.processElement(RecommendationScorerTest.seen("item-9", BEGINNING + 500), BEGINNING + 20);
+    }
     harness.processElement(taken("req-1", answer.items[0], BEGINNING + 1_000, 0.7), BEGINNING + 30);
-
-    assertThat(harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).singleElement().satisfies(record -> {
-      LoggedChoice c = record.getValue();
-      assertThat(c.requestId).isEqualTo("req-1");
-      assertThat(c.state).as("the request's state: its features (no history part)").isEqualTo(ALICE);
-      assertThat(c.excluded).as("what the request excluded, not what came after").containsExactly("item-1");
-      assertThat(c.k).isEqualTo(5);
-      assertThat(c.itemId).isEqualTo(answer.items[0]);
-      assertThat(c.propensity).isEqualTo(answer.propensities[0]);
-      assertThat(c.policyVersion).isEqualTo(1);
-      assertThat(c.reward).isEqualTo(0.7);
-    });
+    LoggedChoice c = harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES).poll().getValue();
+    assertThat(harness.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).isEmpty();
+    assertThat(c.requestId).isEqualTo("req-1");
+    assertThat(c.excluded).as("what the request excluded").containsExactly("item-1");
+    assertThat(c.k).isEqualTo(5);
+    assertThat(c.itemId).isEqualTo(answer.items[0]);
+    assertThat(c.propensity).isEqualTo(answer.propensities[0]);
+    assertThat(c.policyVersion).isEqualTo(1);
+    assertThat(c.reward).isEqualTo(0.7);
     harness.close();
+    return c;
+  }
+
+  @Test
+  void shouldLogAnAnswerAsItWasGivenOnceTheInteractionWithItsFirstItemEchoesItsRequestId() throws Exception {
+    LoggedChoice alone = loggedAnswer(false);
+    LoggedChoice after = loggedAnswer(true);
+
+    assertThat(alone.state).hasSize(3 + RecommendationScorerTest.D).startsWith(ALICE);
+    float[] history = Arrays.copyOfRange(alone.state, 3, alone.state.length);
+    assertThat(history).as("the session's item-1 is in the state").isNotEqualTo(new float[history.length]);
+    assertThat(after.state).as("the state req-1 was answered with: item-9 came later").isEqualTo(alone.state);
+    assertThat(after.excluded).isEqualTo(alone.excluded);
+  }
+
+  @Test
+  void shouldLogAnAnswerGivenAfterTheCatalogLoadedThoughItsHistoryWasCheckpointedBefore() throws Exception {
+    ScorerOperator first = RecommendationScorerTest.operator(exploring(SOFTMAX));
+    var before = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(first, UserInput::userId, Types.STRING, 1, 1, 0), first);
+    before.setStateBackend(new EmbeddedRocksDBStateBackend());
+    before.open(); // the load's result waits in the mailbox until it runs
+    before.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    before.processElement(request("req-1", BEGINNING, 5, ALICE), BEGINNING);
+    OperatorSubtaskState saved = RecommendationScorerTest.checkpoint(before); // the answer is remembered, not given yet
+    before.close();
+
+    ScorerOperator second = RecommendationScorerTest.operator(exploring(SOFTMAX));
+    var after = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(second, UserInput::userId, Types.STRING, 1, 1, 0), second);
+    after.setStateBackend(new EmbeddedRocksDBStateBackend());
+    after.initializeState(saved);
+    after.open();
+    assertThat(Harnesses.runNextMail(after)).contains("catalog loaded");
+    Recommendation answer = RecommendationScorerTest.last(after);
+    RecommendationScorerTest.checkpoint(after); // written back filled in
+    after.processElement(taken("req-1", answer.items[0], BEGINNING + 1_000, 0.7), BEGINNING + 30);
+
+    assertThat(after.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).singleElement()
+        .satisfies(record -> assertThat(record.getValue().propensity).isEqualTo(answer.propensities[0]));
+    after.close();
   }
 
   @Test
