@@ -36,6 +36,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.HistogramStatistics;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -121,6 +123,8 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
   private transient KeyContext keys;
   private transient LongConsumer deadlines;
   private transient WriteBackCache<UserHistory> histories;
+  private transient int maxParallelism;
+  private transient KeyGroupRange ownKeyGroups;
   private transient LiveCatalog.TaskThread taskThread;
   private transient LiveCatalog live;
   private transient ItemCatalog catalog;
@@ -172,6 +176,10 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
           + "the histories to state before each barrier");
     }
     histories = new WriteBackCache<>(getRuntimeContext().getState(HISTORY), keys, UserHistory::copy, HELD_HISTORIES);
+    var task = getRuntimeContext().getTaskInfo();
+    maxParallelism = task.getMaxNumberOfParallelSubtasks();
+    ownKeyGroups = KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(maxParallelism,
+        task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     live = LiveCatalog.start(getRuntimeContext().getJobInfo().getJobId().toString(), catalogLoader, config.retrieval(),
         "subtask-" + subtask, taskThread, "scorer " + subtask, subtask == 0);
@@ -301,6 +309,9 @@ public class RecommendationScorer extends KeyedBroadcastProcessFunction<String, 
    * the history was written or evicted while the request waited.
    */
   private void logAnswer(Recommendation r, float[] state, Ranking ranking, int k) {
+    if (!ownKeyGroups.contains(KeyGroupRangeAssignment.assignToKeyGroup(r.userId, maxParallelism))) {
+      return; // a request restored at another parallelism while it waited for the catalog: its user's history is elsewhere
+    }
     Object current = keys.getCurrentKey();
     try {
       keys.setCurrentKey(r.userId);

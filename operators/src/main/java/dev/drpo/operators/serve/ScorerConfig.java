@@ -12,8 +12,8 @@ import java.io.Serializable;
  * @param sessionGapMs only interactions this close before the request count for its state, as the
  *     trainer only sees a session's own earlier steps
  * @param excludeRecent how many of the user's most recent items are never recommended again
- * @param historyRetentionMs processing time after a user's last interaction when the user's history
- *     is deleted
+ * @param historyRetentionMs processing time after a user's last interaction (with softmax
+ *     exploration, or request) when the user's history is deleted
  * @param maxBatch requests scored together at most
  * @param maxDelayMs processing time a request waits for its micro-batch to fill, at most
  * @param retrieval exact or approximate (HNSW) top-k, by catalog size

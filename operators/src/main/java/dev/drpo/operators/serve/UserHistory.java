@@ -14,7 +14,7 @@ public class UserHistory {
   public String[] items = new String[0];
   public double[] rewards = new double[0];
   public long[] ts = new long[0];
-  /** Processing time of the last interaction (or of the answer that began the history). */
+  /** Processing time of the last interaction (with softmax exploration, or request). */
   public long lastSeenMs;
   /** Processing time of the user's pending expiry timer; 0: none (a history saved before it had one). */
   public long expiresAt;

@@ -22,6 +22,7 @@ import dev.drpo.operators.Harnesses;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -177,28 +178,24 @@ class ExploringScorerTest {
 
   @Test
   void shouldLogAnAnswerGivenAfterTheCatalogLoadedThoughItsHistoryWasCheckpointedBefore() throws Exception {
-    ScorerOperator first = RecommendationScorerTest.operator(exploring(SOFTMAX));
-    var before = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(first, UserInput::userId, Types.STRING, 1, 1, 0), first);
-    before.setStateBackend(new EmbeddedRocksDBStateBackend());
-    before.open(); // the load's result waits in the mailbox until it runs
+    var before = loading(1, 0, null, 1);
     before.processBroadcastElement(version(1, 11, 3), BEGINNING);
     before.processElement(request("req-1", BEGINNING, 5, ALICE), BEGINNING);
     OperatorSubtaskState saved = RecommendationScorerTest.checkpoint(before); // the answer is remembered, not given yet
     before.close();
 
-    ScorerOperator second = RecommendationScorerTest.operator(exploring(SOFTMAX));
-    var after = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(second, UserInput::userId, Types.STRING, 1, 1, 0), second);
-    after.setStateBackend(new EmbeddedRocksDBStateBackend());
-    after.initializeState(saved);
-    after.open();
+    var after = loading(1, 0, saved, 1);
     assertThat(Harnesses.runNextMail(after)).contains("catalog loaded");
     Recommendation answer = RecommendationScorerTest.last(after);
-    RecommendationScorerTest.checkpoint(after); // written back filled in
-    after.processElement(taken("req-1", answer.items[0], BEGINNING + 1_000, 0.7), BEGINNING + 30);
-
-    assertThat(after.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).singleElement()
-        .satisfies(record -> assertThat(record.getValue().propensity).isEqualTo(answer.propensities[0]));
+    OperatorSubtaskState filled = RecommendationScorerTest.checkpoint(after); // the answer as given, written back
     after.close();
+
+    var restored = loading(1, 0, filled, 1);
+    Harnesses.runNextMail(restored);
+    restored.processElement(taken("req-1", answer.items[0], BEGINNING + 1_000, 0.7), BEGINNING + 30);
+    assertThat(restored.getSideOutput(RecommendationScorer.LOGGED_CHOICES)).singleElement()
+        .satisfies(record -> assertThat(record.getValue().propensity).isEqualTo(answer.propensities[0]));
+    restored.close();
   }
 
   @Test
@@ -222,5 +219,42 @@ class ExploringScorerTest {
     assertThat(usersWithState(harness)).isZero();
     assertThat(harness.numProcessingTimeTimers()).isZero();
     harness.close();
+  }
+  /** An instance of a scorer with softmax exploration whose catalog has not loaded yet (its mail waits). */
+  static KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation> loading(int parallelism, int index,
+      OperatorSubtaskState restoreFrom, int savedParallelism) throws Exception {
+    ScorerOperator operator = RecommendationScorerTest.operator(exploring(SOFTMAX));
+    var harness = Harnesses.withMailbox(new KeyedBroadcastOperatorTestHarness<>(operator, UserInput::userId, Types.STRING,
+        RecommendationScorerTest.MAX_PARALLELISM, parallelism, index), operator);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    if (restoreFrom != null) {
+      harness.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(restoreFrom,
+          RecommendationScorerTest.MAX_PARALLELISM, savedParallelism, parallelism, index));
+    }
+    harness.open();
+    return harness;
+  }
+
+  @Test
+  void shouldAnswerRequestsRestoredAtAnotherParallelismAwayFromTheirUsersWithoutLoggingThem() throws Exception {
+    String first = RecommendationScorerTest.userOn(1, 2);
+    String second = RecommendationScorerTest.userOn(0, 2);
+    var before = loading(1, 0, null, 1);
+    before.processBroadcastElement(version(1, 11, 3), BEGINNING);
+    before.processElement(RecommendationScorerTest.request("r-" + first, first), BEGINNING);
+    before.processElement(RecommendationScorerTest.request("r-" + second, second), BEGINNING);
+    OperatorSubtaskState saved = RecommendationScorerTest.checkpoint(before); // both wait for the catalog, in operator state
+    before.close();
+
+    List<KeyedBroadcastOperatorTestHarness<String, UserInput, ServingUpdate, Recommendation>> after = new ArrayList<>();
+    for (int index = 0; index < 2; index++) {
+      var instance = loading(2, index, saved, 1);
+      assertThat(Harnesses.runNextMail(instance)).contains("catalog loaded"); // answers what waited, wherever it landed
+      after.add(instance);
+    }
+    assertThat(RecommendationScorerTest.answered(after)).containsExactlyInAnyOrder("r-" + first, "r-" + second);
+    for (var instance : after) {
+      instance.close();
+    }
   }
 }
