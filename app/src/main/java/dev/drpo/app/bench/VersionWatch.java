@@ -3,8 +3,8 @@ package dev.drpo.app.bench;
 import dev.drpo.app.demo.InJvmMetrics;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
+import dev.drpo.job.kafka.KafkaEndpoints;
 import dev.drpo.operators.train.Provenance;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -69,7 +69,7 @@ final class VersionWatch implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
           long now = System.currentTimeMillis();
           Header lags = r.headers().lastHeader("drpo.sample-lags-ms");
-          long version = Long.parseLong(new String(r.headers().lastHeader("drpo.version").value(), StandardCharsets.UTF_8));
+          long version = KafkaEndpoints.publishedVersion(r);
           published.put(version, new Published(version, r.timestamp(), now, lags == null ? null : Provenance.lags(lags.value())));
         }
       }

@@ -2,7 +2,8 @@ package dev.drpo.app.demo;
 
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
-import java.nio.charset.StandardCharsets;
+import dev.drpo.job.kafka.KafkaEndpoints;
+import dev.drpo.operators.estimate.ValueEstimate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,7 +13,6 @@ import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
 
 /**
  * The off-policy estimate each policy version carried when it was published (its drpo.estimate-*
@@ -24,11 +24,8 @@ final class VersionEstimates implements AutoCloseable {
   /** Versions that served fewer answers than this are left out of the comparison: their own mean is too noisy. */
   static final int MIN_ANSWERS = 200;
 
-  /** A version's published estimate (drpo.estimated-reward, drpo.estimate-low/high, drpo.estimate-effective-answers, drpo.window-reward). */
-  record Estimate(double reward, double low, double high, double effectiveAnswers, double windowReward) {}
-
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Map<Long, Estimate> estimates = new TreeMap<>();
+  private final Map<Long, ValueEstimate> estimates = new TreeMap<>();
 
   VersionEstimates(KafkaConnection kafka, String versionsTopic) {
     consumer = CommittedRecords.assigned(kafka, versionsTopic, true, new Properties(), Duration.ofSeconds(30));
@@ -38,10 +35,9 @@ final class VersionEstimates implements AutoCloseable {
   int poll(Duration wait) {
     var records = consumer.poll(wait);
     for (ConsumerRecord<byte[], byte[]> r : records) {
-      if (r.headers().lastHeader("drpo.estimated-reward") != null) {
-        estimates.put((long) number(r, "drpo.version"), new Estimate(number(r, "drpo.estimated-reward"),
-            number(r, "drpo.estimate-low"), number(r, "drpo.estimate-high"), number(r, "drpo.estimate-effective-answers"),
-            number(r, "drpo.window-reward")));
+      ValueEstimate estimate = KafkaEndpoints.publishedEstimate(r);
+      if (estimate != null) {
+        estimates.put(KafkaEndpoints.publishedVersion(r), estimate);
       }
     }
     return records.count();
@@ -58,11 +54,6 @@ final class VersionEstimates implements AutoCloseable {
     }
   }
 
-  private static double number(ConsumerRecord<byte[], byte[]> r, String header) {
-    Header h = r.headers().lastHeader(header);
-    return Double.parseDouble(new String(h.value(), StandardCharsets.UTF_8));
-  }
-
   /**
    * Each estimated version that served at least {@link #MIN_ANSWERS} answers, its estimate beside
    * the mean reward its answers logged, and how far they sit apart: mean and median absolute error,
@@ -73,34 +64,34 @@ final class VersionEstimates implements AutoCloseable {
     return compare(estimates, served);
   }
 
-  static Map<String, Object> compare(Map<Long, Estimate> estimates, Map<Long, SimulatedUsers.Served> served) {
+  static Map<String, Object> compare(Map<Long, ValueEstimate> estimates, Map<Long, SimulatedUsers.Served> served) {
     List<Map<String, Object>> versions = new ArrayList<>();
     List<Double> errors = new ArrayList<>();
     double windowErrors = 0;
     int withInterval = 0;
     int covered = 0;
-    for (Map.Entry<Long, Estimate> e : estimates.entrySet()) {
+    for (Map.Entry<Long, ValueEstimate> e : estimates.entrySet()) {
       SimulatedUsers.Served after = served.get(e.getKey());
-      Estimate est = e.getValue();
-      if (after == null || after.answers() < MIN_ANSWERS || !Double.isFinite(est.reward())) {
+      ValueEstimate est = e.getValue();
+      if (after == null || after.answers() < MIN_ANSWERS || !Double.isFinite(est.reward)) {
         continue;
       }
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("version", e.getKey());
-      row.put("estimated", est.reward());
-      row.put("low", TrafficRun.finiteOrNull(est.low()));
-      row.put("high", TrafficRun.finiteOrNull(est.high()));
-      row.put("effective_answers", est.effectiveAnswers());
-      row.put("window_served", est.windowReward());
+      row.put("estimated", est.reward);
+      row.put("low", TrafficRun.finiteOrNull(est.low));
+      row.put("high", TrafficRun.finiteOrNull(est.high));
+      row.put("effective_answers", est.effectiveAnswers);
+      row.put("window_served", est.servedReward);
       row.put("served_after", after.meanReward());
       row.put("answers_after", after.answers());
       versions.add(row);
-      errors.add(Math.abs(est.reward() - after.meanReward()));
-      if (Double.isFinite(est.low())) {
+      errors.add(Math.abs(est.reward - after.meanReward()));
+      if (Double.isFinite(est.low)) {
         withInterval++;
-        covered += est.low() <= after.meanReward() && after.meanReward() <= est.high() ? 1 : 0;
+        covered += est.low <= after.meanReward() && after.meanReward() <= est.high ? 1 : 0;
       }
-      windowErrors += Math.abs(est.windowReward() - after.meanReward());
+      windowErrors += Math.abs(est.servedReward - after.meanReward());
     }
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("versions_estimated", estimates.size());

@@ -3,20 +3,31 @@ package dev.drpo.app.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.drpo.operators.estimate.ValueEstimate;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class VersionEstimatesTest {
 
+  static ValueEstimate estimate(double reward, double low, double high, double effectiveAnswers, double servedReward) {
+    ValueEstimate e = new ValueEstimate();
+    e.reward = reward;
+    e.low = low;
+    e.high = high;
+    e.effectiveAnswers = effectiveAnswers;
+    e.servedReward = servedReward;
+    return e;
+  }
+
   @Test
   void shouldSetEachEstimateBesideWhatItsVersionThenEarnedAndBesideTheWindowsOwnMean() {
-    Map<Long, VersionEstimates.Estimate> estimates = Map.of(
-        3L, new VersionEstimates.Estimate(0.50, 0.45, 0.55, 40, 0.40),
-        4L, new VersionEstimates.Estimate(0.30, 0.28, 0.32, 80, 0.45),
-        7L, new VersionEstimates.Estimate(0.42, Double.NaN, Double.NaN, 20, 0.45),
-        5L, new VersionEstimates.Estimate(0.90, 0.80, 1.00, 10, 0.40),
-        6L, new VersionEstimates.Estimate(Double.NaN, Double.NaN, Double.NaN, 0, 0.40));
+    Map<Long, ValueEstimate> estimates = Map.of(
+        3L, estimate(0.50, 0.45, 0.55, 40, 0.40),
+        4L, estimate(0.30, 0.28, 0.32, 80, 0.45),
+        7L, estimate(0.42, Double.NaN, Double.NaN, 20, 0.45),
+        5L, estimate(0.90, 0.80, 1.00, 10, 0.40),
+        6L, estimate(Double.NaN, Double.NaN, Double.NaN, 0, 0.40));
     Map<Long, SimulatedUsers.Served> served = Map.of(
         3L, new SimulatedUsers.Served(1_000, 0.52, 0.52),
         4L, new SimulatedUsers.Served(500, 0.40, 0.40),

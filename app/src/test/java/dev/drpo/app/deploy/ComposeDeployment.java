@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.app.cli.DrpoCli;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
-import java.nio.charset.StandardCharsets;
+import dev.drpo.job.kafka.KafkaEndpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -113,7 +113,7 @@ final class ComposeDeployment {
   List<Long> versions() {
     List<Long> versions = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.read(connection, "policy-versions", Duration.ofSeconds(30))) {
-      versions.add(Long.parseLong(new String(r.headers().lastHeader("drpo.version").value(), StandardCharsets.UTF_8)));
+      versions.add(KafkaEndpoints.publishedVersion(r));
     }
     return versions;
   }

@@ -3,6 +3,7 @@ package dev.drpo.app.deploy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.drpo.job.kafka.CommittedRecords;
 import dev.drpo.job.kafka.KafkaConnection;
+import dev.drpo.job.kafka.KafkaEndpoints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,7 @@ final class Traffic implements AutoCloseable {
             }
           }
           for (ConsumerRecord<byte[], byte[]> r : versions.poll(Duration.ofMillis(10))) {
-            long version = Long.parseLong(new String(r.headers().lastHeader("drpo.version").value(), StandardCharsets.UTF_8));
+            long version = KafkaEndpoints.publishedVersion(r);
             long now = System.currentTimeMillis();
             synchronized (this) {
               versionSeen.putIfAbsent(version, now);

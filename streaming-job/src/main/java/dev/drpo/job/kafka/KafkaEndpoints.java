@@ -7,6 +7,7 @@ import dev.drpo.job.JobConfig;
 import dev.drpo.operators.catalog.ItemRecord;
 import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.serve.Recommendation;
+import dev.drpo.operators.estimate.ValueEstimate;
 import dev.drpo.operators.train.PolicyVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -197,6 +198,30 @@ public final class KafkaEndpoints {
       }
       return record;
     }
+  }
+
+  /** A policy-versions record's drpo.version, as {@link PolicyVersions} writes it. */
+  public static long publishedVersion(ConsumerRecord<byte[], byte[]> record) {
+    return Long.parseLong(header(record, "drpo.version"));
+  }
+
+  /** A policy-versions record's off-policy estimate (its drpo.estimate-* headers); null when it has none. */
+  public static ValueEstimate publishedEstimate(ConsumerRecord<byte[], byte[]> record) {
+    if (record.headers().lastHeader("drpo.estimated-reward") == null) {
+      return null;
+    }
+    ValueEstimate e = new ValueEstimate();
+    e.reward = Double.parseDouble(header(record, "drpo.estimated-reward"));
+    e.low = Double.parseDouble(header(record, "drpo.estimate-low"));
+    e.high = Double.parseDouble(header(record, "drpo.estimate-high"));
+    e.answers = Integer.parseInt(header(record, "drpo.estimate-answers"));
+    e.effectiveAnswers = Double.parseDouble(header(record, "drpo.estimate-effective-answers"));
+    e.servedReward = Double.parseDouble(header(record, "drpo.window-reward"));
+    return e;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
   }
 
   /** The raw record as it was read, the reason in headers. */
