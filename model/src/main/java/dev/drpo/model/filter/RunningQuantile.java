@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.memory.Memory;
 import org.apache.datasketches.quantilescommon.DoublesSortedView;
 import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
 
@@ -23,7 +22,9 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * nothing is admitted (samples only fill the sketch); a sample whose time bucket has already left
  * the horizon is judged but not added. Sketch compaction is seeded from the sketch's own state
  * ({@link SeededKll}), so the same stream gives the same thresholds, also after a restore. State is
- * a versioned byte[] ({@link #toBytes}), so Flink never sees the sketch classes.
+ * a versioned byte[] ({@link #toBytes}), so Flink never sees the sketch classes; each sketch in it is
+ * in DataSketches' own serial form ({@link KllBytes}, which needs no datasketches-memory and so runs
+ * on Java 17 to 25).
  */
 public final class RunningQuantile implements HardFilter {
   private static final int FORMAT = 1;
@@ -265,7 +266,7 @@ public final class RunningQuantile implements HardFilter {
     int size = 4 + 8 * 8 + 1 + 4;
     int i = 0;
     for (KllDoublesSketch s : buckets.values()) {
-      sketches[i] = s.toByteArray();
+      sketches[i] = KllBytes.write(s);
       size += 8 + 4 + sketches[i++].length;
     }
     ByteBuffer out = ByteBuffer.allocate(size);
@@ -304,7 +305,7 @@ public final class RunningQuantile implements HardFilter {
       long id = in.getLong();
       byte[] sketch = new byte[in.getInt()];
       in.get(sketch);
-      r.buckets.put(id, KllDoublesSketch.heapify(Memory.wrap(sketch)));
+      r.buckets.put(id, KllBytes.read(sketch));
     }
     r.dropBucketsBeforeHorizon();
     return r;
