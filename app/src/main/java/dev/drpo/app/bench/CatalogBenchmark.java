@@ -12,6 +12,7 @@ import dev.drpo.model.catalog.ItemCatalog.Ranking;
 import dev.drpo.model.catalog.ItemCatalog.Similarity;
 import dev.drpo.model.catalog.ItemCatalog;
 import dev.drpo.model.catalog.KeptIndex;
+import dev.drpo.model.catalog.LuceneVectorization;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.operators.catalog.IndexCommitData;
 import dev.drpo.simulator.SimulatorConfig;
@@ -148,6 +149,7 @@ public final class CatalogBenchmark {
    * job; quick: per size, the catalog alone on the topic's items, then the job from its index.
    */
   public List<Size> run() throws Exception {
+    LuceneVectorization.requireSimd();
     JobConfig settings = JobConfig.defaults().with(options.overrides());
     List<Alone> alone = new ArrayList<>();
     for (int n : options.quick() ? List.<Integer>of() : options.sizes()) {
@@ -318,7 +320,7 @@ public final class CatalogBenchmark {
   }
 
   public static String json(List<Size> sizes) {
-    return ResultJson.write(ResultJson.fields("sizes", sizes.stream().map(Size::json).toList()));
+    return ResultJson.write(ResultJson.fields("sizes", sizes.stream().map(Size::json).toList(), "runtime", LuceneVectorization.runtime()));
   }
 
   private Alone alone(int n, CatalogItems catalogItems, ScorerCatalog scorerCatalog) throws Exception {

@@ -6,6 +6,7 @@ import dev.drpo.embedded.EmbeddedKafka;
 import dev.drpo.job.JobConfig;
 import dev.drpo.job.kafka.ItemsTopic;
 import dev.drpo.job.kafka.KafkaConnection;
+import dev.drpo.model.catalog.LuceneVectorization;
 import dev.drpo.operators.catalog.CatalogItems;
 import dev.drpo.simulator.SimulatorConfig;
 import dev.drpo.simulator.UserPopulation;
@@ -109,7 +110,8 @@ public final class ServeBenchmark {
     public String json() {
       double scoring = runs.stream().mapToDouble(Run::scoringP99Ms).filter(Double::isFinite).max().orElse(Double.NaN);
       return ResultJson.write(ResultJson.fields("runs", runs.stream().map(Run::json).toList(), "scoring_p99_ms", scoring,
-          "max_rate_p99_50ms", maxRateP99Within50Ms(), "burst_recovery_s", burst == null ? Double.NaN : burst.recoveryS()));
+          "max_rate_p99_50ms", maxRateP99Within50Ms(), "burst_recovery_s", burst == null ? Double.NaN : burst.recoveryS(),
+          "runtime", LuceneVectorization.runtime()));
     }
   }
 
@@ -130,6 +132,7 @@ public final class ServeBenchmark {
   }
 
   public Result run() throws Exception {
+    LuceneVectorization.requireSimd();
     Path dir = Files.createTempDirectory("drpo-bench-serve");
     List<Run> runs = new ArrayList<>();
     Burst burst = null;

@@ -3,6 +3,7 @@ package dev.drpo.app.deploy;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,9 @@ final class Processes implements AutoCloseable {
   /** Ports given out before, not handed out again (they may not be bound yet). */
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
   private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  /** The module and native-access flags this JVM runs with (the build's jvm.flags), passed on: Lucene's SIMD code needs them. */
+  private static final List<String> MODULE_FLAGS = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+      .filter(a -> a.startsWith("--add-modules") || a.startsWith("--enable-native-access")).toList();
   private final Path logs;
   private final List<Process> started = new ArrayList<>();
   private final Thread hook = new Thread(this::killAll);
@@ -41,6 +45,7 @@ final class Processes implements AutoCloseable {
       Map<String, String> environment) {
     List<String> command = new ArrayList<>();
     command.add(JAVA);
+    command.addAll(MODULE_FLAGS);
     command.addAll(jvmArgs);
     command.add("-Dlog4j2.configurationFile=" + resource("process-log4j2.properties"));
     command.add("-Dlog4j.configurationFile=" + resource("process-log4j2.properties"));

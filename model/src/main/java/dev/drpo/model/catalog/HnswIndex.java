@@ -20,7 +20,7 @@ import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -35,6 +35,7 @@ import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SegmentInfos;
@@ -102,7 +103,7 @@ final class HnswIndex implements KeptIndex, Closeable {
           .setOpenMode(reopen ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
           .setRAMBufferSizeMB(ramBufferMb)
           .setIndexDeletionPolicy(commits)
-          .setCodec(new Lucene912Codec() {
+          .setCodec(new Lucene104Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
               return new Lucene99HnswVectorsFormat(m, beamWidth);
@@ -309,9 +310,10 @@ final class HnswIndex implements KeptIndex, Closeable {
           if (vectors == null) {
             continue;
           }
-          for (int doc = vectors.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = vectors.nextDoc()) {
+          KnnVectorValues.DocIndexIterator docs = vectors.iterator();
+          for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
             if ((live == null || live.get(doc)) && names.advanceExact(doc)) {
-              item.accept(names.binaryValue().utf8ToString(), vectors.vectorValue().clone());
+              item.accept(names.binaryValue().utf8ToString(), vectors.vectorValue(docs.index()).clone());
             }
           }
         }

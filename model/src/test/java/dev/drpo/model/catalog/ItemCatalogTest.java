@@ -275,6 +275,43 @@ class ItemCatalogTest {
     }
   }
 
+  /**
+   * An index Lucene 9.12 kept (built and committed by {@link #committedIndex} with 150 items and
+   * offsets "0:150", by this project's build before Lucene 10): reopened through Lucene's backward
+   * codecs, searched, changed and committed again, and the result reopened.
+   */
+  @Test
+  void shouldReopenAnIndexLucene912KeptAndGoOnWithIt(@TempDir Path dir) throws Exception {
+    Path kept = Files.createDirectories(dir.resolve("kept"));
+    try (var files = Files.list(Path.of(ItemCatalogTest.class.getResource("/lucene-9.12-kept-index").toURI()))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, kept.resolve(f.getFileName()));
+      }
+    }
+    ItemCatalog.Retrieval here = new ItemCatalog.Retrieval(100, 16, 100, 50, 16, kept.toString(), "");
+    SplittableRandom r = new SplittableRandom(150);
+    float[][] vectors = new float[150][];
+    for (int i = 0; i < vectors.length; i++) {
+      vectors[i] = gaussian(8, r);
+    }
+    try (ItemCatalog reopened = ItemCatalog.reopen(8, here)) {
+      assertThat(reopened.reopenedFrom()).containsEntry("offsets", "0:150");
+      assertThat(reopened.size()).isEqualTo(150);
+      assertThat(reopened.approximate()).isTrue();
+      assertThat(reopened.embedding("item-42")).containsExactly(ItemCatalog.unit("item-42", vectors[42], 8));
+      assertThat(reopened.topK(vectors[42], 1, 1, List.of(), Similarity.COSINE)[0].ids()).containsExactly("item-42");
+      reopened.upsert("new", vectors[7]);
+      reopened.delete("item-7");
+      reopened.refresh();
+      reopened.keptIndex().commit(Map.of("offsets", "0:152")).close();
+    }
+    try (ItemCatalog again = ItemCatalog.reopen(8, here)) {
+      assertThat(again.reopenedFrom()).containsEntry("offsets", "0:152");
+      assertThat(again.size()).isEqualTo(150);
+      assertThat(again.topK(vectors[7], 1, 1, List.of(), Similarity.COSINE)[0].ids()).containsExactly("new");
+    }
+  }
+
   private static void committedIndex(ItemCatalog.Retrieval where, int items, String offsets) {
     SplittableRandom r = new SplittableRandom(items);
     try (ItemCatalog catalog = new ItemCatalog(8, where)) {
