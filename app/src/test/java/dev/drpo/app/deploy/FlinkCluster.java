@@ -64,7 +64,7 @@ final class FlinkCluster {
     int restPort = Processes.freePort();
     Map<String, String> conf = new LinkedHashMap<>();
     for (String line : ComposeFile.environment("jobmanager").get("FLINK_PROPERTIES").split("\n")) {
-      if (!line.isBlank()) {
+      if (!line.isBlank() && !line.strip().startsWith("#")) {
         String[] kv = line.split(":", 2);
         conf.put(kv[0].trim(), kv[1].trim().replace("file:///flink-data", dataDir.toUri().toString().replaceAll("/$", "")));
       }

@@ -2,6 +2,7 @@ package dev.drpo.model.filter;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.datasketches.kll.KllDoublesSketch;
@@ -74,13 +75,12 @@ final class KllBytes {
     try {
       int k = sketch.getK();
       int m = M.getInt(sketch);
-      boolean sorted = SORTED.getBoolean(sketch);
+      int sortedFlag = SORTED.getBoolean(sketch) ? LEVEL_ZERO_SORTED : 0;
       if (sketch.isEmpty()) {
-        return preamble(ByteBuffer.allocate(PREAMBLE), 2, 1, EMPTY, k, m).array();
+        return preamble(ByteBuffer.allocate(PREAMBLE), 2, 1, EMPTY | sortedFlag, k, m).array();
       }
       int[] levels = (int[]) LEVELS.get(sketch);
       double[] items = (double[]) ITEMS.get(sketch);
-      int sortedFlag = sorted ? LEVEL_ZERO_SORTED : 0;
       if (sketch.getN() == 1) {
         ByteBuffer out = preamble(ByteBuffer.allocate(PREAMBLE + Double.BYTES), 2, 2, SINGLE_ITEM | sortedFlag, k, m);
         return out.putDouble(items[levels[0]]).array();
@@ -161,6 +161,8 @@ final class KllBytes {
       in.asDoubleBuffer().get(items, levels[0], retained);
       fill(sketch, n, minK, levels, items, min, max);
       return sketch;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("a KLL sketch of " + bytes.length + " bytes ends early", e);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot make a KLL sketch of its bytes", e);
     }

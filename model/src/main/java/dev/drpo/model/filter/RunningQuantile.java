@@ -23,8 +23,8 @@ import org.apache.datasketches.quantilescommon.QuantileSearchCriteria;
  * the horizon is judged but not added. Sketch compaction is seeded from the sketch's own state
  * ({@link SeededKll}), so the same stream gives the same thresholds, also after a restore. State is
  * a versioned byte[] ({@link #toBytes}), so Flink never sees the sketch classes; each sketch in it is
- * in DataSketches' own serial form ({@link KllBytes}, which needs no datasketches-memory and so runs
- * on Java 17 to 25).
+ * in DataSketches' own serial form ({@link KllBytes}, which needs no datasketches-memory: that loads
+ * on no Java above 21).
  */
 public final class RunningQuantile implements HardFilter {
   private static final int FORMAT = 1;
