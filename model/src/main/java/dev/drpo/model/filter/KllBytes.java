@@ -5,6 +5,7 @@ import java.lang.reflect.Field;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import org.apache.datasketches.kll.KllDoublesSketch;
 import org.apache.datasketches.kll.KllSketch;
 
@@ -153,10 +154,11 @@ final class KllBytes {
       double min = in.getDouble();
       double max = in.getDouble();
       int retained = in.remaining() / Double.BYTES;
-      if (numLevels < 1 || in.remaining() % Double.BYTES != 0 || levels[0] < 0) {
-        throw new IllegalArgumentException("a KLL sketch of " + numLevels + " levels and " + in.remaining() + " bytes of items");
-      }
       levels[numLevels] = levels[0] + retained;
+      if (numLevels < 1 || in.remaining() % Double.BYTES != 0 || levels[0] < 0 || weight(levels) != n) {
+        throw new IllegalArgumentException("not a consistent KLL sketch: " + numLevels + " levels starting at "
+            + Arrays.toString(levels) + ", " + retained + " items, n " + n);
+      }
       double[] items = new double[levels[numLevels]];
       in.asDoubleBuffer().get(items, levels[0], retained);
       fill(sketch, n, minK, levels, items, min, max);
@@ -166,6 +168,19 @@ final class KllBytes {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot make a KLL sketch of its bytes", e);
     }
+  }
+
+  /** The items' total weight (an item at level h stands for 2^h): n in every sketch KLL compacted; -1 if levels go down. */
+  private static long weight(int[] levels) {
+    long total = 0;
+    for (int h = 0; h + 1 < levels.length; h++) {
+      int count = levels[h + 1] - levels[h];
+      if (count < 0 || h > 62) {
+        return -1;
+      }
+      total += (long) count << h;
+    }
+    return total;
   }
 
   private static void fill(KllDoublesSketch sketch, long n, int minK, int[] levels, double[] items, double min, double max)

@@ -108,6 +108,10 @@ class KllBytesTest {
     byte[] truncated = Arrays.copyOf(KllBytes.write(sketches().get(5)), 14);
     assertThatThrownBy(() -> KllBytes.read(truncated))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ends early");
+    byte[] full = KllBytes.write(sketches().get(8));
+    byte[] lastItemLost = Arrays.copyOf(full, full.length - Double.BYTES);
+    assertThatThrownBy(() -> KllBytes.read(lastItemLost))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a consistent KLL sketch");
     byte[] otherFamily = KllBytes.write(sketches().get(5));
     otherFamily[2] = 7;
     assertThatThrownBy(() -> KllBytes.read(otherFamily))
