@@ -5,7 +5,7 @@ import dev.drpo.operators.event.DecoderConfig;
 import dev.drpo.operators.event.InteractionDecoder;
 import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.filter.FilterConfig;
-import dev.drpo.operators.filter.QuantileHardFilter;
+import dev.drpo.operators.filter.HardFilterOperator;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
@@ -78,8 +78,8 @@ public final class DataPath {
         .uid("user-sessions");
     SingleOutputStreamOperator<TrainingSample> admitted = samples
         .keyBy(q -> q.cohort)
-        .process(new QuantileHardFilter(config.filter()))
-        .uid("hard-filter").name("running-quantile hard filter");
+        .transform("running-quantile hard filter", TypeInformation.of(TrainingSample.class), new HardFilterOperator(config.filter()))
+        .uid("hard-filter");
     return new Streams(events, admitted, samples, events.getSideOutput(InteractionDecoder.DEAD_LETTERS),
         samples.getSideOutput(UserSessionizer.LATE), samples.getSideOutput(UserSessionizer.DUPLICATES));
   }

@@ -11,6 +11,7 @@ import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.YieldingOperator;
 import org.apache.flink.streaming.runtime.tasks.StreamTaskActionExecutor;
 import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
@@ -79,7 +80,13 @@ public final class Harnesses {
   public static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> keyed(
       KeyedProcessFunction<String, IN, OUT> function, SerializableFunction<IN, String> key, OperatorSubtaskState state)
       throws Exception {
-    var harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key::apply, Types.STRING);
+    return keyed(new KeyedProcessOperator<>(function), key, state);
+  }
+
+  /** An opened harness for a keyed operator, restored from {@code state} when not null. */
+  public static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> keyed(
+      OneInputStreamOperator<IN, OUT> operator, SerializableFunction<IN, String> key, OperatorSubtaskState state) throws Exception {
+    var harness = new KeyedOneInputStreamOperatorTestHarness<>(operator, key::apply, Types.STRING);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     if (state != null) {
       harness.initializeState(state);

@@ -4,6 +4,9 @@ import dev.drpo.model.filter.RunningQuantile;
 import dev.drpo.model.filter.StateValue;
 import dev.drpo.model.objective.Drpo;
 import dev.drpo.operators.quality.QualitySample;
+import dev.drpo.operators.state.WritesBack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -16,26 +19,27 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 
 /**
  * DRPO's hard filter per cohort, keyed by cohort: a {@link RunningQuantile} (horizon of KLL
  * sketches, keep-fraction controller) decides which samples pass; admitted ones get their weight.
  *
- * <p>Keyed state per cohort: the filter as versioned bytes as of its last tick, and the
- * (quality, ts) pairs it took since, fewer than one tick's worth. Serializing the sketches on
- * every sample would cost more than the filter itself, so the live filter sits in a per-instance
- * cache, and a restored instance rebuilds it from the bytes plus the replayed pairs; KLL compaction
- * is seeded, so the rebuilt filter decides exactly as the lost one would have. A cohort's state
- * lives as long as the cohort (cohorts are few and long-lived); nothing is kept per user.
+ * <p>Keyed state per cohort: the filter (and the state's value, below) as versioned bytes as of the
+ * last checkpoint barrier. The live filters sit on the heap of their instance, and the filters of
+ * the cohorts that took samples since are written once before each barrier ({@link WritesBack},
+ * run by {@link HardFilterOperator}), not per sample; a restored instance reads them back, and KLL
+ * compaction is seeded, so the restored filter decides exactly as the lost one would have. Builds
+ * before 8 Dec 2026 saved the filter at each tick and the (quality, ts) pairs it took since in a
+ * list: a restore of their state replays those pairs once. A cohort's state lives as long as the
+ * cohort (cohorts are few and long-lived); nothing is kept per user.
  *
  * <p>With a value baseline ({@link FilterConfig.Baseline#VALUE}) the filter ranks a sample's
  * relative quality q - V(s) instead of q: V ({@link StateValue}) is fitted per cohort on every
- * sample's user features (the state without its history; none count as zeros), refitted at each
- * tick and saved with the filter then, so from the first tick on V is fixed between ticks and the
- * replayed pairs are exact; a restore loses only the samples since the last tick from V's sums (its
- * decisions after the next tick may differ; before the first tick V is the running mean, which a
- * restore starts again). Nu, kappa and the weights are then in units of relative quality. A
+ * sample's user features (the state without its history; none count as zeros) and refitted at each
+ * tick, so from the first tick on V is fixed between ticks (before it, V is the running mean); its
+ * sums are saved with the filter. Nu, kappa and the weights are then in units of relative quality. A
  * cohort restored under the other baseline starts its filter again (its horizon is in the other
  * units).
  *
@@ -43,11 +47,13 @@ import org.apache.flink.util.Collector;
  * threshold (nu), keepRate (admitted / samplesIn), admittedExplored (admitted samples whose item the
  * scorer's exploration drew: the draws that earned more than the cohort's nu).
  */
-public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySample, TrainingSample> {
+public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySample, TrainingSample> implements WritesBack {
   private final FilterConfig config;
   private transient ValueState<byte[]> saved;
   private transient ValueState<byte[]> savedValue;
+  /** Only in the state of builds before 8 Dec 2026: the pairs their filter took since its last saved tick. */
   private transient ListState<Tuple2<Double, Long>> sinceSaved;
+  private transient KeyContext keys;
   private transient Map<String, Cohort> cohorts;
 
   public QuantileHardFilter(FilterConfig config) {
@@ -55,7 +61,15 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   }
 
   @Override
+  public void keysFrom(KeyContext operator) {
+    keys = operator;
+  }
+
+  @Override
   public void open(OpenContext openContext) {
+    if (keys == null) {
+      throw new IllegalStateException("run the hard filter with HardFilterOperator: it writes the filters to state before each barrier");
+    }
     saved = getRuntimeContext().getState(new ValueStateDescriptor<>("filter", byte[].class));
     savedValue = getRuntimeContext().getState(new ValueStateDescriptor<>("state-value", byte[].class));
     sinceSaved = getRuntimeContext().getListState(
@@ -80,16 +94,10 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     }
     double quality = sample.quality - baseline;
     boolean admitted = filter.offer(quality, sample.ts);
-    if (filter.samplesSinceTick() == 0) {
-      saved.update(filter.toBytes());
-      if (cohort.value != null) {
-        cohort.value.solve();
-        savedValue.update(cohort.value.toBytes());
-      }
-      sinceSaved.clear();
-    } else {
-      sinceSaved.add(Tuple2.of(quality, sample.ts));
+    if (filter.samplesSinceTick() == 0 && cohort.value != null) {
+      cohort.value.solve();
     }
+    cohort.changed = true;
     cohort.in.inc();
     if (admitted) {
       cohort.admitted.inc();
@@ -97,6 +105,29 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
         cohort.admittedExplored.inc();
       }
       out.collect(admit(sample, quality, baseline, filter));
+    }
+  }
+
+  @Override
+  public void writeBack() {
+    Object current = keys.getCurrentKey();
+    for (Map.Entry<String, Cohort> e : cohorts.entrySet()) {
+      Cohort cohort = e.getValue();
+      if (cohort.changed) {
+        keys.setCurrentKey(e.getKey());
+        try {
+          saved.update(cohort.filter.toBytes());
+          if (cohort.value != null) {
+            savedValue.update(cohort.value.toBytes());
+          }
+        } catch (IOException ex) {
+          throw new UncheckedIOException("cannot write the hard filter of cohort " + e.getKey(), ex);
+        }
+        cohort.changed = false;
+      }
+    }
+    if (current != null) {
+      keys.setCurrentKey(current);
     }
   }
 
@@ -110,9 +141,11 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   }
 
   /**
-   * The cohort's filter and value as saved. A horizon saved under the other baseline holds
-   * qualities in other units (raw against relative): the filter starts again rather than mix them,
-   * and so does a value saved for another feature length.
+   * The cohort's filter and value as saved (with the pairs an earlier build saved since its last
+   * tick replayed, and cleared). A horizon saved under the other baseline holds qualities in other
+   * units (raw against relative): the filter starts again rather than mix them, and so does a value
+   * saved for another feature length. The cohort counts as changed: its state is written in this
+   * build's form at the next barrier.
    */
   private Cohort restore(String name) throws Exception {
     byte[] bytes = saved.value();
@@ -134,8 +167,7 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
       bytes = null;
     }
     if (relative && value == null) {
-      value = config.newValue();
-      savedValue.update(value.toBytes()); // marks the units of what the horizon takes from now on
+      value = config.newValue(); // saved at the next barrier: it marks the units of what the horizon takes from now on
     }
     RunningQuantile filter = bytes == null
         ? new RunningQuantile(config.horizon(), config.newController())
@@ -143,6 +175,7 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     for (Tuple2<Double, Long> pending : sinceSaved.get()) {
       filter.add(pending.f0, pending.f1);
     }
+    sinceSaved.clear();
     return new Cohort(filter, value, getRuntimeContext().getMetricGroup().addGroup("cohort", name));
   }
 
@@ -154,6 +187,8 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
     final Counter in;
     final Counter admitted;
     final Counter admittedExplored;
+    /** Took a sample (or was restored) since its state was last written. */
+    boolean changed = true;
 
     Cohort(RunningQuantile filter, StateValue value, MetricGroup metrics) {
       this.filter = filter;

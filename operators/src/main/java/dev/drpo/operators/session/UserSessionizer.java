@@ -4,6 +4,7 @@ import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
 import dev.drpo.operators.state.WriteBackCache;
+import dev.drpo.operators.state.WritesBack;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
@@ -38,7 +39,7 @@ import org.apache.flink.util.OutputTag;
  * Counters: samples, sessions (ended), lateEvents, duplicateEvents. A savepoint of an earlier
  * build's sessions stage restores too ({@link BufferedSessions}).
  */
-public class UserSessionizer extends KeyedProcessFunction<String, InteractionEvent, QualitySample> {
+public class UserSessionizer extends KeyedProcessFunction<String, InteractionEvent, QualitySample> implements WritesBack {
   public static final OutputTag<InteractionEvent> LATE = new OutputTag<>("late-events") {};
   public static final OutputTag<InteractionEvent> DUPLICATES = new OutputTag<>("duplicate-events") {};
   /** Keyed per user: the open session. */
@@ -61,8 +62,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
     this.quality = quality;
   }
 
-  /** The operator's keys, where the cache writes the sessions back (before {@link #open}). */
-  void keysFrom(KeyContext operator) {
+  @Override
+  public void keysFrom(KeyContext operator) {
     keys = operator;
   }
 
@@ -147,8 +148,8 @@ public class UserSessionizer extends KeyedProcessFunction<String, InteractionEve
     earlierBuilds = new BufferedSessions(getRuntimeContext());
   }
 
-  /** Writes the sessions changed since the last call to keyed state (before a checkpoint barrier). */
-  void writeBack() {
+  @Override
+  public void writeBack() {
     cache.writeBack();
   }
 

@@ -4,14 +4,14 @@ import dev.drpo.operators.event.InteractionEvent;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
 import dev.drpo.operators.state.WriteBackCache;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import dev.drpo.operators.state.WriteBackOperator;
 
 /**
  * Runs the {@link UserSessionizer} and writes the sessions it changed to keyed state before every
- * checkpoint barrier ({@link WriteBackCache}): Flink's own mini-batch operators finish a bundle the
- * same way ({@code prepareSnapshotPreBarrier}). Wire it with {@code keyBy(userId).transform(...)}.
+ * checkpoint barrier ({@link WriteBackCache}, {@link WriteBackOperator}). Wire it with
+ * {@code keyBy(userId).transform(...)}.
  */
-public class UserSessionsOperator extends KeyedProcessOperator<String, InteractionEvent, QualitySample> {
+public class UserSessionsOperator extends WriteBackOperator<InteractionEvent, QualitySample, UserSessionizer> {
   /**
    * Sessions held on the heap between checkpoints, per instance: about a kilobyte each (a few
    * events, the history's steps), up to about 16 KB for one at {@code sessions.max-events} 500 (its
@@ -33,22 +33,9 @@ public class UserSessionsOperator extends KeyedProcessOperator<String, Interacti
 
   @Override
   public void open() throws Exception {
-    sessionizer.keysFrom(this);
     super.open();
     if (BufferedSessions.restoredIn(getKeyedStateBackend())) {
       sessionizer.carryOverEarlierBuilds();
     }
-  }
-
-  @Override
-  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-    super.prepareSnapshotPreBarrier(checkpointId);
-    sessionizer.writeBack();
-  }
-
-  @Override
-  public void finish() throws Exception {
-    super.finish();
-    sessionizer.writeBack(); // a final checkpoint (bounded input) holds them too
   }
 }
