@@ -4,11 +4,13 @@ import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.event.DecoderConfig;
 import dev.drpo.operators.event.InteractionDecoder;
 import dev.drpo.operators.event.InteractionEvent;
+import dev.drpo.operators.event.InteractionEventSerializer;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.filter.HardFilterOperator;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
+import dev.drpo.operators.quality.QualitySampleSerializer;
 import dev.drpo.operators.session.SessionConfig;
 import dev.drpo.operators.session.UserSessionizer;
 import dev.drpo.operators.session.UserSessionsOperator;
@@ -67,13 +69,13 @@ public final class DataPath {
 
   public static Streams build(DataStream<byte[]> records, WatermarkStrategy<InteractionEvent> watermarks, Config config) {
     SingleOutputStreamOperator<InteractionEvent> events = records
-        .process(new InteractionDecoder(config.decoder()))
+        .process(new InteractionDecoder(config.decoder()), InteractionEventSerializer.TYPE)
         .uid("decode-interactions").name("decode and validate interactions");
     SingleOutputStreamOperator<QualitySample> samples = events
         .assignTimestampsAndWatermarks(watermarks)
         .uid("event-time").name("event time")
         .keyBy(e -> e.userId)
-        .transform("user sessions and step quality", TypeInformation.of(QualitySample.class),
+        .transform("user sessions and step quality", QualitySampleSerializer.TYPE,
             new UserSessionsOperator(config.sessions(), config.quality()))
         .uid("user-sessions");
     SingleOutputStreamOperator<TrainingSample> admitted = samples

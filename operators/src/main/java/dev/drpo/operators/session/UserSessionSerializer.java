@@ -1,7 +1,13 @@
 package dev.drpo.operators.session;
 
+import static dev.drpo.operators.wire.Fields.readFloats;
+import static dev.drpo.operators.wire.Fields.readLongs;
+import static dev.drpo.operators.wire.Fields.readString;
+import static dev.drpo.operators.wire.Fields.writeFloats;
+import static dev.drpo.operators.wire.Fields.writeLongs;
+import static dev.drpo.operators.wire.Fields.writeString;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -77,18 +83,11 @@ public final class UserSessionSerializer extends TypeSerializerSingleton<UserSes
   @Override
   public void serialize(UserSession s, DataOutputView out) throws IOException {
     writeString(s.cohort, out);
-    if (s.userFeatures == null) {
-      out.writeInt(NULL);
-    } else {
-      out.writeInt(s.userFeatures.length);
-      for (float f : s.userFeatures) {
-        out.writeFloat(f);
-      }
-    }
+    writeFloats(s.userFeatures, out);
     out.writeLong(s.start);
     out.writeLong(s.end);
-    writeIds(s.eventIds, out);
-    writeIds(s.earlierIds, out);
+    writeLongs(s.eventIds, out);
+    writeLongs(s.earlierIds, out);
     if (s.steps == null) {
       out.writeInt(NULL);
     } else {
@@ -106,53 +105,15 @@ public final class UserSessionSerializer extends TypeSerializerSingleton<UserSes
     out.writeLong(s.timer);
   }
 
-  /** Its UTF-8 bytes after their count (-1: null); Flink's StringValue took a thread-local lookup per string. */
-  private static void writeString(String value, DataOutputView out) throws IOException {
-    if (value == null) {
-      out.writeInt(NULL);
-      return;
-    }
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  private static String readString(DataInputView in) throws IOException {
-    int n = in.readInt();
-    if (n == NULL) {
-      return null;
-    }
-    byte[] bytes = new byte[n];
-    in.readFully(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
-  }
-
-  private static void writeIds(long[] ids, DataOutputView out) throws IOException {
-    if (ids == null) {
-      out.writeInt(NULL);
-      return;
-    }
-    out.writeInt(ids.length);
-    for (long id : ids) {
-      out.writeLong(id);
-    }
-  }
-
   @Override
   public UserSession deserialize(DataInputView in) throws IOException {
     UserSession s = new UserSession();
     s.cohort = readString(in);
-    int features = in.readInt();
-    if (features != NULL) {
-      s.userFeatures = new float[features];
-      for (int j = 0; j < features; j++) {
-        s.userFeatures[j] = in.readFloat();
-      }
-    }
+    s.userFeatures = readFloats(in);
     s.start = in.readLong();
     s.end = in.readLong();
-    s.eventIds = readIds(in);
-    s.earlierIds = readIds(in);
+    s.eventIds = readLongs(in);
+    s.earlierIds = readLongs(in);
     int steps = in.readInt();
     if (steps != NULL) {
       s.steps = new SessionStep[steps];
@@ -172,18 +133,6 @@ public final class UserSessionSerializer extends TypeSerializerSingleton<UserSes
     }
     s.timer = in.readLong();
     return s;
-  }
-
-  private static long[] readIds(DataInputView in) throws IOException {
-    int n = in.readInt();
-    if (n == NULL) {
-      return null;
-    }
-    long[] ids = new long[n];
-    for (int i = 0; i < n; i++) {
-      ids[i] = in.readLong();
-    }
-    return ids;
   }
 
   @Override
