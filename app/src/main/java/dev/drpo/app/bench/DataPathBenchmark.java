@@ -30,8 +30,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * Records/s through decode -> event time -> user sessions -> session quality -> hard filter on a
  * local Flink cluster with RocksDB state, next to a job that only decodes the same records, in the
  * same run, without checkpoints. Records are generated in the source (JSON, 10k users
- * by default, in 3 cohorts, sessions of 5 events a few seconds apart, 30 minutes between a user's
- * sessions), so neither job reads a file.
+ * by default, in 3 cohorts, a user's events 3 s apart with 30 minutes after every 5, each user's
+ * from one reader: {@link #interaction}), so neither job reads a file.
  * The jobs run {@link #ROUNDS} times each, alternating; the round with the best net runtime (start
  * to finish on the cluster, without submission) counts, with the CPU this process spent per record
  * in it (the local cluster runs in it: every task, and the cluster's start and stop).
@@ -103,7 +103,7 @@ public final class DataPathBenchmark {
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
     DataStream<byte[]> raw = env.fromSource(
-        new DataGeneratorSource<>(interaction(users), records, RateLimiterStrategy.noOp(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO),
+        new DataGeneratorSource<>(interaction(users, records, parallelism), records, RateLimiterStrategy.noOp(), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO),
         WatermarkStrategy.noWatermarks(), "generated interactions");
     DecoderConfig decoder = DecoderConfig.defaults("bench", 0);
     if (fullPath) {
@@ -118,15 +118,23 @@ public final class DataPathBenchmark {
   }
 
   /**
-   * Record i: user i mod users; each user's events 3 s apart, a 30-minute pause after every 5. Built
-   * with a StringBuilder, the one JSON written by hand: this generator runs inside both measured
-   * jobs, where String.format per record took a fifth of their time; a JSON library would add its
-   * own cost to both measurements.
+   * Record i of {@code records}: the source reads them in {@code splits} contiguous ranges, one per
+   * reader, so each range has its own users (users / splits of them, in turn) and each range's
+   * events run through the same event time: a user's events come from one reader, in order, 3 s
+   * apart, a 30-minute pause after every 5, as a topic keyed by user delivers them. (Users shared by
+   * the ranges would get events hours apart in event time at once, and one session each for the
+   * whole run.) Built with a StringBuilder, the one JSON written by hand: this generator runs inside
+   * both measured jobs, where String.format per record took a fifth of their time; a JSON library
+   * would add its own cost to both measurements.
    */
-  static GeneratorFunction<Long, byte[]> interaction(int users) {
+  static GeneratorFunction<Long, byte[]> interaction(int users, long records, int splits) {
+    long range = Math.max(1, records / splits);
+    long usersPerRange = Math.max(1, users / splits);
     return i -> {
-      long user = i % users;
-      long n = i / users;
+      long reader = Math.min(i / range, splits - 1);
+      long local = i - reader * range;
+      long user = reader * usersPerRange + local % usersPerRange;
+      long n = local / usersPerRange;
       long ts = BEGINNING + (n / 5) * 30 * 60_000 + (n % 5) * 3_000 + user;
       long reward = Math.floorMod(i * 2654435761L, 1000L);
       String cohort = user % 3 == 0 ? "web" : user % 3 == 1 ? "app" : "tv";
