@@ -7,10 +7,12 @@ import dev.drpo.model.filter.RunningQuantile;
 import dev.drpo.operators.event.DeadLetter;
 import dev.drpo.operators.event.DecoderConfig;
 import dev.drpo.operators.event.InteractionEvent;
+import dev.drpo.operators.event.InteractionEventSerializer;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.filter.TrainingSample;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.quality.QualitySample;
+import dev.drpo.operators.quality.QualitySampleSerializer;
 import dev.drpo.operators.session.SessionConfig;
 import java.util.ArrayList;
 
@@ -51,6 +53,8 @@ class DataPathTest {
             FilterConfig.Baseline.NONE, 0));
 
     DataPath.Streams streams = DataPath.build(env.fromData(traffic.records, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), perEvent(), config);
+    assertThat(streams.events().getType()).as("the shuffled records travel with their own serializers").isEqualTo(InteractionEventSerializer.TYPE);
+    assertThat(streams.samples().getType()).isEqualTo(QualitySampleSerializer.TYPE);
     CloseableIterator<TrainingSample> admitted = streams.admitted().collectAsync();
     CloseableIterator<QualitySample> qualitySamples = streams.samples().collectAsync();
     CloseableIterator<DeadLetter> dead = streams.deadLetters().collectAsync();

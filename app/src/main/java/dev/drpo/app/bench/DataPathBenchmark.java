@@ -3,6 +3,7 @@ package dev.drpo.app.bench;
 import dev.drpo.operators.DataPath;
 import dev.drpo.operators.event.DecoderConfig;
 import dev.drpo.operators.event.InteractionDecoder;
+import dev.drpo.operators.event.InteractionEventSerializer;
 import dev.drpo.operators.filter.FilterConfig;
 import dev.drpo.operators.quality.QualityConfig;
 import dev.drpo.operators.session.SessionConfig;
@@ -112,14 +113,14 @@ public final class DataPathBenchmark {
       DataPath.build(raw, DataPath.watermarks(Duration.ofSeconds(5), Duration.ofSeconds(10)), config)
           .admitted().sinkTo(new DiscardingSink<>());
     } else {
-      raw.process(new InteractionDecoder(decoder)).sinkTo(new DiscardingSink<>());
+      raw.process(new InteractionDecoder(decoder), InteractionEventSerializer.TYPE).sinkTo(new DiscardingSink<>()); // as in the data path
     }
     return env.execute(fullPath ? "data path" : "decode only");
   }
 
   /**
    * Record i of {@code records}: the source reads them in {@code splits} contiguous ranges, one per
-   * reader, so each range has its own users (users / splits of them, in turn) and each range's
+   * reader, so each range has its own users (users / splits of them, rounded down, in turn) and each range's
    * events run through the same event time: a user's events come from one reader, in order, 3 s
    * apart, a 30-minute pause after every 5, as a topic keyed by user delivers them. (Users shared by
    * the ranges would get events hours apart in event time at once, and one session each for the
@@ -128,11 +129,19 @@ public final class DataPathBenchmark {
    * would add its own cost to both measurements.
    */
   static GeneratorFunction<Long, byte[]> interaction(int users, long records, int splits) {
-    long range = Math.max(1, records / splits);
-    long usersPerRange = Math.max(1, users / splits);
+    long range = records / splits; // the source's split of the sequence: the first (records mod splits) ranges hold one more
+    long longer = records % splits;
+    long usersPerRange = Math.max(1, users / splits); // so users / splits per reader, rounded down
     return i -> {
-      long reader = Math.min(i / range, splits - 1);
-      long local = i - reader * range;
+      long reader;
+      long local;
+      if (i < longer * (range + 1)) {
+        reader = i / (range + 1);
+        local = i % (range + 1);
+      } else {
+        reader = longer + (i - longer * (range + 1)) / range;
+        local = (i - longer * (range + 1)) % range;
+      }
       long user = reader * usersPerRange + local % usersPerRange;
       long n = local / usersPerRange;
       long ts = BEGINNING + (n / 5) * 30 * 60_000 + (n % 5) * 3_000 + user;

@@ -559,12 +559,12 @@ public final class ItemCatalog implements Closeable {
     return matrix;
   }
 
-  /** Catalog indices of the excluded ids in the catalog, ascending. */
+  /** Catalog indices of the excluded ids in the catalog, ascending (the caller holds the read lock). */
   private int[] excluded(Set<String> skip) {
     int[] out = new int[skip.size()];
     int n = 0;
     for (String id : skip) {
-      int i = indexOf(id);
+      int i = index.getOrDefault(id, -1);
       if (i >= 0) {
         out[n++] = i;
       }

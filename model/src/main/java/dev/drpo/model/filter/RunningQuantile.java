@@ -171,8 +171,9 @@ public final class RunningQuantile implements HardFilter {
   }
 
   /**
-   * Adds one sample to the horizon without ticking or judging it: for replaying the samples a
-   * restored filter had taken since its last saved tick (see {@link #samplesSinceTick()}).
+   * Adds one sample to the horizon without ticking or judging it (a tick that falls due waits for
+   * the next {@link #offer}): for replaying the samples an earlier build's restored filter had taken
+   * since its last saved tick (see {@link #samplesSinceTick()}).
    */
   public void add(double quality, long timestampMs) {
     if (!Double.isFinite(quality)) {

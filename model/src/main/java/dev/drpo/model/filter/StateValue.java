@@ -12,8 +12,8 @@ import java.util.Arrays;
  * <p>Samples are {@link #add added} one by one (the upper triangle of X^T X and X^T q, O(p^2) each);
  * {@link #solve} refits w with a Cholesky factorisation (O(p^3)) and then discounts the sums by
  * {@code retention}, so old samples fade with the horizon: a sample's weight after n solves is
- * retention^n. Between solves V is fixed (before the first, it is the running mean quality), so a
- * filter that saves its state at each solve replays exactly the relative qualities it took. The
+ * retention^n. Between solves V is fixed (before the first, it is the running mean quality); its
+ * bytes hold the sums, their weight and the fit, so a restored V continues exactly. The
  * ridge on the features' coefficients is {@link #RIDGE} x their mean diagonal of X^T X (as the
  * learning benchmark's linear bound); the intercept is not shrunk, so a state without features gets
  * the mean quality. Versioned bytes ({@link #toBytes}); not thread-safe.

@@ -31,8 +31,10 @@ import org.apache.flink.util.Collector;
  * the cohorts that took samples since are written once before each barrier ({@link WritesBack},
  * run by {@link HardFilterOperator}), not per sample; a restored instance reads them back, and KLL
  * compaction is seeded, so the restored filter decides exactly as the lost one would have. Builds
- * before 8 Dec 2026 saved the filter at each tick and the (quality, ts) pairs it took since in a
- * list: a restore of their state replays those pairs once. A cohort's state lives as long as the
+ * before session 19 saved the filter at each tick and the (quality, ts) pairs it took since in a
+ * list: a restore of their state replays those pairs once (with a value baseline those pairs hold
+ * relative qualities without their features, so V's sums miss them and the decisions after the next
+ * tick may differ from an uninterrupted run's, as in those builds). A cohort's state lives as long as the
  * cohort (cohorts are few and long-lived); nothing is kept per user.
  *
  * <p>With a value baseline ({@link FilterConfig.Baseline#VALUE}) the filter ranks a sample's
@@ -51,7 +53,7 @@ public class QuantileHardFilter extends KeyedProcessFunction<String, QualitySamp
   private final FilterConfig config;
   private transient ValueState<byte[]> saved;
   private transient ValueState<byte[]> savedValue;
-  /** Only in the state of builds before 8 Dec 2026: the pairs their filter took since its last saved tick. */
+  /** Only in the state of builds before session 19: the pairs their filter took since its last saved tick. */
   private transient ListState<Tuple2<Double, Long>> sinceSaved;
   private transient KeyContext keys;
   private transient Map<String, Cohort> cohorts;

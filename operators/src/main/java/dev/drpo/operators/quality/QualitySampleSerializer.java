@@ -25,6 +25,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * with.
  */
 public final class QualitySampleSerializer extends TypeSerializerSingleton<QualitySample> {
+  private static final long serialVersionUID = 1L;
   public static final QualitySampleSerializer INSTANCE = new QualitySampleSerializer();
   public static final TypeInformation<QualitySample> TYPE = new SerializerTypeInfo<>(QualitySample.class, INSTANCE);
 
@@ -115,7 +116,11 @@ public final class QualitySampleSerializer extends TypeSerializerSingleton<Quali
     return new Snapshot();
   }
 
-  /** The format is the snapshot's version: a new format is a new version (in-flight data of unaligned checkpoints). */
+  /**
+   * Compatible with itself only by class: the bytes have no version. Flink checks no serializer
+   * against the records in flight that an unaligned checkpoint holds, so a change of this format
+   * reaches a new build only through a savepoint (aligned, nothing in flight: docs/operations.md).
+   */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<QualitySample> {
     public Snapshot() {
       super(() -> INSTANCE);

@@ -114,6 +114,66 @@ class QuantileHardFilterTest {
   }
 
   @Test
+  void shouldWriteAtEveryBarrierWhatTheFilterTookSinceTheLast() throws Exception {
+    List<QualitySample> stream = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(10);
+    for (int i = 0; i < 3_000; i++) {
+      stream.add(sample(i % 3 == 0 ? "a" : "b", r.nextDouble() * (i % 3 == 0 ? 1 : 3), i));
+    }
+    int first = 700;
+    int second = 1_234;
+    var uninterrupted = harness(null);
+    for (QualitySample s : stream) {
+      uninterrupted.processElement(record(s));
+    }
+    var before = harness(null);
+    for (QualitySample s : stream.subList(0, first)) {
+      before.processElement(record(s));
+    }
+    checkpoint(before);
+    for (QualitySample s : stream.subList(first, second)) {
+      before.processElement(record(s));
+    }
+    OperatorSubtaskState snapshot = checkpoint(before);
+    before.close();
+    var after = harness(snapshot);
+    for (QualitySample s : stream.subList(second, stream.size())) {
+      after.processElement(record(s));
+    }
+
+    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= second).toList();
+    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
+  }
+
+  @Test
+  void shouldWriteTheFiltersWhenItsInputEnds() throws Exception {
+    List<QualitySample> stream = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(11);
+    for (int i = 0; i < 2_000; i++) {
+      stream.add(sample("c", r.nextDouble(), i));
+    }
+    int cut = 1_234;
+    var uninterrupted = harness(null);
+    for (QualitySample s : stream) {
+      uninterrupted.processElement(record(s));
+    }
+    var bounded = harness(null);
+    for (QualitySample s : stream.subList(0, cut)) {
+      bounded.processElement(record(s));
+    }
+    bounded.getOperator().finish(); // a bounded input ends: the final checkpoint comes after, without another barrier
+    OperatorSubtaskState snapshot = bounded.snapshot(1, 1);
+    bounded.close();
+    var after = harness(snapshot);
+    for (QualitySample s : stream.subList(cut, stream.size())) {
+      after.processElement(record(s));
+    }
+
+    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= cut).toList();
+    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
+  }
+
+  @Test
   void shouldAdmitTheBetterActionOfEachStateWhenQualityIsRelativeToTheStatesValue() throws Exception {
     // an easy state A (rewards 0.8 / 0.6 for its good / bad action) and a hard one B (0.3 / 0.1); kappa fixed at 0.5
     FilterConfig half = new FilterConfig(RunningQuantile.Config.count(500, 8, 100), 0.5, 0.5, 0.5, 0.5,
@@ -202,7 +262,7 @@ class QuantileHardFilterTest {
   }
 
   /**
-   * The hard filter's state as builds before 8 Dec 2026 wrote it (baseline NONE): the filter's
+   * The hard filter's state as builds before session 19 wrote it (baseline NONE): the filter's
    * bytes at each tick, and the (quality, ts) pairs it took since in a list.
    */
   static final class EarlierBuildFilter extends KeyedProcessFunction<String, QualitySample, Void> {
@@ -262,7 +322,7 @@ class QuantileHardFilterTest {
     for (int i = 0; i < 1_000; i++) {
       after.add(sample("c", r.nextDouble(), 3_000 + i, i % 2 == 0 ? "easy" : "hard", "i"));
     }
-    for (int cut : new int[] {3_000, 50}) { // a raw horizon, and raw pairs before the first tick
+    for (int cut : new int[] {3_000, 50}) { // a raw horizon, and one saved before its first tick
       var raw = harness(null);
       for (QualitySample s : before.subList(0, cut)) {
         raw.processElement(record(s));

@@ -9,6 +9,7 @@ import org.apache.flink.api.java.typeutils.TypeExtractor;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class UserSessionSerializerTest {
@@ -55,6 +56,20 @@ class UserSessionSerializerTest {
     assertThat(full.steps[1].propensity).as("unknown propensity").isNaN();
     UserSession empty = new UserSession();
     assertThat(roundTrip(empty)).usingRecursiveComparison().isEqualTo(empty);
+  }
+
+  /** {@link #full()} as format 1 writes it (the bytes of every savepoint's sessions: a change needs a new format). */
+  static final String FULL_FORMAT_1 = "000000066d6f62696c65000000023f000000bf80000000000000000003e800000000000007d0000000020000000000000007"
+      + "fffffffffffffffd00000001000000000000000b00000002000000066974656d2d313fd000000000000000000000000003e800000000000003ef"
+      + "00000000000000033fc000000000000001000000076974656d2dc3a9000000000000000000000000000007d0ffffffffffffffffffffffffffffffff"
+      + "7ff8000000000000020000000000002328";
+
+  @Test
+  void shouldWriteTheBytesOfItsFormat() throws Exception {
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    UserSessionSerializer.INSTANCE.serialize(full(), out);
+    assertThat(HexFormat.of().formatHex(out.getCopyOfBuffer())).isEqualTo(FULL_FORMAT_1);
+    assertThat(UserSessionSerializer.FORMAT).isEqualTo(1);
   }
 
   @Test

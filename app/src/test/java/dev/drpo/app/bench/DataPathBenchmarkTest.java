@@ -1,0 +1,35 @@
+package dev.drpo.app.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.junit.jupiter.api.Test;
+
+class DataPathBenchmarkTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void shouldGiveEachReaderItsOwnUsersWithTheirEventsInEventTimeOrder() throws Exception {
+    long records = 1_001; // the source's two ranges: [0, 501) and [501, 1001)
+    GeneratorFunction<Long, byte[]> generate = DataPathBenchmark.interaction(10, records, 2);
+    Set<String> firstReaders = new HashSet<>();
+    Set<String> secondReaders = new HashSet<>();
+    Map<String, Long> lastTs = new HashMap<>();
+    for (long i = 0; i < records; i++) {
+      JsonNode event = JSON.readTree(generate.map(i));
+      String user = event.get("userId").asText();
+      long ts = event.get("ts").asLong();
+      (i < 501 ? firstReaders : secondReaders).add(user);
+      assertThat(ts).as("event %d of %s", i, user).isGreaterThan(lastTs.getOrDefault(user, Long.MIN_VALUE));
+      lastTs.put(user, ts);
+    }
+    assertThat(firstReaders).hasSize(5).doesNotContainAnyElementsOf(secondReaders);
+    assertThat(secondReaders).hasSize(5);
+  }
+}
