@@ -31,7 +31,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * Records/s through decode -> event time -> user sessions -> session quality -> hard filter on a
  * local Flink cluster with RocksDB state, next to a job that only decodes the same records, in the
  * same run, without checkpoints. Records are generated in the source (JSON, 10k users
- * by default, in 3 cohorts, a user's events 3 s apart with 30 minutes after every 5, each user's
+ * by default, in 3 cohorts, a user's events 3 s apart, 5 to a session, a session every 30 minutes of event time, each user's
  * from one reader: {@link #interaction}), so neither job reads a file.
  * The jobs run {@link #ROUNDS} times each, alternating; the round with the best net runtime (start
  * to finish on the cluster, without submission) counts, with the CPU this process spent per record
@@ -122,7 +122,7 @@ public final class DataPathBenchmark {
    * Record i of {@code records}: the source reads them in {@code splits} contiguous ranges, one per
    * reader, so each range has its own users (users / splits of them, rounded down, in turn) and each range's
    * events run through the same event time: a user's events come from one reader, in order, 3 s
-   * apart, a 30-minute pause after every 5, as a topic keyed by user delivers them. (Users shared by
+   * apart, 5 to a session, a session every 30 minutes of event time, as a topic keyed by user delivers them. (Users shared by
    * the ranges would get events hours apart in event time at once, and one session each for the
    * whole run.) Built with a StringBuilder, the one JSON written by hand: this generator runs inside
    * both measured jobs, where String.format per record took a fifth of their time; a JSON library
