@@ -85,92 +85,39 @@ class QuantileHardFilterTest {
 
   @Test
   void shouldDecideIdenticallyAfterASnapshotAndRestoreMidStream() throws Exception {
-    List<QualitySample> stream = new ArrayList<>();
-    SplittableRandom r = new SplittableRandom(4);
-    for (int i = 0; i < 3_000; i++) {
-      stream.add(sample(i % 3 == 0 ? "a" : "b", r.nextDouble() * (i % 3 == 0 ? 1 : 3), i));
-    }
+    List<QualitySample> stream = twoCohorts(4);
     int cut = 1_234;
-
-    var uninterrupted = harness(null);
-    for (QualitySample s : stream) {
-      uninterrupted.processElement(record(s));
-    }
     var before = harness(null);
-    for (QualitySample s : stream.subList(0, cut)) {
-      before.processElement(record(s));
-    }
-    int emittedBefore = before.extractOutputValues().size();
+    feed(before, stream.subList(0, cut));
     OperatorSubtaskState snapshot = checkpoint(before);
     before.close();
-    var after = harness(snapshot);
-    for (QualitySample s : stream.subList(cut, stream.size())) {
-      after.processElement(record(s));
-    }
-
-    List<TrainingSample> expected = uninterrupted.extractOutputValues();
-    assertThat(decisions(after.extractOutputValues())).isNotEmpty()
-        .containsExactlyElementsOf(decisions(expected.subList(emittedBefore, expected.size())));
+    assertDecidesAsUninterrupted(CONFIG, stream, cut, snapshot);
   }
 
   @Test
   void shouldWriteAtEveryBarrierWhatTheFilterTookSinceTheLast() throws Exception {
-    List<QualitySample> stream = new ArrayList<>();
-    SplittableRandom r = new SplittableRandom(10);
-    for (int i = 0; i < 3_000; i++) {
-      stream.add(sample(i % 3 == 0 ? "a" : "b", r.nextDouble() * (i % 3 == 0 ? 1 : 3), i));
-    }
+    List<QualitySample> stream = twoCohorts(10);
     int first = 700;
     int second = 1_234;
-    var uninterrupted = harness(null);
-    for (QualitySample s : stream) {
-      uninterrupted.processElement(record(s));
-    }
     var before = harness(null);
-    for (QualitySample s : stream.subList(0, first)) {
-      before.processElement(record(s));
-    }
+    feed(before, stream.subList(0, first));
     checkpoint(before);
-    for (QualitySample s : stream.subList(first, second)) {
-      before.processElement(record(s));
-    }
+    feed(before, stream.subList(first, second));
     OperatorSubtaskState snapshot = checkpoint(before);
     before.close();
-    var after = harness(snapshot);
-    for (QualitySample s : stream.subList(second, stream.size())) {
-      after.processElement(record(s));
-    }
-
-    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= second).toList();
-    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
+    assertDecidesAsUninterrupted(CONFIG, stream, second, snapshot);
   }
 
   @Test
   void shouldWriteTheFiltersWhenItsInputEnds() throws Exception {
-    List<QualitySample> stream = new ArrayList<>();
-    SplittableRandom r = new SplittableRandom(11);
-    for (int i = 0; i < 2_000; i++) {
-      stream.add(sample("c", r.nextDouble(), i));
-    }
+    List<QualitySample> stream = twoCohorts(11);
     int cut = 1_234;
-    var uninterrupted = harness(null);
-    for (QualitySample s : stream) {
-      uninterrupted.processElement(record(s));
-    }
     var bounded = harness(null);
-    for (QualitySample s : stream.subList(0, cut)) {
-      bounded.processElement(record(s));
-    }
+    feed(bounded, stream.subList(0, cut));
     bounded.getOperator().finish(); // a bounded input ends: the final checkpoint comes after, without another barrier
     OperatorSubtaskState snapshot = bounded.snapshot(1, 1);
     bounded.close();
-    var after = harness(snapshot);
-    for (QualitySample s : stream.subList(cut, stream.size())) {
-      after.processElement(record(s));
-    }
-
-    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= cut).toList();
-    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
+    assertDecidesAsUninterrupted(CONFIG, stream, cut, snapshot);
   }
 
   @Test
@@ -213,51 +160,25 @@ class QuantileHardFilterTest {
       stream.add(sample("c", (easy ? 0.6 : 0.1) + 0.2 * r.nextDouble(), i, easy ? "easy" : "hard", "i"));
     }
     int cut = 1_234; // between two ticks (every 100 samples): V's sums hold 34 samples since its last fit
-    var uninterrupted = Harnesses.keyed(new HardFilterOperator(config), (QualitySample s) -> s.cohort, null);
-    for (QualitySample s : stream) {
-      uninterrupted.processElement(record(s));
-    }
     var before = Harnesses.keyed(new HardFilterOperator(config), (QualitySample s) -> s.cohort, null);
-    for (QualitySample s : stream.subList(0, cut)) {
-      before.processElement(record(s));
-    }
+    feed(before, stream.subList(0, cut));
     OperatorSubtaskState snapshot = checkpoint(before);
     before.close();
-    var after = Harnesses.keyed(new HardFilterOperator(config), (QualitySample s) -> s.cohort, snapshot);
-    for (QualitySample s : stream.subList(cut, stream.size())) {
-      after.processElement(record(s));
-    }
-
-    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= cut).toList();
-    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
+    assertDecidesAsUninterrupted(config, stream, cut, snapshot);
   }
 
   @Test
   void shouldDecideIdenticallyAfterRestoringTheStateOfAnEarlierBuild() throws Exception {
-    List<QualitySample> stream = new ArrayList<>();
-    SplittableRandom r = new SplittableRandom(9);
-    for (int i = 0; i < 3_000; i++) {
-      stream.add(sample(i % 3 == 0 ? "a" : "b", r.nextDouble() * (i % 3 == 0 ? 1 : 3), i));
-    }
+    List<QualitySample> stream = twoCohorts(9);
     int cut = 1_234;
-    var uninterrupted = harness(null);
-    for (QualitySample s : stream) {
-      uninterrupted.processElement(record(s));
-    }
     var earlier = Harnesses.keyed(new EarlierBuildFilter(CONFIG), (QualitySample s) -> s.cohort, null);
-    for (QualitySample s : stream.subList(0, cut)) {
-      earlier.processElement(record(s));
-    }
+    feed(earlier, stream.subList(0, cut));
     OperatorSubtaskState snapshot = checkpoint(earlier);
     earlier.close();
-    var after = harness(snapshot);
-    for (QualitySample s : stream.subList(cut, stream.size())) {
-      after.processElement(record(s));
-    }
-
-    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= cut).toList();
-    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
-    assertThat(after.getOperator().getKeyedStateBackend().getKeys("since-last-tick", VoidNamespace.INSTANCE))
+    assertDecidesAsUninterrupted(CONFIG, stream, cut, snapshot);
+    var restored = harness(snapshot);
+    feed(restored, stream.subList(cut, cut + 3)); // a sample of each cohort restores it
+    assertThat(restored.getOperator().getKeyedStateBackend().getKeys("since-last-tick", VoidNamespace.INSTANCE))
         .as("the earlier build's pairs, replayed once").isEmpty();
   }
 
@@ -338,6 +259,36 @@ class QuantileHardFilterTest {
       assertThat(restored.extractOutputValues()).as("cut at %d: as a filter that never ranked raw qualities", cut).isNotEmpty()
           .usingRecursiveFieldByFieldElementComparator(Harnesses.fieldByField()).containsExactlyElementsOf(fresh.extractOutputValues());
     }
+  }
+
+  /** 3,000 samples of two cohorts: "a" with quality in [0, 1), "b" (twice as many) in [0, 3). */
+  static List<QualitySample> twoCohorts(long seed) {
+    List<QualitySample> stream = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(seed);
+    for (int i = 0; i < 3_000; i++) {
+      stream.add(sample(i % 3 == 0 ? "a" : "b", r.nextDouble() * (i % 3 == 0 ? 1 : 3), i));
+    }
+    return stream;
+  }
+
+  static void feed(KeyedOneInputStreamOperatorTestHarness<String, QualitySample, ?> harness, List<QualitySample> samples) throws Exception {
+    for (QualitySample s : samples) {
+      harness.processElement(record(s));
+    }
+  }
+
+  /**
+   * A filter restored from {@code state} (taken after the stream's first {@code cut} samples) decides
+   * on the rest exactly as one that took the whole stream uninterrupted.
+   */
+  static void assertDecidesAsUninterrupted(FilterConfig config, List<QualitySample> stream, int cut, OperatorSubtaskState state)
+      throws Exception {
+    var uninterrupted = Harnesses.keyed(new HardFilterOperator(config), (QualitySample s) -> s.cohort, null);
+    feed(uninterrupted, stream);
+    var after = Harnesses.keyed(new HardFilterOperator(config), (QualitySample s) -> s.cohort, state);
+    feed(after, stream.subList(cut, stream.size()));
+    List<TrainingSample> expected = uninterrupted.extractOutputValues().stream().filter(t -> t.sample.ts >= cut).toList();
+    assertThat(decisions(after.extractOutputValues())).isNotEmpty().containsExactlyElementsOf(decisions(expected));
   }
 
   /** A checkpoint's snapshot: the operator writes what it holds first, as before a barrier. */
