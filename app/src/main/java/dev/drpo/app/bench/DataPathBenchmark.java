@@ -11,6 +11,7 @@ import dev.drpo.simulator.bench.ResultJson;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -26,6 +27,7 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.NumberSequenceIterator;
 
 /**
  * Records/s through decode -> event time -> user sessions -> session quality -> hard filter on a
@@ -129,19 +131,13 @@ public final class DataPathBenchmark {
    * would add its own cost to both measurements.
    */
   static GeneratorFunction<Long, byte[]> interaction(int users, long records, int splits) {
-    long range = records / splits; // the source's split of the sequence: the first (records mod splits) ranges hold one more
-    long longer = records % splits;
+    long[] starts = Arrays.stream(new NumberSequenceIterator(0, records - 1).split(splits)) // as the source splits it
+        .mapToLong(NumberSequenceIterator::getCurrent).toArray();
     long usersPerRange = Math.max(1, users / splits); // so users / splits per reader, rounded down
     return i -> {
-      long reader;
-      long local;
-      if (i < longer * (range + 1)) {
-        reader = i / (range + 1);
-        local = i % (range + 1);
-      } else {
-        reader = longer + (i - longer * (range + 1)) / range;
-        local = (i - longer * (range + 1)) % range;
-      }
+      int found = Arrays.binarySearch(starts, i);
+      int reader = found >= 0 ? found : -found - 2;
+      long local = i - starts[reader];
       long user = reader * usersPerRange + local % usersPerRange;
       long n = local / usersPerRange;
       long ts = BEGINNING + (n / 5) * 30 * 60_000 + (n % 5) * 3_000 + user;
